@@ -1,0 +1,92 @@
+import { realpath, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { ChokidarOptions, FSWatcher } from 'chokidar';
+
+/** The shape of chokidar's `watch`; provided through `CONFIG_WATCH_FUNCTION` so tests can swap it. */
+export type WatchFunction = (paths: string | string[], options?: ChokidarOptions) => FSWatcher;
+
+export interface ConfigFileWatcherOptions {
+  usePolling: boolean;
+  pollingIntervalMs: number;
+  /** Called for every event in a watched directory: "the config may have changed". */
+  onEvent: () => void;
+  onError: (error: unknown) => void;
+}
+
+/**
+ * Watches the directory that holds the config file (and, when the path is a symlink, the
+ * directory of its target), never the file itself: editors replace the file by renaming a temp
+ * file over it and Kubernetes swaps a `..data` symlink, and a watch on the old inode goes deaf.
+ * Any event counts as "maybe changed"; the reloader's content hash decides.
+ */
+export class ConfigFileWatcher {
+  private watcher: FSWatcher | undefined;
+  private armedFor = '';
+
+  constructor(
+    private readonly configPath: string,
+    private readonly watch: WatchFunction,
+    private readonly options: ConfigFileWatcherOptions,
+  ) {}
+
+  get isActive(): boolean {
+    return this.watcher !== undefined;
+  }
+
+  /** Starts watching; resolves once the watcher is ready to report changes. */
+  async start(): Promise<void> {
+    if (this.watcher) return;
+    const identity = await this.directoryIdentity();
+    const watcher = this.watch(identity.directories, {
+      depth: 0,
+      ignoreInitial: true,
+      persistent: true,
+      // Temp-file saves and symlink swaps must come through as events, not be folded away.
+      atomic: false,
+      followSymlinks: false,
+      ignorePermissionErrors: true,
+      usePolling: this.options.usePolling,
+      interval: this.options.pollingIntervalMs,
+      binaryInterval: this.options.pollingIntervalMs,
+    });
+    this.watcher = watcher;
+    this.armedFor = identity.key;
+    watcher.on('all', () => this.options.onEvent());
+    watcher.on('error', (error) => this.options.onError(error));
+    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  }
+
+  /**
+   * Restarts the watch when a watched directory was replaced (removed and created again, or the
+   * symlink now leads elsewhere): the old watch would never report anything again.
+   */
+  async rearmIfMoved(): Promise<boolean> {
+    if (!this.watcher) return false;
+    const identity = await this.directoryIdentity();
+    if (identity.key === this.armedFor) return false;
+    await this.close();
+    await this.start();
+    return true;
+  }
+
+  async close(): Promise<void> {
+    const watcher = this.watcher;
+    this.watcher = undefined;
+    this.armedFor = '';
+    await watcher?.close();
+  }
+
+  private async directoryIdentity(): Promise<{ directories: string[]; key: string }> {
+    const target = await realpath(this.configPath).catch(() => this.configPath);
+    const directories = [...new Set([dirname(this.configPath), dirname(target)])];
+    const inodes = await Promise.all(
+      directories.map((directory) =>
+        stat(directory).then(
+          (stats) => `${stats.dev}:${stats.ino}`,
+          () => 'missing',
+        ),
+      ),
+    );
+    return { directories, key: directories.map((d, i) => `${d}=${inodes[i]}`).join('|') };
+  }
+}

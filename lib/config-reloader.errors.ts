@@ -1,0 +1,115 @@
+import { messages } from './config-reloader.messages.js';
+
+/** One problem found while validating a config: a dotted path (`strategies.3.risk.stopLoss`) and what is wrong. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+export type ConfigErrorCode =
+  | 'CONFIG_NOT_FOUND'
+  | 'CONFIG_PARSE'
+  | 'CONFIG_VALIDATION'
+  | 'CONFIG_ACCESS'
+  | 'CONFIG_TOO_LARGE'
+  | 'CONFIG_INSECURE'
+  | 'CONFIG_REJECTED'
+  | 'CONFIG_OPTIONS'
+  | 'CONFIG_CLOSED';
+
+/** Base class of every error the config reloader reports; `code` is stable across releases. */
+export class ConfigReloadError extends Error {
+  constructor(
+    readonly code: ConfigErrorCode,
+    message: string,
+    /** The config file (or source) the error is about, when there is one. */
+    readonly configPath?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export class ConfigNotFoundError extends ConfigReloadError {
+  constructor(configPath: string, options?: { cause?: unknown }) {
+    super('CONFIG_NOT_FOUND', messages.notFound(configPath), configPath, options);
+  }
+}
+
+export class ConfigParseError extends ConfigReloadError {
+  constructor(
+    configPath: string,
+    /** 1-based line of the problem; 0 when the problem has no single place (empty file, root type). */
+    readonly line: number,
+    /** 1-based column of the problem; 0 when the problem has no single place. */
+    readonly column: number,
+    message: string,
+  ) {
+    super('CONFIG_PARSE', message, configPath);
+  }
+}
+
+export class ConfigValidationError extends ConfigReloadError {
+  constructor(
+    configPath: string,
+    readonly issues: readonly ConfigIssue[],
+  ) {
+    super('CONFIG_VALIDATION', messages.invalid(configPath, issues), configPath);
+  }
+}
+
+export class ConfigAccessError extends ConfigReloadError {
+  constructor(configPath: string, message: string, options?: { cause?: unknown }) {
+    super('CONFIG_ACCESS', message, configPath, options);
+  }
+}
+
+export class ConfigTooLargeError extends ConfigReloadError {
+  constructor(
+    configPath: string,
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super('CONFIG_TOO_LARGE', messages.tooLarge(configPath, size, limit), configPath);
+  }
+}
+
+export class InsecureConfigFileError extends ConfigReloadError {
+  constructor(configPath: string, message: string) {
+    super('CONFIG_INSECURE', message, configPath);
+  }
+}
+
+export class ConfigRejectedError extends ConfigReloadError {
+  constructor(configPath: string, reason: unknown) {
+    super('CONFIG_REJECTED', messages.rejected(configPath, describeError(reason)), configPath, {
+      cause: reason,
+    });
+  }
+}
+
+/** Thrown at module creation when the options cannot work (missing configPath, negative debounce, ...). */
+export class ConfigReloaderOptionsError extends ConfigReloadError {
+  constructor(name: string, problem: string) {
+    super('CONFIG_OPTIONS', messages.option(name, problem));
+  }
+}
+
+/** A printable reason for anything thrown, without assuming it is an Error. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  try {
+    return JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}
+
+/** `reloadConfig()` after the module was destroyed: the instance no longer reloads. */
+export class ConfigReloaderClosedError extends ConfigReloadError {
+  constructor(name: string, configPath: string) {
+    super('CONFIG_CLOSED', messages.closed(name), configPath);
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * Every message the module prints or puts into an error, in one place so that wording stays
+ * consistent: what is wrong, where, and how to fix it.
+ */
+export const messages = {
+  notFound: (file: string) =>
+    `Config file not found: ${file}. Create it, or point "configPath" at an existing JSON file.`,
+  notAFile: (file: string) => `Config path is not a regular file: ${file}.`,
+  access: (file: string, code: string) =>
+    `Cannot read config file ${file} (${code}). Check that the process user may read it.`,
+  tooLarge: (file: string, size: number, limit: number) =>
+    `Config file ${file} is ${size} bytes, over the limit of ${limit} bytes ("maxFileBytes").`,
+  empty: (file: string) => `Config file ${file} is empty.`,
+  syntax: (file: string, line: number, column: number, detail: string) =>
+    `Invalid JSON in ${file} at line ${line}, column ${column}: ${detail}.`,
+  poisoned: (file: string, key: string) =>
+    `Config file ${file} contains a forbidden "${key}" key (prototype poisoning); remove it.`,
+  notAnObject: (file: string, kind: string) =>
+    `Config file ${file} must hold a JSON object at its root, found ${kind}.`,
+  invalid: (file: string, issues: readonly { path: string; message: string }[]) =>
+    `Config file ${file} failed validation with ${issues.length} issue(s):\n` +
+    issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`).join('\n'),
+  schemaUnreadable: (file: string, reason: string) =>
+    `Cannot load JSON Schema ${file}: ${reason}`,
+  schemaInvalid: (reason: string) => `The JSON Schema given to the config reloader is invalid: ${reason}`,
+  rejected: (file: string, reason: string) =>
+    `Config change in ${file} was rejected by beforeApply: ${reason}`,
+  listenerFailed: (name: string, kind: string, reason: string) =>
+    `[${name}] ${kind} failed (isolated; the config stays as applied): ${reason}`,
+  reloadFailed: (name: string, source: string, reason: string) =>
+    `[${name}] ${source} reload failed, keeping the current config: ${reason}`,
+  applied: (name: string, version: number, changes: readonly string[]) =>
+    `[${name}] config v${version} applied (${changes.length} change(s)${
+      changes.length ? `: ${changes.slice(0, 10).join(', ')}${changes.length > 10 ? ', ...' : ''}` : ''
+    })`,
+  watcherError: (name: string, reason: string) => `[${name}] file watcher error: ${reason}`,
+  noEventEmitter: (name: string) =>
+    `[${name}] EventEmitter2 is not available: import EventEmitterModule.forRoot() from ` +
+    `@nestjs/event-emitter to receive 'config_reloaded' with @OnEvent; onReload() listeners still work.`,
+  closed: (name: string) => `[${name}] the config reloader has been shut down; no more reloads.`,
+  option: (name: string, problem: string) => `Invalid ConfigReloaderModule options for "${name}": ${problem}`,
+  duplicateName: (name: string) =>
+    `ConfigReloaderModule instance "${name}" is registered twice; give each instance a distinct "name".`,
+} as const;

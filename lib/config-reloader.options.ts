@@ -1,0 +1,124 @@
+import { isAbsolute, resolve } from 'node:path';
+import {
+  DEFAULT_DEBOUNCE_MS,
+  DEFAULT_HISTORY_SIZE,
+  DEFAULT_INSTANCE_NAME,
+  DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_POLLING_INTERVAL_MS,
+  DEFAULT_VERIFY_INTERVAL_MS,
+} from './config-reloader.constants.js';
+import { ConfigReloaderOptionsError } from './config-reloader.errors.js';
+import type { ConfigReloaderOptions } from './interfaces/index.js';
+
+/** Options with every default filled in and the config path made absolute. */
+export type ResolvedConfigReloaderOptions<T extends object> = Required<
+  Pick<
+    ConfigReloaderOptions<T>,
+    | 'name'
+    | 'configPath'
+    | 'autoReload'
+    | 'debounceMs'
+    | 'usePolling'
+    | 'pollingIntervalMs'
+    | 'verifyIntervalMs'
+    | 'maxFileBytes'
+    | 'historySize'
+    | 'isGlobal'
+  >
+> &
+  Pick<ConfigReloaderOptions<T>, 'schema' | 'schemaPath' | 'dto' | 'onReload' | 'onError'>;
+
+const KNOWN_OPTIONS = new Set<string>([
+  'name',
+  'configPath',
+  'schemaPath',
+  'schema',
+  'dto',
+  'autoReload',
+  'debounceMs',
+  'onReload',
+  'onError',
+  'usePolling',
+  'pollingIntervalMs',
+  'verifyIntervalMs',
+  'maxFileBytes',
+  'historySize',
+  'isGlobal',
+]);
+
+/**
+ * Checks options when the module is created and fills in the defaults, so that a mistake shows
+ * up at start with a clear message instead of as odd behaviour on the first reload.
+ */
+export function resolveOptions<T extends object>(
+  options: ConfigReloaderOptions<T>,
+): ResolvedConfigReloaderOptions<T> {
+  const name = options?.name ?? DEFAULT_INSTANCE_NAME;
+  const fail = (problem: string): never => {
+    throw new ConfigReloaderOptionsError(String(name), problem);
+  };
+  if (options === null || typeof options !== 'object') fail('options must be an object');
+  if (typeof name !== 'string' || name.trim() === '') fail('"name" must be a non-empty string');
+
+  const unknown = Object.keys(options).filter((key) => !KNOWN_OPTIONS.has(key));
+  if (unknown.length > 0) {
+    fail(`unknown option(s) ${unknown.map((key) => `"${key}"`).join(', ')}`);
+  }
+  if (typeof options.configPath !== 'string' || options.configPath.trim() === '') {
+    fail('"configPath" is required: the path of the JSON config file');
+  }
+  if (options.schema !== undefined && options.schemaPath !== undefined) {
+    fail('give either "schema" or "schemaPath", not both');
+  }
+  if (options.schemaPath !== undefined && typeof options.schemaPath !== 'string') {
+    fail('"schemaPath" must be a string');
+  }
+  if (
+    options.schema !== undefined &&
+    typeof options.schema !== 'boolean' &&
+    (options.schema === null || typeof options.schema !== 'object')
+  ) {
+    fail('"schema" must be a JSON Schema object');
+  }
+  for (const key of ['dto', 'onReload', 'onError'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') {
+      fail(`"${key}" must be a ${key === 'dto' ? 'class' : 'function'}`);
+    }
+  }
+  for (const key of ['autoReload', 'usePolling', 'isGlobal'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') fail(`"${key}" must be true or false`);
+  }
+
+  const number = (key: string, value: number | undefined, fallback: number, min: number) => {
+    const result = value ?? fallback;
+    if (typeof result !== 'number' || !Number.isFinite(result) || result < min) {
+      fail(`"${key}" must be a finite number >= ${min}, got ${String(value)}`);
+    }
+    return result;
+  };
+  const configPath = options.configPath;
+  return {
+    ...options,
+    name,
+    configPath: isAbsolute(configPath) ? configPath : resolve(configPath),
+    schemaPath: options.schemaPath === undefined ? undefined : resolve(options.schemaPath),
+    autoReload: options.autoReload ?? true,
+    debounceMs: number('debounceMs', options.debounceMs, DEFAULT_DEBOUNCE_MS, 0),
+    usePolling: options.usePolling ?? false,
+    pollingIntervalMs: number(
+      'pollingIntervalMs',
+      options.pollingIntervalMs,
+      DEFAULT_POLLING_INTERVAL_MS,
+      1,
+    ),
+    verifyIntervalMs: number(
+      'verifyIntervalMs',
+      options.verifyIntervalMs,
+      DEFAULT_VERIFY_INTERVAL_MS,
+      0,
+    ),
+    maxFileBytes: number('maxFileBytes', options.maxFileBytes, DEFAULT_MAX_FILE_BYTES, 1),
+    historySize: Math.floor(number('historySize', options.historySize, DEFAULT_HISTORY_SIZE, 1)),
+    isGlobal: options.isGlobal ?? false,
+  };
+}

@@ -1,0 +1,23 @@
+/** Snapshot of one instance's state, for health checks and dashboards. */
+export interface ConfigReloaderHealth {
+  name: string;
+  /**
+   * 'up': the last attempt succeeded (and the file is watched when autoReload is on);
+   * 'degraded': the last reload failed, or watching stopped although autoReload is on;
+   * 'down': the config file is gone.
+   */
+  status: 'up' | 'degraded' | 'down';
+  isWatching: boolean;
+  version: number;
+  /** Applied reloads since start (the initial load not counted). */
+  reloadCount: number;
+  /** Failed reloads since start. */
+  errorCount: number;
+  /** Failed reloads since the last success. */
+  consecutiveErrors: number;
+  lastReloadAt: Date | null;
+  lastError: string | null;
+  lastErrorAt: Date | null;
+  /** True while a validated change waits for a hold to be released. */
+  pending: boolean;
+}

@@ -1,0 +1,4 @@
+export * from './config-reloader-options.interface.js';
+export * from './config-reloader-events.interface.js';
+export * from './config-reloader-health.interface.js';
+export * from './config-reloader-history.interface.js';

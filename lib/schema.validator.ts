@@ -1,0 +1,75 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
+import { readFile } from 'node:fs/promises';
+import { ConfigReloadError, describeError, type ConfigIssue } from './config-reloader.errors.js';
+import { messages } from './config-reloader.messages.js';
+import { jsonPointerToDottedPath, joinPath } from './config-path.js';
+import { parseConfigText } from './config.parser.js';
+import type { JsonSchema } from './interfaces/index.js';
+
+/** Validates a parsed config; returns every issue found (empty when valid). */
+export type SchemaValidator = (config: unknown) => ConfigIssue[];
+
+// ajv-formats is CommonJS with a default export; under NodeNext the callable sits on `.default`.
+const addFormats = ((ajvFormats as unknown as { default?: unknown }).default ??
+  ajvFormats) as unknown as (ajv: Ajv) => Ajv;
+
+function createAjv(schema: JsonSchema): Ajv {
+  const dialect = typeof schema === 'object' ? String(schema.$schema ?? '') : '';
+  const options = { allErrors: true, strict: false } as const;
+  // Pick the engine for the draft the schema declares; draft-07 when it declares none.
+  const ajv = dialect.includes('2020-12')
+    ? new Ajv2020(options)
+    : dialect.includes('2019-09')
+      ? new Ajv2019(options)
+      : new Ajv(options);
+  addFormats(ajv as Ajv);
+  return ajv as Ajv;
+}
+
+/** Compiles a JSON Schema once; the returned function is called on every reload. */
+export function createSchemaValidator(schema: JsonSchema): SchemaValidator {
+  let validate: ValidateFunction;
+  try {
+    validate = createAjv(schema).compile(schema);
+  } catch (error) {
+    throw new ConfigReloadError('CONFIG_OPTIONS', messages.schemaInvalid(describeError(error)));
+  }
+  return (config) => (validate(config) ? [] : (validate.errors ?? []).map(toIssue));
+}
+
+/** Reads and compiles a JSON Schema file, with the same safe parser as config files. */
+export async function loadSchemaValidator(schemaPath: string): Promise<SchemaValidator> {
+  let text: string;
+  try {
+    text = await readFile(schemaPath, 'utf8');
+  } catch (error) {
+    throw new ConfigReloadError(
+      'CONFIG_OPTIONS',
+      messages.schemaUnreadable(schemaPath, describeError(error)),
+      schemaPath,
+    );
+  }
+  return createSchemaValidator(parseConfigText(text, schemaPath));
+}
+
+function toIssue(error: ErrorObject): ConfigIssue {
+  const path = jsonPointerToDottedPath(error.instancePath);
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'required') {
+    return { path: joinPath(path, String(params.missingProperty)), message: 'is required' };
+  }
+  if (error.keyword === 'additionalProperties') {
+    return {
+      path: joinPath(path, String(params.additionalProperty)),
+      message: 'is not an allowed property',
+    };
+  }
+  if (error.keyword === 'enum') {
+    const allowed = (params.allowedValues as unknown[]).map((value) => JSON.stringify(value));
+    return { path, message: `must be one of ${allowed.join(', ')}` };
+  }
+  return { path, message: error.message ?? error.keyword };
+}
