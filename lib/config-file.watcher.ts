@@ -73,7 +73,9 @@ export class ConfigFileWatcher {
     const watcher = this.watcher;
     this.watcher = undefined;
     this.armedFor = '';
-    await watcher?.close();
+    if (!watcher) return;
+    clearThrottleTimers(watcher);
+    await watcher.close();
   }
 
   private async directoryIdentity(): Promise<{ directories: string[]; key: string }> {
@@ -88,5 +90,20 @@ export class ConfigFileWatcher {
       ),
     );
     return { directories, key: directories.map((d, i) => `${d}=${inodes[i]}`).join('|') };
+  }
+}
+
+type ThrottleTable = Map<string, Map<string, { clear(): void }>>;
+
+/**
+ * chokidar 5's close() drops its event-throttle table without clearing the timers in it (up to
+ * 1 s each), which keeps the process alive after shutdown. Clear them first; if a later chokidar
+ * no longer has the table, there is nothing to do.
+ */
+function clearThrottleTimers(watcher: FSWatcher): void {
+  const table = (watcher as unknown as { _throttled?: ThrottleTable })._throttled;
+  if (!(table instanceof Map)) return;
+  for (const byPath of table.values()) {
+    for (const entry of [...byPath.values()]) entry.clear();
   }
 }

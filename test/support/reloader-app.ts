@@ -1,0 +1,45 @@
+import { Test, type TestingModule } from '@nestjs/testing';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import {
+  CONFIG_RELOAD_FAILED,
+  CONFIG_WATCH_FUNCTION,
+  ConfigReloaderModule,
+  getConfigReloaderToken,
+  ConfigReloaderService,
+  type ConfigReloadedEvent,
+  type ConfigReloaderOptions,
+  type ConfigReloadFailedEvent,
+} from '../../lib/index.js';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+
+/** A booted module with one reloader and a record of everything it announced. */
+export interface ReloaderHarness<T extends object> {
+  app: TestingModule;
+  service: ConfigReloaderService<T>;
+  reloaded: ConfigReloadedEvent<T>[];
+  failed: ConfigReloadFailedEvent[];
+  close(): Promise<void>;
+}
+
+export async function bootReloader<T extends object = Record<string, any>>(
+  options: ConfigReloaderOptions<T>,
+  overrides: { watch?: unknown } = {},
+): Promise<ReloaderHarness<T>> {
+  let builder = Test.createTestingModule({
+    imports: [EventEmitterModule.forRoot(), ConfigReloaderModule.forRoot(options)],
+  });
+  if (overrides.watch) {
+    builder = builder.overrideProvider(CONFIG_WATCH_FUNCTION).useValue(overrides.watch);
+  }
+  const app = await builder.compile();
+  app.useLogger(false);
+  await app.init();
+  const service = app.get<ConfigReloaderService<T>>(getConfigReloaderToken(options.name));
+  const reloaded: ConfigReloadedEvent<T>[] = [];
+  const failed: ConfigReloadFailedEvent[] = [];
+  service.onReload((event) => void reloaded.push(event));
+  app.get(EventEmitter2).on(CONFIG_RELOAD_FAILED, (event: ConfigReloadFailedEvent) => {
+    failed.push(event);
+  });
+  return { app, service, reloaded, failed, close: () => app.close() };
+}
