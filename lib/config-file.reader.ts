@@ -133,6 +133,7 @@ function toReadError(path: string, error: unknown): Error {
   if (error instanceof ConfigAccessError || error instanceof ConfigTooLargeError) return error;
   if (isMissingError(error)) return new ConfigNotFoundError(path, { cause: error });
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
-  if (code === 'EISDIR') return new ConfigAccessError(path, messages.notAFile(path), { cause: error });
+  if (code === 'EISDIR')
+    return new ConfigAccessError(path, messages.notAFile(path), { cause: error });
   return new ConfigAccessError(path, messages.access(path, code), { cause: error });
 }

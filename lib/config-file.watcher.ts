@@ -104,6 +104,6 @@ function clearThrottleTimers(watcher: FSWatcher): void {
   const table = (watcher as unknown as { _throttled?: ThrottleTable })._throttled;
   if (!(table instanceof Map)) return;
   for (const byPath of table.values()) {
-    for (const entry of [...byPath.values()]) entry.clear();
+    for (const entry of byPath.values()) entry.clear();
   }
 }

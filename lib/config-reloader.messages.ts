@@ -20,9 +20,9 @@ export const messages = {
   invalid: (file: string, issues: readonly { path: string; message: string }[]) =>
     `Config file ${file} failed validation with ${issues.length} issue(s):\n` +
     issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`).join('\n'),
-  schemaUnreadable: (file: string, reason: string) =>
-    `Cannot load JSON Schema ${file}: ${reason}`,
-  schemaInvalid: (reason: string) => `The JSON Schema given to the config reloader is invalid: ${reason}`,
+  schemaUnreadable: (file: string, reason: string) => `Cannot load JSON Schema ${file}: ${reason}`,
+  schemaInvalid: (reason: string) =>
+    `The JSON Schema given to the config reloader is invalid: ${reason}`,
   rejected: (file: string, reason: string) =>
     `Config change in ${file} was rejected by beforeApply: ${reason}`,
   listenerFailed: (name: string, kind: string, reason: string) =>
@@ -31,14 +31,17 @@ export const messages = {
     `[${name}] ${source} reload failed, keeping the current config: ${reason}`,
   applied: (name: string, version: number, changes: readonly string[]) =>
     `[${name}] config v${version} applied (${changes.length} change(s)${
-      changes.length ? `: ${changes.slice(0, 10).join(', ')}${changes.length > 10 ? ', ...' : ''}` : ''
+      changes.length
+        ? `: ${changes.slice(0, 10).join(', ')}${changes.length > 10 ? ', ...' : ''}`
+        : ''
     })`,
   watcherError: (name: string, reason: string) => `[${name}] file watcher error: ${reason}`,
   noEventEmitter: (name: string) =>
     `[${name}] EventEmitter2 is not available: import EventEmitterModule.forRoot() from ` +
     `@nestjs/event-emitter to receive 'config_reloaded' with @OnEvent; onReload() listeners still work.`,
   closed: (name: string) => `[${name}] the config reloader has been shut down; no more reloads.`,
-  option: (name: string, problem: string) => `Invalid ConfigReloaderModule options for "${name}": ${problem}`,
+  option: (name: string, problem: string) =>
+    `Invalid ConfigReloaderModule options for "${name}": ${problem}`,
   duplicateName: (name: string) =>
     `ConfigReloaderModule instance "${name}" is registered twice; give each instance a distinct "name".`,
 } as const;

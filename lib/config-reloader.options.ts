@@ -86,7 +86,8 @@ export function resolveOptions<T extends object>(
     }
   }
   for (const key of ['autoReload', 'usePolling', 'isGlobal'] as const) {
-    if (options[key] !== undefined && typeof options[key] !== 'boolean') fail(`"${key}" must be true or false`);
+    if (options[key] !== undefined && typeof options[key] !== 'boolean')
+      fail(`"${key}" must be true or false`);
   }
 
   const number = (key: string, value: number | undefined, fallback: number, min: number) => {

@@ -176,7 +176,8 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
 
   /** Starts following the file; resolves when every later write will be seen. Idempotent. */
   startWatching(): Promise<void> {
-    if (this.destroyed) return Promise.reject(new ConfigReloaderClosedError(this.name, this.configPath));
+    if (this.destroyed)
+      return Promise.reject(new ConfigReloaderClosedError(this.name, this.configPath));
     this.stoppedOnPurpose = false;
     this.watchStarting ??= this.startWatchingInternal().finally(() => {
       this.watchStarting = undefined;
@@ -274,9 +275,9 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
       try {
         raw = await this.loader.read();
       } catch (error) {
-        if (error instanceof ConfigNotFoundError) {
-          this.lastSeen = { fingerprint: MISSING_FILE, racy: false };
-        }
+        // Remember what the unreadable file looks like, so the check waits for it to move again.
+        const fingerprint = await fingerprintFile(this.configPath).catch(() => MISSING_FILE);
+        this.lastSeen = { fingerprint, racy: false };
         this.deferFailure(error);
         return;
       }

@@ -36,7 +36,10 @@ export function parseConfigText(text: string, file: string): Record<string, unkn
 
   let value: unknown;
   try {
-    value = secureJson.parse(source, undefined, { protoAction: 'error', constructorAction: 'error' });
+    value = secureJson.parse(source, undefined, {
+      protoAction: 'error',
+      constructorAction: 'error',
+    });
   } catch (error) {
     throw toParseError(source, file, error);
   }
@@ -69,7 +72,12 @@ function syntaxError(source: string, file: string, fallbackReason: string): Conf
   }
   const { line, column } = lineAndColumn(source, first.offset);
   const code = jsonc.printParseErrorCode(first.error);
-  const found = first.offset >= source.length ? 'end of file' : JSON.stringify(source.slice(first.offset, first.offset + Math.max(1, Math.min(first.length, 20))));
+  const found =
+    first.offset >= source.length
+      ? 'end of file'
+      : JSON.stringify(
+          source.slice(first.offset, first.offset + Math.max(1, Math.min(first.length, 20))),
+        );
   const reason = `${SYNTAX_REASONS[code] ?? code} (found ${found})`;
   return new ConfigParseError(file, line, column, messages.syntax(file, line, column, reason));
 }

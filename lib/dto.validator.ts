@@ -5,8 +5,7 @@ import type { ConfigIssue } from './config-reloader.errors.js';
 import { joinPath } from './config-path.js';
 
 export type DtoValidationResult<T> =
-  | { ok: true; instance: T }
-  | { ok: false; issues: ConfigIssue[] };
+  { ok: true; instance: T } | { ok: false; issues: ConfigIssue[] };
 
 /**
  * Turns a parsed config into an instance of the DTO class and validates it with class-validator,
@@ -22,7 +21,10 @@ export async function validateDto<T extends object>(
   return { ok: false, issues: flattenValidationErrors(errors, '') };
 }
 
-function flattenValidationErrors(errors: readonly ValidationError[], parent: string): ConfigIssue[] {
+function flattenValidationErrors(
+  errors: readonly ValidationError[],
+  parent: string,
+): ConfigIssue[] {
   return errors.flatMap((error) => {
     const path = joinPath(parent, error.property);
     const own = Object.values(error.constraints ?? {}).map((message) => ({ path, message }));

@@ -43,10 +43,12 @@ export class ReloadNotifier<T> {
 
   reloaded(event: ConfigReloadedEvent<T>): void {
     const { onReload } = this.options;
-    if (onReload) this.isolate('onReload callback', () => onReload(event.newConfig, event.oldConfig));
+    if (onReload)
+      this.isolate('onReload callback', () => onReload(event.newConfig, event.oldConfig));
     this.emit(CONFIG_RELOADED, event);
     // A copy: a listener may unsubscribe itself (or others) while we iterate.
-    for (const listener of [...this.listeners]) this.isolate('onReload() listener', () => listener(event));
+    for (const listener of Array.from(this.listeners))
+      this.isolate('onReload() listener', () => listener(event));
   }
 
   failed(event: ConfigReloadFailedEvent): void {
@@ -69,7 +71,9 @@ export class ReloadNotifier<T> {
     try {
       const result = call();
       if (result && typeof (result as Promise<unknown>).then === 'function') {
-        (result as Promise<unknown>).then(undefined, (error: unknown) => this.logFailure(kind, error));
+        (result as Promise<unknown>).then(undefined, (error: unknown) =>
+          this.logFailure(kind, error),
+        );
       }
     } catch (error) {
       this.logFailure(kind, error);

@@ -73,8 +73,9 @@ export interface ConfigReloaderOptions<T extends object = Record<string, unknown
 }
 
 /** `forRootAsync` options: the instance name and scope are static, the rest comes from a factory. */
-export interface ConfigReloaderAsyncOptions<T extends object = Record<string, unknown>>
-  extends Pick<ModuleMetadata, 'imports'> {
+export interface ConfigReloaderAsyncOptions<
+  T extends object = Record<string, unknown>,
+> extends Pick<ModuleMetadata, 'imports'> {
   /** @default 'default' */
   name?: string;
   /** @default false */
