@@ -254,7 +254,10 @@ describe('ConfigReloaderModule', () => {
 
   it('supports forRootAsync with injected dependencies', async () => {
     const dir = await configDir();
-    @Module({ providers: [{ provide: 'CONFIG_FILE', useValue: dir.file }], exports: ['CONFIG_FILE'] })
+    @Module({
+      providers: [{ provide: 'CONFIG_FILE', useValue: dir.file }],
+      exports: ['CONFIG_FILE'],
+    })
     class PathModule {}
 
     const app = await boot([
@@ -321,9 +324,9 @@ describe('ConfigReloaderModule', () => {
     ).rejects.toBeInstanceOf(ConfigNotFoundError);
 
     await dir.write('{"botName": ');
-    await expect(boot([ConfigReloaderModule.forRoot({ configPath: dir.file })])).rejects.toBeInstanceOf(
-      ConfigParseError,
-    );
+    await expect(
+      boot([ConfigReloaderModule.forRoot({ configPath: dir.file })]),
+    ).rejects.toBeInstanceOf(ConfigParseError);
 
     await dir.write(validConfig(0));
     await expect(
@@ -332,7 +335,9 @@ describe('ConfigReloaderModule', () => {
   });
 
   it('checks options where the module is declared', () => {
-    expect(() => ConfigReloaderModule.forRoot({ configPath: '' })).toThrow(ConfigReloaderOptionsError);
+    expect(() => ConfigReloaderModule.forRoot({ configPath: '' })).toThrow(
+      ConfigReloaderOptionsError,
+    );
     expect(() => ConfigReloaderModule.forRoot({ configPath: 'x.json', debounceMs: -1 })).toThrow(
       /debounceMs/,
     );

@@ -7,7 +7,6 @@ import { trackHandles } from './support/handle-tracker.js';
 import { bootReloader } from './support/reloader-app.js';
 import { waitFor } from './support/wait-for.js';
 
-
 /** A watcher that reports nothing at all, like a native watcher whose events were dropped. */
 const deafWatch: WatchFunction = () => {
   const fake = new EventEmitter() as EventEmitter & { close(): Promise<void> };

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { mkdir, open, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, open, readlink, rename, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -112,10 +112,7 @@ for (const usePolling of [false, true]) {
           JSON.stringify(settings(revision)),
         );
         await symlink(timestamped, join(volume, '..data_tmp'));
-        const previous =
-          generation > 1
-            ? await import('node:fs/promises').then((fs) => fs.readlink(join(volume, '..data')))
-            : undefined;
+        const previous = generation > 1 ? await readlink(join(volume, '..data')) : undefined;
         await rename(join(volume, '..data_tmp'), join(volume, '..data'));
         if (previous) await rm(join(volume, previous), { recursive: true });
       };

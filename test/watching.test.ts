@@ -80,7 +80,11 @@ for (const usePolling of [false, true]) {
       await waitFor(revisionIs(3));
       expect(service.version).toBe(2);
       expect(reloaded).toHaveLength(1);
-      expect(service.getHealth()).toMatchObject({ status: 'up', consecutiveErrors: 0, errorCount: 2 });
+      expect(service.getHealth()).toMatchObject({
+        status: 'up',
+        consecutiveErrors: 0,
+        errorCount: 2,
+      });
     });
 
     it('applies an editor-style atomic save (temp file renamed over the config), several times', async () => {
@@ -118,9 +122,12 @@ for (const usePolling of [false, true]) {
       });
       try {
         await dir.write(settings(7));
-        await waitFor(() => first.service.config.revision === 7 && second.service.config.revision === 7, {
-          description: 'both services on revision 7',
-        });
+        await waitFor(
+          () => first.service.config.revision === 7 && second.service.config.revision === 7,
+          {
+            description: 'both services on revision 7',
+          },
+        );
       } finally {
         await second.close();
       }
