@@ -1,13 +1,69 @@
 import diff from 'microdiff';
 import { toDottedPath } from './config-path.js';
+import {
+  isSecretPath,
+  REDACTED,
+  redactSecrets,
+  type SecretKeyMatcher,
+} from './secret-redaction.js';
+
+/** One difference between two configs; a missing side is `undefined` (key added or removed). */
+export interface ConfigChange {
+  path: string;
+  oldValue: unknown;
+  newValue: unknown;
+}
 
 /**
- * Dotted paths (array indices as numbers) of every value that differs between two parsed
- * configs: `strategies.3.risk.stopLoss`. Added and removed keys count as changes.
+ * Every value that differs between two parsed configs, with dotted paths (array indices as
+ * numbers): `strategies.3.risk.stopLoss`. Added and removed keys count as changes.
  */
+export function diffConfigs(before: object, after: object): ConfigChange[] {
+  return diff(withoutPrototypes(before), withoutPrototypes(after), { cyclesFix: false }).map(
+    (difference) => ({
+      path: toDottedPath(difference.path),
+      oldValue: difference.type === 'CREATE' ? undefined : difference.oldValue,
+      newValue: difference.type === 'REMOVE' ? undefined : difference.value,
+    }),
+  );
+}
+
+/** The dotted paths of `diffConfigs`, each once. */
 export function changedPaths(before: object, after: object): string[] {
-  const paths = diff(before as Record<string, unknown>, after as Record<string, unknown>, {
-    cyclesFix: false,
-  }).map((difference) => toDottedPath(difference.path));
-  return [...new Set(paths)];
+  return [...new Set(diffConfigs(before, after).map((change) => change.path))];
+}
+
+/** Changes safe to log or store: values under secret keys replaced by `[REDACTED]`. */
+export function redactChanges(
+  changes: readonly ConfigChange[],
+  isSecretKey: SecretKeyMatcher,
+): ConfigChange[] {
+  return changes.map(({ path, oldValue, newValue }) =>
+    isSecretPath(path, isSecretKey)
+      ? {
+          path,
+          oldValue: oldValue === undefined ? undefined : REDACTED,
+          newValue: newValue === undefined ? undefined : REDACTED,
+        }
+      : {
+          path,
+          oldValue: redactSecrets(oldValue, isSecretKey),
+          newValue: redactSecrets(newValue, isSecretKey),
+        },
+  );
+}
+
+/**
+ * microdiff tests keys with `in`, which also sees inherited names: an added `constructor` or
+ * `toString` key would go unnoticed. Copies without a prototype have only their own keys.
+ */
+function withoutPrototypes(value: object): Record<string, unknown> {
+  const copy = (inner: unknown): unknown => {
+    if (Array.isArray(inner)) return inner.map(copy);
+    if (inner === null || typeof inner !== 'object') return inner;
+    const result: Record<string, unknown> = Object.create(null);
+    for (const [key, child] of Object.entries(inner)) result[key] = copy(child);
+    return result;
+  };
+  return copy(value) as Record<string, unknown>;
 }

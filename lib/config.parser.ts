@@ -54,12 +54,34 @@ export function parseConfigText(text: string, file: string): Record<string, unkn
 function toParseError(source: string, file: string, error: unknown): ConfigParseError {
   const reason = error instanceof Error ? error.message : String(error);
   if (/forbidden prototype property/i.test(reason)) {
-    const key = /constructor/i.test(reason) ? 'constructor.prototype' : '__proto__';
-    const offset = source.indexOf(key === '__proto__' ? '"__proto__"' : '"prototype"');
-    const { line, column } = offset >= 0 ? lineAndColumn(source, offset) : { line: 0, column: 0 };
-    return new ConfigParseError(file, line, column, messages.poisoned(file, key));
+    const found = findPoisonedKey(source);
+    const { line, column } = found ? lineAndColumn(source, found.offset) : { line: 0, column: 0 };
+    return new ConfigParseError(
+      file,
+      line,
+      column,
+      messages.poisoned(file, found?.key ?? '__proto__'),
+    );
   }
   return syntaxError(source, file, reason);
+}
+
+/**
+ * Where the key that secure-json-parse refused sits: `__proto__`, or `prototype` inside a
+ * `constructor` object. Keys are compared decoded, so an escaped `__proto__` is found too.
+ */
+function findPoisonedKey(source: string): { key: string; offset: number } | undefined {
+  let found: { key: string; offset: number } | undefined;
+  jsonc.visit(source, {
+    onObjectProperty(property, offset, _length, _line, _column, pathSupplier) {
+      if (found) return;
+      if (property === '__proto__') found = { key: '__proto__', offset };
+      else if (property === 'prototype' && pathSupplier().at(-1) === 'constructor') {
+        found = { key: 'constructor.prototype', offset };
+      }
+    },
+  });
+  return found;
 }
 
 // JSON.parse on Node 20 does not say where the error is; a tolerant parser locates the first one.
@@ -72,14 +94,16 @@ function syntaxError(source: string, file: string, fallbackReason: string): Conf
   }
   const { line, column } = lineAndColumn(source, first.offset);
   const code = jsonc.printParseErrorCode(first.error);
-  const found =
-    first.offset >= source.length
-      ? 'end of file'
-      : JSON.stringify(
-          source.slice(first.offset, first.offset + Math.max(1, Math.min(first.length, 20))),
-        );
+  const found = describeToken(source, first.offset, first.length);
   const reason = `${SYNTAX_REASONS[code] ?? code} (found ${found})`;
   return new ConfigParseError(file, line, column, messages.syntax(file, line, column, reason));
+}
+
+// The text at an error, for the message; never the inside of a string, which may be a secret.
+function describeToken(source: string, offset: number, length: number): string {
+  if (offset >= source.length) return 'end of file';
+  const token = source.slice(offset, offset + Math.max(1, Math.min(length, 20)));
+  return token.startsWith('"') ? 'a string' : JSON.stringify(token);
 }
 
 /** 1-based line and column of a character offset. */

@@ -1,0 +1,319 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigParseError, ConfigReloadError } from '../lib/config-reloader.errors.js';
+import { lineAndColumn, parseConfigText } from '../lib/config.parser.js';
+
+const FILE = '/etc/bot/strategies.json';
+
+/** Runs the parser on `text` and returns the ConfigParseError it must throw. */
+function parseError(text: string, file = FILE): ConfigParseError {
+  try {
+    parseConfigText(text, file);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigParseError);
+    return error as ConfigParseError;
+  }
+  throw new Error(`expected parseConfigText to throw for ${JSON.stringify(text)}`);
+}
+
+function expectNoPollution(): void {
+  const probe: Record<string, unknown> = {};
+  expect(probe.polluted).toBeUndefined();
+  expect(Object.prototype).not.toHaveProperty('polluted');
+  expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain('polluted');
+}
+
+describe('parseConfigText', () => {
+  describe('valid input', () => {
+    it('returns the parsed object with nested objects, arrays and scalars', () => {
+      const text = JSON.stringify({
+        exchange: 'binance',
+        dryRun: false,
+        strategies: [
+          { id: 'trend', risk: { stopLoss: 0.02 } },
+          { id: 'mean', risk: null },
+        ],
+      });
+      expect(parseConfigText(text, FILE)).toEqual({
+        exchange: 'binance',
+        dryRun: false,
+        strategies: [
+          { id: 'trend', risk: { stopLoss: 0.02 } },
+          { id: 'mean', risk: null },
+        ],
+      });
+    });
+
+    it('accepts an empty object and surrounding whitespace', () => {
+      expect(parseConfigText('\n  {}  \n', FILE)).toEqual({});
+    });
+
+    it('tolerates a UTF-8 byte order mark', () => {
+      expect(parseConfigText('\uFEFF{"a": 1}', FILE)).toEqual({ a: 1 });
+    });
+
+    it('only strips a leading byte order mark, not one inside a string', () => {
+      expect(parseConfigText('\uFEFF{"a": "\uFEFFx"}', FILE)).toEqual({ a: '\uFEFFx' });
+    });
+
+    it('accepts "__proto__" as a string value and a harmless "constructor" key', () => {
+      expect(parseConfigText('{"note": "__proto__", "constructor": {"name": "x"}}', FILE)).toEqual({
+        note: '__proto__',
+        constructor: { name: 'x' },
+      });
+    });
+  });
+
+  describe('empty files', () => {
+    it.each([
+      ['an empty string', ''],
+      ['whitespace only', '  \n\t\r\n  '],
+      ['only a byte order mark', '\uFEFF'],
+      ['a byte order mark and whitespace', '\uFEFF \n '],
+    ])('refuses %s as empty', (_label, text) => {
+      const error = parseError(text);
+      expect(error.code).toBe('CONFIG_PARSE');
+      expect(error.message).toMatch(/empty/i);
+      expect(error.message).toContain(FILE);
+      expect(error.configPath).toBe(FILE);
+      expect(error.line).toBe(0);
+      expect(error.column).toBe(0);
+    });
+  });
+
+  describe('syntax errors report the 1-based line and column', () => {
+    it('trailing comma in an object: points at the closing brace after the comma', () => {
+      // Line 3 is "}", the brace comes where a property name was expected.
+      const error = parseError('{\n  "a": 1,\n}');
+      expect(error.code).toBe('CONFIG_PARSE');
+      expect([error.line, error.column]).toEqual([3, 1]);
+      expect(error.message).toContain(`${FILE} at line 3, column 1`);
+      expect(error.message).toContain('property name');
+    });
+
+    it('trailing comma in an array: points at the closing bracket', () => {
+      // Line 2 is '  "xs": [1, 2,]': the "]" is column 15.
+      const error = parseError('{\n  "xs": [1, 2,]\n}');
+      expect([error.line, error.column]).toEqual([2, 15]);
+      expect(error.message).toContain('line 2, column 15');
+    });
+
+    it('missing comma between properties: points at the next property', () => {
+      // Line 3 is '  "b": 2': the '"b"' starts in column 3.
+      const error = parseError('{\n  "a": 1\n  "b": 2\n}');
+      expect([error.line, error.column]).toEqual([3, 3]);
+      expect(error.message).toContain('line 3, column 3');
+      expect(error.message).toContain('comma');
+    });
+
+    it('unquoted key: points at the key', () => {
+      // Line 3 is '  name: "x"': "name" starts in column 3.
+      const error = parseError('{\n  "ok": true,\n  name: "x"\n}');
+      expect([error.line, error.column]).toEqual([3, 3]);
+      expect(error.message).toContain('line 3, column 3');
+      expect(error.message).toContain('"name"');
+    });
+
+    it('unterminated string: points at its opening quote', () => {
+      // Line 2 is '  "a": "abc': the opening quote of "abc" is column 8.
+      const error = parseError('{\n  "a": "abc\n}');
+      expect([error.line, error.column]).toEqual([2, 8]);
+      expect(error.message).toContain('line 2, column 8');
+      expect(error.message).toContain('unterminated string');
+    });
+
+    it('garbage after the value: points at the first extra character', () => {
+      // Line 2 is '}': an extra closing brace after the complete object.
+      const error = parseError('{"a": 1}\n}');
+      expect([error.line, error.column]).toEqual([2, 1]);
+      expect(error.message).toContain('line 2, column 1');
+      expect(error.message).toContain('after the end of the JSON value');
+    });
+
+    it('an unexpected word after the value: points at the word', () => {
+      // Line 2 is '  oops': "oops" starts in column 3.
+      const error = parseError('{"a": 1}\n  oops');
+      expect([error.line, error.column]).toEqual([2, 3]);
+    });
+
+    it('line comment: points at the "//"', () => {
+      // Line 2 is '  // note': the comment starts in column 3.
+      const error = parseError('{\n  // note\n  "a": 1\n}');
+      expect([error.line, error.column]).toEqual([2, 3]);
+      expect(error.message).toContain('line 2, column 3');
+      expect(error.message).toContain('comments are not allowed');
+    });
+
+    it('block comment: points at the "/*"', () => {
+      // '{"a": 1 /* x */}': "{"=1 '"'=2 a=3 '"'=4 ":"=5 " "=6 "1"=7 " "=8 "/"=9.
+      const error = parseError('{"a": 1 /* x */}');
+      expect([error.line, error.column]).toEqual([1, 9]);
+      expect(error.message).toContain('comments are not allowed');
+    });
+
+    it('missing colon', () => {
+      // Line 2 is '  "a" 1': the "1" is column 7.
+      const error = parseError('{\n  "a" 1\n}');
+      expect([error.line, error.column]).toEqual([2, 7]);
+      expect(error.message).toContain('colon');
+    });
+
+    it('truncated file: points just past the last character and says end of file', () => {
+      // '{"a": 1' is 7 characters; the error is at offset 7, column 8.
+      const error = parseError('{"a": 1');
+      expect([error.line, error.column]).toEqual([1, 8]);
+      expect(error.message).toContain('end of file');
+    });
+
+    it('counts lines by "\\n" only with CRLF line endings', () => {
+      // Lines: "{", '  "a": 1,', "}" separated by CRLF: the "}" is line 3, column 1.
+      const error = parseError('{\r\n  "a": 1,\r\n}');
+      expect([error.line, error.column]).toEqual([3, 1]);
+    });
+
+    it('does not count a byte order mark in the column', () => {
+      // Without the BOM: '{"a" 1}': the "1" is column 6, where an editor shows it.
+      const error = parseError('\uFEFF{"a" 1}');
+      expect([error.line, error.column]).toEqual([1, 6]);
+    });
+
+    it('reports the first of several errors', () => {
+      // Line 2 '  "a": 1,,' : the second comma is column 10; line 3 has another error.
+      const error = parseError('{\n  "a": 1,,\n  b: 2\n}');
+      expect(error.line).toBe(2);
+      expect(error.column).toBe(10);
+    });
+
+    it('puts the file path in every syntax error message', () => {
+      const error = parseError('{"a": }', 'config/other file.json');
+      expect(error.configPath).toBe('config/other file.json');
+      expect(error.message).toContain('Invalid JSON in config/other file.json at line 1, column 7');
+    });
+
+    it('is a ConfigReloadError and an Error', () => {
+      const error = parseError('{');
+      expect(error).toBeInstanceOf(ConfigReloadError);
+      expect(error).toBeInstanceOf(Error);
+      expect(error.name).toBe('ConfigParseError');
+    });
+  });
+
+  describe('prototype poisoning', () => {
+    it('refuses a top-level "__proto__" key and leaves Object.prototype alone', () => {
+      const error = parseError('{"__proto__": {"polluted": true}}');
+      expect(error.code).toBe('CONFIG_PARSE');
+      expect(error.message).toContain('__proto__');
+      expect(error.message).toContain(FILE);
+      expect([error.line, error.column]).toEqual([1, 2]);
+      expectNoPollution();
+    });
+
+    it('refuses a nested "__proto__" key with its position', () => {
+      // Line 3 is '    "__proto__": {"polluted": true}': the key starts in column 5.
+      const text = '{\n  "risk": {\n    "__proto__": {"polluted": true}\n  }\n}';
+      const error = parseError(text);
+      expect(error.code).toBe('CONFIG_PARSE');
+      expect(error.message).toContain('__proto__');
+      expect([error.line, error.column]).toEqual([3, 5]);
+      expectNoPollution();
+    });
+
+    it('refuses "__proto__" inside an array element', () => {
+      const error = parseError('{"xs": [{"ok": 1}, {"__proto__": {"polluted": true}}]}');
+      expect(error.code).toBe('CONFIG_PARSE');
+      expect(error.message).toContain('__proto__');
+      expectNoPollution();
+    });
+
+    it('refuses a "__proto__" key written with a unicode escape', () => {
+      const error = parseError('{"\\u005f_proto__": {"polluted": true}}');
+      expect(error.code).toBe('CONFIG_PARSE');
+      expect(error.message).toContain('__proto__');
+      expectNoPollution();
+    });
+
+    it('refuses {"constructor": {"prototype": ...}}', () => {
+      const error = parseError('{"constructor": {"prototype": {"polluted": true}}}');
+      expect(error.code).toBe('CONFIG_PARSE');
+      expect(error.message).toContain(FILE);
+      expect(error.message).toContain('prototype poisoning');
+      expectNoPollution();
+    });
+
+    it('refuses a nested {"constructor": {"prototype": ...}}', () => {
+      const error = parseError('{"a": {"constructor": {"prototype": {"polluted": true}}}}');
+      expect(error.code).toBe('CONFIG_PARSE');
+      expectNoPollution();
+    });
+  });
+
+  describe('non-object roots', () => {
+    it.each([
+      ['[]', 'an array'],
+      ['[{"a": 1}]', 'an array'],
+      ['null', 'null'],
+      ['42', 'number'],
+      ['"s"', 'string'],
+      ['true', 'boolean'],
+    ])('refuses %s', (text, kind) => {
+      const error = parseError(text);
+      expect(error.code).toBe('CONFIG_PARSE');
+      expect(error.message).toContain('object');
+      expect(error.message).toContain(`found ${kind}`);
+      expect(error.message).toContain(FILE);
+      expect(error.configPath).toBe(FILE);
+    });
+  });
+});
+
+describe('lineAndColumn', () => {
+  it('is 1:1 at the start of the text', () => {
+    expect(lineAndColumn('{"a": 1}', 0)).toEqual({ line: 1, column: 1 });
+  });
+
+  it('counts columns from 1 on the first line', () => {
+    expect(lineAndColumn('abcdef', 4)).toEqual({ line: 1, column: 5 });
+  });
+
+  it('starts a new line after each "\\n"', () => {
+    const text = 'ab\ncd\n\nef';
+    expect(lineAndColumn(text, 2)).toEqual({ line: 1, column: 3 }); // the first "\n"
+    expect(lineAndColumn(text, 3)).toEqual({ line: 2, column: 1 }); // "c"
+    expect(lineAndColumn(text, 4)).toEqual({ line: 2, column: 2 }); // "d"
+    expect(lineAndColumn(text, 6)).toEqual({ line: 3, column: 1 }); // the empty line
+    expect(lineAndColumn(text, 8)).toEqual({ line: 4, column: 2 }); // "f"
+  });
+
+  it('treats "\\r" as an ordinary character of the line', () => {
+    expect(lineAndColumn('a\r\nb', 3)).toEqual({ line: 2, column: 1 });
+    expect(lineAndColumn('a\r\nb', 1)).toEqual({ line: 1, column: 2 });
+  });
+
+  it('gives the position just past the end for an end-of-file offset', () => {
+    expect(lineAndColumn('a\nbc', 4)).toEqual({ line: 2, column: 3 });
+  });
+});
+
+describe('where a refused key sits', () => {
+  it('names constructor.prototype and points at the "prototype" key', () => {
+    const error = parseError('{\n  "x": 1,\n  "constructor": {"prototype": {}}\n}');
+    expect(error.message).toContain('constructor.prototype');
+    expect([error.line, error.column]).toEqual([3, 19]);
+  });
+
+  it('points at the __proto__ key, not at an earlier string that merely says __proto__', () => {
+    const error = parseError('{"note": "__proto__",\n "a": {"__proto__": {}}}');
+    expect([error.line, error.column]).toEqual([2, 8]);
+  });
+
+  it('finds an escaped __proto__ key', () => {
+    const error = parseError('{"\\u005f_proto__": {}}');
+    expect(error.message).toContain('__proto__');
+    expect([error.line, error.column]).toEqual([1, 2]);
+  });
+
+  it('never quotes the inside of a string in a syntax error (it may be a secret)', () => {
+    const error = parseError('{"apiKey": "sk-live-123456');
+    expect(error.message).not.toContain('sk-live');
+    expect(error.message).toContain('a string');
+  });
+});
