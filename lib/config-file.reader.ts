@@ -18,6 +18,9 @@ export interface FileFingerprint {
   ctimeMs: number;
   ino: number;
   dev: number;
+  /** Permission bits and owner: a chmod or chown is a change worth a look too. */
+  mode: number;
+  uid: number;
   /** Where the path resolves through symlinks. */
   target: string;
 }
@@ -48,6 +51,8 @@ export function sameFingerprint(a: FingerprintOrMissing, b: FingerprintOrMissing
     a.ctimeMs === b.ctimeMs &&
     a.ino === b.ino &&
     a.dev === b.dev &&
+    a.mode === b.mode &&
+    a.uid === b.uid &&
     a.target === b.target
   );
 }
@@ -59,6 +64,8 @@ function fingerprintOf(stats: Stats, target: string): FileFingerprint {
     ctimeMs: stats.ctimeMs,
     ino: stats.ino,
     dev: stats.dev,
+    mode: stats.mode,
+    uid: stats.uid,
     target,
   };
 }

@@ -1,5 +1,5 @@
 import { realpath, stat } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import type { ChokidarOptions, FSWatcher } from 'chokidar';
 
 /** The shape of chokidar's `watch`; provided through `CONFIG_WATCH_FUNCTION` so tests can swap it. */
@@ -22,6 +22,8 @@ export interface ConfigFileWatcherOptions {
 export class ConfigFileWatcher {
   private watcher: FSWatcher | undefined;
   private armedFor = '';
+  private relevantNames = new Set<string>();
+  private watchedDirectories = new Set<string>();
 
   constructor(
     private readonly configPath: string,
@@ -51,7 +53,11 @@ export class ConfigFileWatcher {
     });
     this.watcher = watcher;
     this.armedFor = identity.key;
-    watcher.on('all', () => this.options.onEvent());
+    this.watchedDirectories = new Set(identity.directories);
+    this.relevantNames = new Set([basename(this.configPath), basename(identity.target)]);
+    watcher.on('all', (_event, path) => {
+      if (this.isRelevant(path)) this.options.onEvent();
+    });
     watcher.on('error', (error) => this.options.onError(error));
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
   }
@@ -69,6 +75,18 @@ export class ConfigFileWatcher {
     return true;
   }
 
+  /**
+   * Events about the config file (under its own or its target's name), the watched directories
+   * themselves, or Kubernetes' `..data` entries. Other files in a busy directory (logs, say) are
+   * ignored: they would keep restarting the quiet period. What this misses, the periodic check finds.
+   */
+  private isRelevant(path: string): boolean {
+    const name = basename(path);
+    return (
+      this.relevantNames.has(name) || name.startsWith('..') || this.watchedDirectories.has(path)
+    );
+  }
+
   async close(): Promise<void> {
     const watcher = this.watcher;
     this.watcher = undefined;
@@ -78,7 +96,11 @@ export class ConfigFileWatcher {
     await watcher.close();
   }
 
-  private async directoryIdentity(): Promise<{ directories: string[]; key: string }> {
+  private async directoryIdentity(): Promise<{
+    directories: string[];
+    target: string;
+    key: string;
+  }> {
     const target = await realpath(this.configPath).catch(() => this.configPath);
     const directories = [...new Set([dirname(this.configPath), dirname(target)])];
     const inodes = await Promise.all(
@@ -89,7 +111,7 @@ export class ConfigFileWatcher {
         ),
       ),
     );
-    return { directories, key: directories.map((d, i) => `${d}=${inodes[i]}`).join('|') };
+    return { directories, target, key: directories.map((d, i) => `${d}=${inodes[i]}`).join('|') };
   }
 }
 

@@ -15,7 +15,8 @@ export type ConfigErrorCode =
   | 'CONFIG_INSECURE'
   | 'CONFIG_REJECTED'
   | 'CONFIG_OPTIONS'
-  | 'CONFIG_CLOSED';
+  | 'CONFIG_CLOSED'
+  | 'CONFIG_ROLLBACK';
 
 /** Base class of every error the config reloader reports; `code` is stable across releases. */
 export class ConfigReloadError extends Error {
@@ -111,5 +112,12 @@ export function describeError(error: unknown): string {
 export class ConfigReloaderClosedError extends ConfigReloadError {
   constructor(name: string, configPath: string) {
     super('CONFIG_CLOSED', messages.closed(name), configPath);
+  }
+}
+
+/** `rollback()` cannot go that far back, or was given a bad number of steps. */
+export class ConfigRollbackError extends ConfigReloadError {
+  constructor(configPath: string, message: string) {
+    super('CONFIG_ROLLBACK', message, configPath);
   }
 }

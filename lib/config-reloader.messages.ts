@@ -39,6 +39,23 @@ export const messages = {
   noEventEmitter: (name: string) =>
     `[${name}] EventEmitter2 is not available: import EventEmitterModule.forRoot() from ` +
     `@nestjs/event-emitter to receive 'config_reloaded' with @OnEvent; onReload() listeners still work.`,
+  insecure: (file: string, mode: string, problems: readonly string[]) =>
+    `Config file ${file} (mode ${mode}) is ${problems.join(' and ')}: anyone who can write it ` +
+    `controls the app. Fix with: chmod go-w ${file}, and chown it to the service user.`,
+  rollbackTooFar: (name: string, steps: number, available: number) =>
+    `[${name}] cannot roll back ${steps} version(s): only ${available} earlier version(s) are kept ` +
+    `(raise "historySize" to keep more).`,
+  rollbackSteps: (steps: unknown) =>
+    `rollback(steps) takes a whole number >= 1, got ${String(steps)}.`,
+  rollbackWrite: (file: string, reason: string) =>
+    `Cannot write the rolled-back config to ${file}: ${reason}. The file and the config are unchanged.`,
+  holdExpired: (name: string, reason: string, timeoutMs: number) =>
+    `[${name}] hold "${reason}" released automatically after ${timeoutMs} ms; release it yourself ` +
+    `when done so that config changes are not delayed.`,
+  staged: (name: string, reasons: readonly string[]) =>
+    `[${name}] config change validated and staged; it applies when the hold(s) end: ${reasons.join(', ')}`,
+  auditFailed: (name: string, file: string, reason: string) =>
+    `[${name}] cannot append to audit log ${file}: ${reason}`,
   closed: (name: string) => `[${name}] the config reloader has been shut down; no more reloads.`,
   option: (name: string, problem: string) =>
     `Invalid ConfigReloaderModule options for "${name}": ${problem}`,

@@ -5,7 +5,7 @@ import { CONFIG_WATCH_FUNCTION, DEFAULT_INSTANCE_NAME } from './config-reloader.
 import { resolveOptions, type ResolvedConfigReloaderOptions } from './config-reloader.options.js';
 import { ConfigReloaderService } from './config-reloader.service.js';
 import { getConfigReloaderOptionsToken, getConfigReloaderToken } from './config-reloader.tokens.js';
-import { ConfigLoader, createValidationRules } from './config.loader.js';
+import { createValidationRules } from './config.loader.js';
 import type { WatchFunction } from './config-file.watcher.js';
 import type { ConfigReloaderAsyncOptions, ConfigReloaderOptions } from './interfaces/index.js';
 
@@ -62,8 +62,7 @@ export class ConfigReloaderModule {
         readiness?: EventEmitterReadinessWatcher,
       ) => {
         const rules = await createValidationRules(options);
-        const loader = new ConfigLoader(options.configPath, options.maxFileBytes, rules);
-        const service = new ConfigReloaderService(options, loader, {
+        const service = new ConfigReloaderService(options, rules, {
           watch: watchFunction,
           events,
           readiness,

@@ -8,6 +8,7 @@ import {
   DEFAULT_VERIFY_INTERVAL_MS,
 } from './config-reloader.constants.js';
 import { ConfigReloaderOptionsError } from './config-reloader.errors.js';
+import { DEFAULT_SECRET_KEYS } from './secret-redaction.js';
 import type { ConfigReloaderOptions } from './interfaces/index.js';
 
 /** Options with every default filled in and the config path made absolute. */
@@ -24,9 +25,14 @@ export type ResolvedConfigReloaderOptions<T extends object> = Required<
     | 'maxFileBytes'
     | 'historySize'
     | 'isGlobal'
+    | 'filePermissions'
+    | 'secretKeys'
   >
 > &
-  Pick<ConfigReloaderOptions<T>, 'schema' | 'schemaPath' | 'dto' | 'onReload' | 'onError'>;
+  Pick<
+    ConfigReloaderOptions<T>,
+    'schema' | 'schemaPath' | 'dto' | 'onReload' | 'onError' | 'beforeApply' | 'auditLogPath'
+  >;
 
 const KNOWN_OPTIONS = new Set<string>([
   'name',
@@ -44,6 +50,10 @@ const KNOWN_OPTIONS = new Set<string>([
   'maxFileBytes',
   'historySize',
   'isGlobal',
+  'beforeApply',
+  'auditLogPath',
+  'filePermissions',
+  'secretKeys',
 ]);
 
 /**
@@ -80,7 +90,7 @@ export function resolveOptions<T extends object>(
   ) {
     fail('"schema" must be a JSON Schema object');
   }
-  for (const key of ['dto', 'onReload', 'onError'] as const) {
+  for (const key of ['dto', 'onReload', 'onError', 'beforeApply'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') {
       fail(`"${key}" must be a ${key === 'dto' ? 'class' : 'function'}`);
     }
@@ -88,6 +98,28 @@ export function resolveOptions<T extends object>(
   for (const key of ['autoReload', 'usePolling', 'isGlobal'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'boolean')
       fail(`"${key}" must be true or false`);
+  }
+
+  if (
+    options.auditLogPath !== undefined &&
+    (typeof options.auditLogPath !== 'string' || options.auditLogPath === '')
+  ) {
+    fail('"auditLogPath" must be a file path');
+  }
+  if (
+    options.filePermissions !== undefined &&
+    !['warn', 'refuse', 'ignore'].includes(options.filePermissions)
+  ) {
+    fail(
+      `"filePermissions" must be 'warn', 'refuse' or 'ignore', got ${JSON.stringify(options.filePermissions)}`,
+    );
+  }
+  if (
+    options.secretKeys !== undefined &&
+    (!Array.isArray(options.secretKeys) ||
+      !options.secretKeys.every((key) => typeof key === 'string' || key instanceof RegExp))
+  ) {
+    fail('"secretKeys" must be an array of strings and regular expressions');
   }
 
   const number = (key: string, value: number | undefined, fallback: number, min: number) => {
@@ -121,5 +153,8 @@ export function resolveOptions<T extends object>(
     maxFileBytes: number('maxFileBytes', options.maxFileBytes, DEFAULT_MAX_FILE_BYTES, 1),
     historySize: Math.floor(number('historySize', options.historySize, DEFAULT_HISTORY_SIZE, 1)),
     isGlobal: options.isGlobal ?? false,
+    auditLogPath: options.auditLogPath === undefined ? undefined : resolve(options.auditLogPath),
+    filePermissions: options.filePermissions ?? 'warn',
+    secretKeys: options.secretKeys ?? DEFAULT_SECRET_KEYS,
   };
 }

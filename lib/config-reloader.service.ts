@@ -1,7 +1,10 @@
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import writeFileAtomic from 'write-file-atomic';
 import type { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
-import { changedPaths } from './config.diff.js';
-import type { ConfigLoader, LoadedConfig } from './config.loader.js';
+import { AuditLog, processUser, type AuditRecord } from './audit.log.js';
+import { diffConfigs, redactChanges, type ConfigChange } from './config.diff.js';
+import { ConfigLoader, type ConfigValidationRules, type LoadedConfig } from './config.loader.js';
+import { HoldRegistry, type HoldOptions } from './config-hold.registry.js';
 import {
   fingerprintFile,
   MISSING_FILE,
@@ -11,15 +14,20 @@ import {
 } from './config-file.reader.js';
 import { ConfigFileWatcher, type WatchFunction } from './config-file.watcher.js';
 import {
+  ConfigAccessError,
   ConfigNotFoundError,
+  ConfigRejectedError,
   ConfigReloadError,
   ConfigReloaderClosedError,
+  ConfigRollbackError,
   describeError,
 } from './config-reloader.errors.js';
 import { messages } from './config-reloader.messages.js';
 import type { ResolvedConfigReloaderOptions } from './config-reloader.options.js';
+import { ReloadHealthTracker } from './reload-health.tracker.js';
 import { ReloadNotifier } from './reload.notifier.js';
 import { ReloadScheduler } from './reload.scheduler.js';
+import { createSecretKeyMatcher, type SecretKeyMatcher } from './secret-redaction.js';
 import { SerialQueue } from './serial-queue.js';
 import type {
   ConfigHistoryEntry,
@@ -34,8 +42,17 @@ interface AppliedState<T> {
   config: Readonly<T>;
   plain: Readonly<Record<string, unknown>>;
   hash: string;
+  rawText: string;
   version: number;
   loadedAt: Date;
+}
+
+/** A validated change waiting for the last hold to be released (latest wins). */
+interface StagedChange<T> {
+  loaded: LoadedConfig<T>;
+  source: ReloadSource;
+  notify: boolean;
+  rolledBackTo?: number;
 }
 
 /** What the last read saw, so the cheap check can tell whether the file moved since. */
@@ -72,6 +89,12 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
   private readonly logger = new Logger('ConfigReloader');
   private readonly queue = new SerialQueue();
   private readonly notifier: ReloadNotifier<T>;
+  private readonly loader: ConfigLoader<T>;
+  private readonly holds: HoldRegistry;
+  private readonly auditLog: AuditLog | undefined;
+  private readonly isSecretKey: SecretKeyMatcher;
+  private staged: StagedChange<T> | undefined;
+  private lastInsecureWarning: string | undefined;
   private state!: AppliedState<T>;
   private history: ConfigHistoryEntry<T>[] = [];
   private lastSeen: LastSeen = { fingerprint: MISSING_FILE, racy: false };
@@ -88,18 +111,26 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
   /** Hash of the bad content (or code and message of the read error) already reported. */
   private reportedFailure: string | undefined;
 
-  private reloadCount = 0;
-  private errorCount = 0;
-  private consecutiveErrors = 0;
-  private lastReloadAt: Date | null = null;
-  private lastError: ConfigReloadError | null = null;
-  private lastErrorAt: Date | null = null;
+  private readonly health = new ReloadHealthTracker();
 
   constructor(
     private readonly options: ResolvedConfigReloaderOptions<T>,
-    private readonly loader: ConfigLoader<T>,
+    rules: ConfigValidationRules<T>,
     private readonly dependencies: ConfigReloaderDependencies,
   ) {
+    this.loader = new ConfigLoader(options.configPath, rules, {
+      maxFileBytes: options.maxFileBytes,
+      filePermissions: options.filePermissions,
+      onInsecureFile: (problem) => {
+        // Once per problem, not on every read.
+        if (problem === this.lastInsecureWarning) return;
+        this.lastInsecureWarning = problem;
+        this.logger.warn(`[${options.name}] ${problem}`);
+      },
+    });
+    this.holds = new HoldRegistry(options.name, this.logger, () => this.applyStaged());
+    this.auditLog = options.auditLogPath ? new AuditLog(options.auditLogPath) : undefined;
+    this.isSecretKey = createSecretKeyMatcher(options.secretKeys);
     this.notifier = new ReloadNotifier<T>({
       name: options.name,
       logger: this.logger,
@@ -142,6 +173,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
     this.rememberRead(raw, Date.now());
     const loaded = await this.loader.materialize(raw);
     this.swap(loaded, 'initial');
+    this.audit({ event: 'loaded', source: 'initial', changes: [] }, loaded.raw);
     if (!this.dependencies.events) this.logger.warn(messages.noEventEmitter(this.name));
   }
 
@@ -151,33 +183,91 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
 
   async onModuleDestroy(): Promise<void> {
     this.destroyed = true;
+    this.holds.clear();
+    this.staged = undefined;
     await this.stopWatchingInternal();
     await this.queue.drain();
+    await this.auditLog?.flush();
     this.notifier.clear();
   }
 
   /**
    * Reads the file now and applies it if it changed. Resolves with the config in force
-   * afterwards; rejects with a `ConfigReloadError` and leaves the current config untouched when
-   * the file is missing or invalid. `notify: false` applies silently (no callback, listener or event).
+   * afterwards (while a hold is active, a change is staged and the current config returned);
+   * rejects with a `ConfigReloadError` and leaves the current config untouched when the file is
+   * missing, invalid or vetoed. `notify: false` applies silently (no callback, listener or event).
    */
   reloadConfig({ notify = true }: { notify?: boolean } = {}): Promise<Readonly<T>> {
     return this.queue.run(async () => {
       this.assertOpen();
       const raw = await this.readStable();
-      if (raw.hash !== this.state.hash) {
+      if (raw.hash === this.state.hash) {
+        this.staged = undefined; // back to the applied content: nothing is pending any more
+      } else if (raw.hash !== this.staged?.loaded.raw.hash) {
         const loaded = await this.loader.materialize(raw);
+        await this.checkBeforeApply(loaded.config);
         this.assertOpen();
-        this.apply(loaded, 'manual', notify);
+        this.apply({ loaded, source: 'manual', notify });
       }
       return this.state.config;
     });
   }
 
+  /**
+   * Writes the content of an earlier version back to the file (atomically: temp file, fsync,
+   * rename; mode and owner kept) and applies it as a new version with source 'rollback'. It is
+   * validated first; nothing changes when there is not that much history or the write fails.
+   */
+  rollback(steps = 1): Promise<Readonly<T>> {
+    return this.queue.run(async () => {
+      this.assertOpen();
+      if (!Number.isInteger(steps) || steps < 1) {
+        throw new ConfigRollbackError(this.configPath, messages.rollbackSteps(steps));
+      }
+      const target = this.history[this.history.length - 1 - steps];
+      if (!target) {
+        const available = this.history.length - 1;
+        throw new ConfigRollbackError(
+          this.configPath,
+          messages.rollbackTooFar(this.name, steps, available),
+        );
+      }
+      const validated = await this.loader.validate(target.rawText);
+      await this.checkBeforeApply(validated.config);
+      try {
+        await writeFileAtomic(this.configPath, target.rawText, { fsync: true });
+      } catch (error) {
+        const reason = (error as NodeJS.ErrnoException).code ?? describeError(error);
+        throw new ConfigAccessError(
+          this.configPath,
+          messages.rollbackWrite(this.configPath, reason),
+          { cause: error },
+        );
+      }
+      // Apply what is now on disk, with its real fingerprint, so the watcher sees nothing new.
+      const raw = await this.readStable();
+      const loaded =
+        raw.hash === target.hash ? { ...validated, raw } : await this.loader.materialize(raw);
+      this.assertOpen();
+      this.apply({ loaded, source: 'rollback', notify: true, rolledBackTo: target.version });
+      return this.state.config;
+    });
+  }
+
+  /**
+   * Holds the config still ("don't reload mid-trade"): while any hold is active, validated
+   * changes are staged (latest wins) and applied when the last hold is released. Returns the
+   * idempotent release function. With `timeoutMs`, the hold releases itself with a warning.
+   */
+  hold(reason = 'hold', options: HoldOptions = {}): () => void {
+    return this.holds.acquire(reason, options);
+  }
+
   /** Starts following the file; resolves when every later write will be seen. Idempotent. */
   startWatching(): Promise<void> {
-    if (this.destroyed)
+    if (this.destroyed) {
       return Promise.reject(new ConfigReloaderClosedError(this.name, this.configPath));
+    }
     this.stoppedOnPurpose = false;
     this.watchStarting ??= this.startWatchingInternal().finally(() => {
       this.watchStarting = undefined;
@@ -197,21 +287,14 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
   }
 
   getHealth(): ConfigReloaderHealth {
-    const sourceGone = this.consecutiveErrors > 0 && this.lastError instanceof ConfigNotFoundError;
-    const watchLost = this.options.autoReload && !this.isWatching && !this.stoppedOnPurpose;
-    return {
+    return this.health.snapshot({
       name: this.name,
-      status: sourceGone ? 'down' : this.consecutiveErrors > 0 || watchLost ? 'degraded' : 'up',
-      isWatching: this.isWatching,
       version: this.version,
-      reloadCount: this.reloadCount,
-      errorCount: this.errorCount,
-      consecutiveErrors: this.consecutiveErrors,
-      lastReloadAt: this.lastReloadAt,
-      lastError: this.lastError?.message ?? null,
-      lastErrorAt: this.lastErrorAt,
-      pending: false,
-    };
+      isWatching: this.isWatching,
+      watchLost: this.options.autoReload && !this.isWatching && !this.stoppedOnPurpose,
+      pending: this.staged !== undefined,
+      holds: this.holds.reasons,
+    });
   }
 
   /** The applied versions kept (at most `historySize`), oldest first. */
@@ -290,18 +373,20 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
       }
       if (raw.hash === this.state.hash) {
         this.recovered();
+        this.staged = undefined;
         return;
       }
-      if (raw.hash === this.reportedFailure) return;
+      if (raw.hash === this.reportedFailure || raw.hash === this.staged?.loaded.raw.hash) return;
       let loaded: LoadedConfig<T>;
       try {
         loaded = await this.loader.materialize(raw);
+        await this.checkBeforeApply(loaded.config);
       } catch (error) {
         this.deferFailure(error, raw.hash);
         return;
       }
       if (generation !== this.watchGeneration || this.destroyed) return;
-      this.apply(loaded, 'watch', true);
+      this.apply({ loaded, source: 'watch', notify: true });
     });
   }
 
@@ -316,11 +401,12 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
     // A stat that fails (permissions changed, say) counts as "moved": the reload reports why.
     const now = await fingerprintFile(this.configPath).catch(() => undefined);
     if (generation !== this.watchGeneration) return;
-    if (now === undefined) {
-      scheduler.requestReload();
-      return;
-    }
-    if (rearmed || this.lastSeen.racy || !sameFingerprint(now, this.lastSeen.fingerprint)) {
+    if (
+      rearmed ||
+      now === undefined ||
+      this.lastSeen.racy ||
+      !sameFingerprint(now, this.lastSeen.fingerprint)
+    ) {
       scheduler.requestReload();
       return;
     }
@@ -349,14 +435,57 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
     };
   }
 
-  private apply(loaded: LoadedConfig<T>, source: ReloadSource, notify: boolean): void {
-    const previous = this.state;
-    const changes = changedPaths(previous.plain, loaded.plain);
-    this.swap(loaded, source);
-    this.reloadCount++;
-    this.lastReloadAt = this.state.loadedAt;
+  /** The app's veto: runs after validation, before the swap (and again when a staged change applies). */
+  private async checkBeforeApply(next: Readonly<T>): Promise<void> {
+    const { beforeApply } = this.options;
+    if (!beforeApply) return;
+    try {
+      await beforeApply(next, this.state.config);
+    } catch (reason) {
+      throw new ConfigRejectedError(this.configPath, reason);
+    }
+  }
+
+  /** Swaps now, or stages the change while a hold is active (latest wins). */
+  private apply(change: StagedChange<T>): void {
     this.recovered();
-    this.logger.log(messages.applied(this.name, this.state.version, changes));
+    if (this.holds.isHeld) {
+      this.staged = change;
+      this.logger.log(messages.staged(this.name, this.holds.reasons));
+      return;
+    }
+    this.staged = undefined;
+    this.commit(change);
+  }
+
+  /** The last hold is gone: apply the staged change, checked again against the world as it is now. */
+  private applyStaged(): void {
+    if (!this.staged) return;
+    void this.queue.run(async () => {
+      const change = this.staged;
+      if (!change || this.holds.isHeld || this.destroyed) return;
+      this.staged = undefined;
+      try {
+        await this.checkBeforeApply(change.loaded.config);
+      } catch (error) {
+        this.reportFailure(toReloadError(error, this.configPath), change.source);
+        return;
+      }
+      this.commit(change);
+    });
+  }
+
+  private commit({ loaded, source, notify, rolledBackTo }: StagedChange<T>): void {
+    const previous = this.state;
+    const changes = diffConfigs(previous.plain, loaded.plain);
+    const changedPaths = [...new Set(changes.map((change) => change.path))];
+    this.swap(loaded, source);
+    this.health.applied(this.state.loadedAt);
+    this.logger.log(messages.applied(this.name, this.state.version, changedPaths));
+    this.audit(
+      { event: 'reloaded', source, changes, previousVersion: previous.version, rolledBackTo },
+      loaded.raw,
+    );
     if (!notify) return;
     this.notifier.reloaded({
       name: this.name,
@@ -365,7 +494,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
       version: this.state.version,
       previousVersion: previous.version,
       timestamp: this.state.loadedAt,
-      changes,
+      changes: changedPaths,
       source,
     });
   }
@@ -375,6 +504,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
       config: loaded.config,
       plain: loaded.plain,
       hash: loaded.raw.hash,
+      rawText: loaded.raw.text,
       version: (this.state?.version ?? 0) + 1,
       loadedAt: new Date(),
     };
@@ -385,13 +515,14 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
       loadedAt: state.loadedAt,
       hash: state.hash,
       source,
+      rawText: state.rawText,
     });
     if (this.history.length > this.options.historySize) this.history.shift();
   }
 
-  /** The file is back to a good state: failures stop counting as consecutive. */
+  /** The source is back to a good state: failures stop counting as consecutive. */
   private recovered(): void {
-    this.consecutiveErrors = 0;
+    this.health.recovered();
     this.pendingFailure = undefined;
     this.reportedFailure = undefined;
   }
@@ -399,24 +530,56 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
   private deferFailure(error: unknown, hash?: string): void {
     const failure = toReloadError(error, this.configPath);
     // Reported once per bad content (or once per unreadable state), not on every look at it.
-    const key = hash ?? `${failure.code}:${failure.message}`;
-    if (key === this.reportedFailure) return;
+    // A veto depends on the app's state, not only on the content: it is judged afresh each time.
+    const key =
+      failure instanceof ConfigRejectedError
+        ? undefined
+        : (hash ?? `${failure.code}:${failure.message}`);
+    if (key !== undefined && key === this.reportedFailure) return;
     this.reportedFailure = key;
     this.pendingFailure = failure;
   }
 
   private reportFailure(error: ConfigReloadError, source: ReloadSource): void {
-    this.errorCount++;
-    this.consecutiveErrors++;
-    this.lastError = error;
-    this.lastErrorAt = new Date();
+    const at = new Date();
+    this.health.failed(error, at);
     this.logger.error(messages.reloadFailed(this.name, source, error.message));
+    this.audit({
+      event: 'reload_failed',
+      source,
+      error: { code: error.code, message: error.message },
+    });
     this.notifier.failed({
       name: this.name,
       error,
-      timestamp: this.lastErrorAt,
+      timestamp: at,
       source,
-      consecutiveErrors: this.consecutiveErrors,
+      consecutiveErrors: this.health.consecutive,
+    });
+  }
+
+  /** Appends to the audit log, if one is configured; a failing append is logged, never thrown. */
+  private audit(
+    record: Pick<AuditRecord, 'event' | 'source' | 'previousVersion' | 'rolledBackTo' | 'error'> & {
+      changes?: ConfigChange[];
+    },
+    raw?: RawConfigFile,
+  ): void {
+    const log = this.auditLog;
+    if (!log) return;
+    const { changes, ...rest } = record;
+    const line: AuditRecord = {
+      time: new Date().toISOString(),
+      name: this.name,
+      version: this.state.version,
+      user: processUser(),
+      ...rest,
+      hash: raw?.hash,
+      fileOwnerUid: raw?.fingerprint.uid,
+      changes: changes && redactChanges(changes, this.isSecretKey),
+    };
+    log.append(line).catch((error: unknown) => {
+      this.logger.warn(messages.auditFailed(this.name, log.file, describeError(error)));
     });
   }
 

@@ -1,5 +1,10 @@
 import type { Type } from '@nestjs/common';
-import { ConfigValidationError, type ConfigIssue } from './config-reloader.errors.js';
+import {
+  ConfigValidationError,
+  InsecureConfigFileError,
+  type ConfigIssue,
+} from './config-reloader.errors.js';
+import { findPermissionProblem, type FilePermissionPolicy } from './file-permissions.js';
 import { readConfigFile, type RawConfigFile } from './config-file.reader.js';
 import { parseConfigText } from './config.parser.js';
 import { deepFreeze } from './deep-freeze.js';
@@ -60,20 +65,41 @@ export async function createValidationRules<T extends object>(options: {
   return { schema, dto: options.dto };
 }
 
+export interface ConfigLoaderOptions {
+  maxFileBytes: number;
+  filePermissions: FilePermissionPolicy;
+  /** Told about a file with unsafe permissions under the 'warn' policy. */
+  onInsecureFile: (problem: string) => void;
+}
+
 /** Reads a config file and turns its bytes into a validated, frozen config. */
 export class ConfigLoader<T extends object> {
   constructor(
     readonly configPath: string,
-    private readonly maxFileBytes: number,
     private readonly rules: ConfigValidationRules<T>,
+    private readonly options: ConfigLoaderOptions,
   ) {}
 
-  read(): Promise<RawConfigFile> {
-    return readConfigFile(this.configPath, this.maxFileBytes);
+  /** Reads the file; checks its permissions on every read, since they can change at any time. */
+  async read(): Promise<RawConfigFile> {
+    const raw = await readConfigFile(this.configPath, this.options.maxFileBytes);
+    if (this.options.filePermissions !== 'ignore') {
+      const problem = findPermissionProblem(this.configPath, raw.fingerprint);
+      if (problem && this.options.filePermissions === 'refuse') {
+        throw new InsecureConfigFileError(this.configPath, problem);
+      }
+      if (problem) this.options.onInsecureFile(problem);
+    }
+    return raw;
   }
 
   async materialize(raw: RawConfigFile): Promise<LoadedConfig<T>> {
-    const { config, plain } = await validateConfigText(raw.text, raw.path, this.rules);
-    return { config: deepFreeze(config), plain: deepFreeze(plain), raw };
+    return { ...(await this.validate(raw.text)), raw };
+  }
+
+  /** Validates text that is not (yet) on disk, such as an earlier version about to be restored. */
+  async validate(text: string): Promise<Omit<LoadedConfig<T>, 'raw'>> {
+    const { config, plain } = await validateConfigText(text, this.configPath, this.rules);
+    return { config: deepFreeze(config), plain: deepFreeze(plain) };
   }
 }

@@ -104,6 +104,8 @@ describe('readConfigFile', () => {
       ctimeMs: stats.ctimeMs,
       ino: stats.ino,
       dev: stats.dev,
+      mode: stats.mode,
+      uid: stats.uid,
       target: await realpath(file),
     });
     expect(sameFingerprint(raw.fingerprint, await fingerprint(file))).toBe(true);
@@ -277,6 +279,8 @@ describe('fingerprintFile and sameFingerprint', () => {
       ctimeMs: 1000,
       ino: 42,
       dev: 7,
+      mode: 0o100644,
+      uid: 0,
       target: '/etc/app/config.json',
     };
     expect(sameFingerprint(base, { ...base })).toBe(true);
@@ -286,6 +290,8 @@ describe('fingerprintFile and sameFingerprint', () => {
       { ctimeMs: 1001 },
       { ino: 43 },
       { dev: 8 },
+      { mode: 0o100664 },
+      { uid: 1000 },
       { target: '/etc/app/..2024/config.json' },
     ]) {
       expect(sameFingerprint(base, { ...base, ...change }), JSON.stringify(change)).toBe(false);

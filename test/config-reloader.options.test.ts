@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigReloaderOptionsError, ConfigReloadError } from '../lib/config-reloader.errors.js';
+import { DEFAULT_SECRET_KEYS } from '../lib/secret-redaction.js';
 import { resolveOptions } from '../lib/config-reloader.options.js';
 import type { ConfigReloaderOptions } from '../lib/interfaces/index.js';
 
@@ -33,6 +34,8 @@ describe('resolveOptions', () => {
       maxFileBytes: 10 * 1024 * 1024,
       historySize: 10,
       isGlobal: false,
+      filePermissions: 'warn',
+      secretKeys: DEFAULT_SECRET_KEYS,
     });
     expect(resolved.schemaPath).toBeUndefined();
     expect(resolved.schema).toBeUndefined();
@@ -42,6 +45,7 @@ describe('resolveOptions', () => {
   it('keeps the values given', () => {
     const onReload = () => undefined;
     const onError = () => undefined;
+    const beforeApply = () => undefined;
     class Dto {}
     const schema = { type: 'object' };
     const resolved = resolveOptions({
@@ -59,6 +63,10 @@ describe('resolveOptions', () => {
       maxFileBytes: 2048,
       historySize: 3,
       isGlobal: true,
+      beforeApply,
+      auditLogPath: '/var/log/bot/config-audit.jsonl',
+      filePermissions: 'refuse',
+      secretKeys: ['pin'],
     });
     expect(resolved).toEqual({
       name: 'orders',
@@ -76,6 +84,10 @@ describe('resolveOptions', () => {
       maxFileBytes: 2048,
       historySize: 3,
       isGlobal: true,
+      beforeApply,
+      auditLogPath: '/var/log/bot/config-audit.jsonl',
+      filePermissions: 'refuse',
+      secretKeys: ['pin'],
     });
   });
 

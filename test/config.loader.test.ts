@@ -101,6 +101,13 @@ function expectDeepFrozen(value: unknown, where = '(root)'): void {
   for (const [key, child] of Object.entries(value)) expectDeepFrozen(child, `${where}.${key}`);
 }
 
+/** Loader options for tests: permissions are not under test here. */
+const loaderOptions = (maxFileBytes: number) => ({
+  maxFileBytes,
+  filePermissions: 'ignore' as const,
+  onInsecureFile: () => undefined,
+});
+
 describe('validateConfigText', () => {
   beforeEach(() => {
     riskInstances = 0;
@@ -261,10 +268,14 @@ describe('ConfigLoader', () => {
   it('reads the file and materializes a deep-frozen DTO instance and plain object', async () => {
     const text = JSON.stringify(validConfig(), null, 2);
     await writeFile(file, text);
-    const loader = new ConfigLoader(file, 1024 * 1024, {
-      schema: createSchemaValidator(schema),
-      dto: BotConfigDto,
-    });
+    const loader = new ConfigLoader(
+      file,
+      {
+        schema: createSchemaValidator(schema),
+        dto: BotConfigDto,
+      },
+      loaderOptions(1024 * 1024),
+    );
     expect(loader.configPath).toBe(file);
 
     const raw = await loader.read();
@@ -291,7 +302,7 @@ describe('ConfigLoader', () => {
 
   it('materializes a deep-frozen plain object when there are no rules', async () => {
     await writeFile(file, JSON.stringify({ a: { b: [1, { c: 2 }] } }));
-    const loader = new ConfigLoader<Record<string, unknown>>(file, 1024, {});
+    const loader = new ConfigLoader<Record<string, unknown>>(file, {}, loaderOptions(1024));
     const loaded = await loader.materialize(await loader.read());
     expect(loaded.config).toEqual({ a: { b: [1, { c: 2 }] } });
     expectDeepFrozen(loaded.config);
@@ -302,7 +313,7 @@ describe('ConfigLoader', () => {
     const config = validConfig();
     config.strategies[1]!.risk.stopLoss = 3;
     await writeFile(file, JSON.stringify(config));
-    const loader = new ConfigLoader(file, 1024 * 1024, { dto: BotConfigDto });
+    const loader = new ConfigLoader(file, { dto: BotConfigDto }, loaderOptions(1024 * 1024));
     const error = (await rejection(
       loader.materialize(await loader.read()),
     )) as ConfigValidationError;
@@ -317,13 +328,13 @@ describe('ConfigLoader', () => {
   });
 
   it('rejects reading a missing file with ConfigNotFoundError', async () => {
-    const loader = new ConfigLoader(path.join(dir, 'absent.json'), 1024, {});
+    const loader = new ConfigLoader(path.join(dir, 'absent.json'), {}, loaderOptions(1024));
     await expect(loader.read()).rejects.toBeInstanceOf(ConfigNotFoundError);
   });
 
   it('applies the size limit it was given', async () => {
     await writeFile(file, JSON.stringify(validConfig()));
-    const loader = new ConfigLoader(file, 10, {});
+    const loader = new ConfigLoader(file, {}, loaderOptions(10));
     await expect(loader.read()).rejects.toMatchObject({ code: 'CONFIG_TOO_LARGE', limit: 10 });
   });
 });

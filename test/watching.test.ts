@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigNotFoundError, ConfigParseError, ConfigValidationError } from '../lib/index.js';
 import { ConfigDir } from './support/config-dir.js';
@@ -108,6 +110,28 @@ for (const usePolling of [false, true]) {
       await waitFor(revisionIs(5), { description: 'the recreated file' });
       expect(failed).toHaveLength(1);
       expect(service.getHealth().status).toBe('up');
+    });
+
+    it('reports a failure even while another file in the directory keeps changing', async () => {
+      const { failed, service } = await start({ debounceMs: 50 });
+      const neighbour = join(dir.dir, 'bot.log');
+      let writing = true;
+      const noisyNeighbour = (async () => {
+        for (let line = 0; writing; line++) {
+          await appendFile(neighbour, `bar ${line}\n`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      try {
+        await dir.write({ revision: 'not a number', label: 'x' });
+        await waitFor(() => failed.length === 1, { description: 'the failure report' });
+        await dir.write(settings(2));
+        await waitFor(revisionIs(2), { description: 'the next valid write' });
+        expect(service.version).toBe(2);
+      } finally {
+        writing = false;
+        await noisyNeighbour;
+      }
     });
 
     it('updates two services watching the same file', async () => {

@@ -16,8 +16,13 @@ export interface ConfigReloaderHealth {
   /** Failed reloads since the last success. */
   consecutiveErrors: number;
   lastReloadAt: Date | null;
+  /** Message of the last failure (never a secret value). */
   lastError: string | null;
+  /** Stable code of the last failure, e.g. 'CONFIG_VALIDATION'. */
+  lastErrorCode: string | null;
   lastErrorAt: Date | null;
-  /** True while a validated change waits for a hold to be released. */
+  /** True while a validated change waits for the holds to be released. */
   pending: boolean;
+  /** Reasons of the active holds. */
+  holds: string[];
 }

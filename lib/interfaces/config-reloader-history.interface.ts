@@ -9,4 +9,6 @@ export interface ConfigHistoryEntry<T = unknown> {
   /** sha256 of the file's bytes, hex. */
   hash: string;
   source: HistorySource;
+  /** The file's text this version came from; `rollback()` writes it back. */
+  rawText: string;
 }

@@ -39,6 +39,31 @@ export interface ConfigReloaderOptions<T extends object = Record<string, unknown
   /** Called when an automatic reload failed; the current config is kept. Errors are logged and isolated. */
   onError?: (error: ConfigReloadError) => void | Promise<void>;
   /**
+   * The app's own veto, run after schema and DTO validation and before the swap: throw or
+   * reject to keep the current config (reported as `ConfigRejectedError`). For business rules
+   * such as "never drop a strategy that holds positions".
+   */
+  beforeApply?: (next: Readonly<T>, current: Readonly<T>) => void | Promise<void>;
+  /**
+   * Append one JSON line per load, applied reload, rollback and failed reload to this file
+   * (values under secret keys redacted).
+   */
+  auditLogPath?: string;
+  /**
+   * What to do with a config file that is group- or world-writable or owned by another
+   * non-root user: log a warning, refuse it (`InsecureConfigFileError`), or ignore it.
+   * Checked on every read.
+   * @default 'warn'
+   */
+  filePermissions?: 'warn' | 'refuse' | 'ignore';
+  /**
+   * Keys whose values are redacted in logs, audit records and change details (case-insensitive,
+   * matched on any part of a key, `_` and `-` ignored). Replaces the default list; extend it with
+   * `[...DEFAULT_SECRET_KEYS, 'pin']`.
+   * @default DEFAULT_SECRET_KEYS (password, passwd, passphrase, secret, token, apikey, privatekey, credential)
+   */
+  secretKeys?: readonly (string | RegExp)[];
+  /**
    * Poll the directory instead of using native events: for network filesystems (NFS, SMB, some
    * container mounts) where inotify sees nothing.
    * @default false

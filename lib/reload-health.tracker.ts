@@ -1,0 +1,62 @@
+import { ConfigNotFoundError, type ConfigReloadError } from './config-reloader.errors.js';
+import type { ConfigReloaderHealth } from './interfaces/index.js';
+
+/** Counters and times behind `getHealth()`. */
+export class ReloadHealthTracker {
+  private reloadCount = 0;
+  private errorCount = 0;
+  private consecutiveErrors = 0;
+  private lastReloadAt: Date | null = null;
+  private lastError: ConfigReloadError | null = null;
+  private lastErrorAt: Date | null = null;
+
+  get consecutive(): number {
+    return this.consecutiveErrors;
+  }
+
+  applied(at: Date): void {
+    this.reloadCount++;
+    this.lastReloadAt = at;
+    this.consecutiveErrors = 0;
+  }
+
+  /** The source is back to the applied content: failures stop counting as consecutive. */
+  recovered(): void {
+    this.consecutiveErrors = 0;
+  }
+
+  failed(error: ConfigReloadError, at: Date): void {
+    this.errorCount++;
+    this.consecutiveErrors++;
+    this.lastError = error;
+    this.lastErrorAt = at;
+  }
+
+  snapshot(state: {
+    name: string;
+    version: number;
+    isWatching: boolean;
+    /** Watching was expected (autoReload on, not stopped on purpose) but is not running. */
+    watchLost: boolean;
+    pending: boolean;
+    holds: string[];
+  }): ConfigReloaderHealth {
+    const failing = this.consecutiveErrors > 0;
+    const sourceGone = failing && this.lastError instanceof ConfigNotFoundError;
+    return {
+      name: state.name,
+      status: sourceGone ? 'down' : failing || state.watchLost ? 'degraded' : 'up',
+      isWatching: state.isWatching,
+      version: state.version,
+      reloadCount: this.reloadCount,
+      errorCount: this.errorCount,
+      consecutiveErrors: this.consecutiveErrors,
+      lastReloadAt: this.lastReloadAt,
+      lastError: this.lastError?.message ?? null,
+      lastErrorCode: this.lastError?.code ?? null,
+      lastErrorAt: this.lastErrorAt,
+      pending: state.pending,
+      holds: state.holds,
+    };
+  }
+}

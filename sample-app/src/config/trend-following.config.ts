@@ -1,0 +1,241 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { IsLessThan } from './is-less-than.validator.js';
+
+// The JSON Schema checks structure first; these DTOs give the app typed classes and
+// carry the rules the schema cannot express (fastPeriod < slowPeriod).
+
+export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '4h', '1d'] as const;
+export type Timeframe = (typeof TIMEFRAMES)[number];
+
+export const MA_TYPES = ['sma', 'ema'] as const;
+export type MovingAverageType = (typeof MA_TYPES)[number];
+
+export class StrategyParameters {
+  @IsIn(MA_TYPES)
+  maType!: MovingAverageType;
+
+  @IsInt()
+  @Min(1)
+  @IsLessThan('slowPeriod')
+  fastPeriod!: number;
+
+  @IsInt()
+  @Min(2)
+  @Max(500)
+  slowPeriod!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  atrPeriod!: number;
+
+  @IsNumber()
+  @Min(0.5)
+  @Max(10)
+  atrMultiplier!: number;
+
+  /** Minimum efficiency ratio (0 = noise, 1 = straight line) before the strategy trades. */
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  minTrendStrength?: number;
+}
+
+export class StrategyRisk {
+  /** Hard stop as a fraction of the entry price. */
+  @IsNumber()
+  @IsPositive()
+  @Max(1)
+  stopLoss!: number;
+
+  @IsNumber()
+  @IsPositive()
+  @Max(10)
+  takeProfit!: number;
+
+  /** Fraction of equity one position may use. */
+  @IsNumber()
+  @IsPositive()
+  @Max(1)
+  maxPositionSize!: number;
+
+  @IsNumber()
+  @IsPositive()
+  @Max(0.1)
+  riskPerTrade!: number;
+
+  @IsOptional()
+  @IsBoolean()
+  trailingStop?: boolean;
+}
+
+export class StrategyConfig {
+  @Matches(/^[a-z0-9][a-z0-9-]{0,63}$/)
+  id!: string;
+
+  @IsBoolean()
+  enabled!: boolean;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsString({ each: true })
+  symbols!: string[];
+
+  @IsIn(TIMEFRAMES)
+  timeframe!: Timeframe;
+
+  @ValidateNested()
+  @Type(() => StrategyParameters)
+  parameters!: StrategyParameters;
+
+  @ValidateNested()
+  @Type(() => StrategyRisk)
+  risk!: StrategyRisk;
+}
+
+export class TrendingRegime {
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  minTrendStrength!: number;
+
+  @IsNumber()
+  @Min(0)
+  @Max(2)
+  exposureMultiplier!: number;
+}
+
+export class RangingRegime {
+  @IsNumber()
+  @Min(0)
+  @Max(2)
+  exposureMultiplier!: number;
+}
+
+export class VolatileRegime {
+  /** ATR as a percentage of price at or above which the market counts as volatile. */
+  @IsNumber()
+  @IsPositive()
+  @Max(100)
+  minAtrPercent!: number;
+
+  @IsNumber()
+  @Min(0)
+  @Max(2)
+  exposureMultiplier!: number;
+}
+
+export class RegimesConfig {
+  @IsString()
+  referenceSymbol!: string;
+
+  @IsInt()
+  @Min(10)
+  @Max(500)
+  lookbackBars!: number;
+
+  @ValidateNested()
+  @Type(() => TrendingRegime)
+  trending!: TrendingRegime;
+
+  @ValidateNested()
+  @Type(() => RangingRegime)
+  ranging!: RangingRegime;
+
+  @ValidateNested()
+  @Type(() => VolatileRegime)
+  volatile!: VolatileRegime;
+}
+
+export class RiskLimits {
+  @IsNumber()
+  @IsPositive()
+  @Max(1)
+  maxDailyLoss!: number;
+
+  @IsNumber()
+  @IsPositive()
+  @Max(1)
+  maxDrawdown!: number;
+
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  maxOpenPositions!: number;
+
+  @IsNumber()
+  @Min(1)
+  @Max(10)
+  maxLeverage!: number;
+
+  @IsNumber()
+  @IsPositive()
+  @Max(1)
+  maxExposurePerSymbol!: number;
+
+  @IsOptional()
+  @IsBoolean()
+  haltOnBreach?: boolean;
+}
+
+export class ExecutionConfig {
+  @IsIn(['market', 'limit'])
+  orderType!: 'market' | 'limit';
+
+  @IsNumber()
+  @Min(0)
+  @Max(500)
+  slippageBps!: number;
+
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  maxRetries!: number;
+}
+
+export class TrendFollowingConfig {
+  @IsString()
+  botName!: string;
+
+  @IsIn(['paper', 'live'])
+  mode!: 'paper' | 'live';
+
+  @Matches(/^[A-Z]{3,5}$/)
+  baseCurrency!: string;
+
+  @IsArray()
+  @ArrayMinSize(1)
+  @ValidateNested({ each: true })
+  @Type(() => StrategyConfig)
+  strategies!: StrategyConfig[];
+
+  @ValidateNested()
+  @Type(() => RegimesConfig)
+  regimes!: RegimesConfig;
+
+  @ValidateNested()
+  @Type(() => RiskLimits)
+  riskLimits!: RiskLimits;
+
+  @ValidateNested()
+  @Type(() => ExecutionConfig)
+  execution!: ExecutionConfig;
+}
