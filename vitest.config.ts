@@ -4,9 +4,16 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // The sample app imports the package by name, as a user would; tests run it against the sources.
-    alias: {
-      'nestjs-config-reloader': fileURLToPath(new URL('./lib/index.ts', import.meta.url)),
-    },
+    alias: [
+      {
+        find: /^nestjs-config-reloader\/terminus$/,
+        replacement: fileURLToPath(new URL('./lib/terminus/index.ts', import.meta.url)),
+      },
+      {
+        find: /^nestjs-config-reloader$/,
+        replacement: fileURLToPath(new URL('./lib/index.ts', import.meta.url)),
+      },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

@@ -15,7 +15,6 @@ import {
 import { ConfigFileWatcher, type WatchFunction } from './config-file.watcher.js';
 import {
   ConfigAccessError,
-  ConfigNotFoundError,
   ConfigRejectedError,
   ConfigReloadError,
   ConfigReloaderClosedError,

@@ -1,3 +1,4 @@
+import type { LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import {
@@ -23,16 +24,17 @@ export interface ReloaderHarness<T extends object> {
 
 export async function bootReloader<T extends object = Record<string, any>>(
   options: ConfigReloaderOptions<T>,
-  overrides: { watch?: unknown } = {},
+  overrides: { watch?: unknown; logger?: LoggerService } = {},
 ): Promise<ReloaderHarness<T>> {
   let builder = Test.createTestingModule({
     imports: [EventEmitterModule.forRoot(), ConfigReloaderModule.forRoot(options)],
   });
+  if (overrides.logger) builder = builder.setLogger(overrides.logger);
   if (overrides.watch) {
     builder = builder.overrideProvider(CONFIG_WATCH_FUNCTION).useValue(overrides.watch);
   }
   const app = await builder.compile();
-  app.useLogger(false);
+  app.useLogger(overrides.logger ?? false);
   await app.init();
   const service = app.get<ConfigReloaderService<T>>(getConfigReloaderToken(options.name));
   const reloaded: ConfigReloadedEvent<T>[] = [];
