@@ -46,6 +46,8 @@ export class ConfigParseError extends ConfigReloadError {
     /** 1-based column of the problem; 0 when the problem has no single place. */
     readonly column: number,
     message: string,
+    /** What is wrong, without the file and position (the message has them). */
+    readonly reason: string = message,
   ) {
     super('CONFIG_PARSE', message, configPath);
   }

@@ -46,7 +46,13 @@ export function parseConfigText(text: string, file: string): Record<string, unkn
 
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
-    throw new ConfigParseError(file, 1, 1, messages.notAnObject(file, kind));
+    throw new ConfigParseError(
+      file,
+      1,
+      1,
+      messages.notAnObject(file, kind),
+      `the root must be a JSON object, found ${kind}`,
+    );
   }
   return value as Record<string, unknown>;
 }
@@ -56,11 +62,13 @@ function toParseError(source: string, file: string, error: unknown): ConfigParse
   if (/forbidden prototype property/i.test(reason)) {
     const found = findPoisonedKey(source);
     const { line, column } = found ? lineAndColumn(source, found.offset) : { line: 0, column: 0 };
+    const key = found?.key ?? '__proto__';
     return new ConfigParseError(
       file,
       line,
       column,
-      messages.poisoned(file, found?.key ?? '__proto__'),
+      messages.poisoned(file, key),
+      `forbidden "${key}" key (prototype poisoning)`,
     );
   }
   return syntaxError(source, file, reason);
@@ -90,13 +98,25 @@ function syntaxError(source: string, file: string, fallbackReason: string): Conf
   jsonc.parse(source, errors, { disallowComments: true, allowTrailingComma: false });
   const first = errors[0];
   if (!first) {
-    return new ConfigParseError(file, 0, 0, messages.syntax(file, 0, 0, fallbackReason));
+    return new ConfigParseError(
+      file,
+      0,
+      0,
+      messages.syntax(file, 0, 0, fallbackReason),
+      `invalid JSON: ${fallbackReason}`,
+    );
   }
   const { line, column } = lineAndColumn(source, first.offset);
   const code = jsonc.printParseErrorCode(first.error);
   const found = describeToken(source, first.offset, first.length);
   const reason = `${SYNTAX_REASONS[code] ?? code} (found ${found})`;
-  return new ConfigParseError(file, line, column, messages.syntax(file, line, column, reason));
+  return new ConfigParseError(
+    file,
+    line,
+    column,
+    messages.syntax(file, line, column, reason),
+    `invalid JSON: ${reason}`,
+  );
 }
 
 // The text at an error, for the message; never the inside of a string, which may be a secret.

@@ -1,0 +1,64 @@
+import { Command } from 'commander';
+import { resolve } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { diffConfigs, redactChanges } from '../config.diff.js';
+import { parseConfigText } from '../config.parser.js';
+import { createSecretKeyMatcher } from '../secret-redaction.js';
+import { checkConfigFile, formatProblem } from './config-check.js';
+import { ExitCode, type CliOutput } from './cli-output.js';
+import { printChanges } from './diff.format.js';
+import { addValidationFlags, rulesFromFlags, type ValidationFlags } from './validation-flags.js';
+import { readFile } from 'node:fs/promises';
+
+export function applyCommand(output: CliOutput, setExitCode: (code: number) => void): Command {
+  const command = new Command('apply')
+    .description(
+      'Validate a new config, show the diff, then replace the target atomically (temp file in ' +
+        'the same directory, fsync, rename; mode and owner kept), so a running reloader never ' +
+        'sees a partial or invalid file. Nothing changes when it is invalid.',
+    )
+    .argument('<new-file>', 'the validated config to install')
+    .requiredOption('-t, --to <config-path>', 'the config file the application watches')
+    .option('-n, --dry-run', 'validate and show the diff, change nothing')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ config-reloader apply candidate.json --to /etc/bot/bot.json --schema bot.schema.json
+  $ config-reloader apply candidate.json --to /etc/bot/bot.json --dry-run`,
+    );
+  return addValidationFlags(command).action(
+    async (newFile: string, flags: ValidationFlags & { to: string; dryRun?: boolean }) => {
+      const rules = await rulesFromFlags(flags);
+      const candidate = await checkConfigFile(newFile, rules);
+      if (!candidate.valid) {
+        output.err(`${output.paint('red', 'refused')} ${candidate.file}; ${flags.to} is unchanged`);
+        for (const problem of candidate.problems) output.err(`  ${formatProblem(problem)}`);
+        setExitCode(candidate.unreadable ? ExitCode.Io : ExitCode.Invalid);
+        return;
+      }
+      const target = resolve(flags.to);
+      // The current file may be missing or broken: then everything counts as new.
+      const current = await readFile(target, 'utf8').then(
+        (text) => parseConfigText(text, target),
+        () => ({}),
+      );
+      printChanges(
+        output,
+        redactChanges(diffConfigs(current, candidate.plain), createSecretKeyMatcher()),
+      );
+      if (flags.dryRun) {
+        output.out(output.paint('gray', `dry run: ${target} not changed`));
+        return;
+      }
+      try {
+        await writeFileAtomic(target, candidate.text, { fsync: true });
+      } catch (error) {
+        output.err(`cannot write ${target}: ${(error as Error).message}`);
+        setExitCode(ExitCode.Io);
+        return;
+      }
+      output.out(`${output.paint('green', 'applied')} ${candidate.file} -> ${target}`);
+    },
+  );
+}

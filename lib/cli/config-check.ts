@@ -1,0 +1,70 @@
+import { resolve } from 'node:path';
+import { readConfigFile } from '../config-file.reader.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../config-reloader.constants.js';
+import {
+  ConfigParseError,
+  ConfigReloadError,
+  ConfigValidationError,
+  describeError,
+} from '../config-reloader.errors.js';
+import { validateConfigText, type ConfigValidationRules } from '../config.loader.js';
+
+/** One problem, in a form both people and CI can read. */
+export interface Problem {
+  code: string;
+  message: string;
+  file: string;
+  line?: number;
+  column?: number;
+  path?: string;
+}
+
+export type CheckResult =
+  | { valid: true; file: string; text: string; plain: Record<string, unknown> }
+  | { valid: false; file: string; problems: Problem[]; unreadable: boolean };
+
+/** Reads and validates one file exactly as the running module would. */
+export async function checkConfigFile(
+  file: string,
+  rules: ConfigValidationRules<object>,
+): Promise<CheckResult> {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = (await readConfigFile(path, DEFAULT_MAX_FILE_BYTES)).text;
+  } catch (error) {
+    return { valid: false, file: path, problems: toProblems(error, path), unreadable: true };
+  }
+  try {
+    const { plain } = await validateConfigText(text, path, rules);
+    return { valid: true, file: path, text, plain };
+  } catch (error) {
+    return { valid: false, file: path, problems: toProblems(error, path), unreadable: false };
+  }
+}
+
+function toProblems(error: unknown, file: string): Problem[] {
+  if (error instanceof ConfigValidationError) {
+    return error.issues.map((issue) => ({
+      code: error.code,
+      message: issue.message,
+      file,
+      path: issue.path,
+    }));
+  }
+  if (error instanceof ConfigParseError) {
+    const message = error.line ? error.reason : error.message;
+    return [{ code: error.code, message, file, line: error.line, column: error.column }];
+  }
+  const code = error instanceof ConfigReloadError ? error.code : 'ERROR';
+  return [{ code, message: describeError(error), file }];
+}
+
+/** `file:line:column: message` for syntax errors, `file: path: message` for validation ones. */
+export function formatProblem(problem: Problem): string {
+  if (problem.line) return `${problem.file}:${problem.line}:${problem.column}: ${problem.message}`;
+  if (problem.path !== undefined) {
+    return `${problem.file}: ${problem.path || '(root)'}: ${problem.message}`;
+  }
+  return `${problem.file}: ${problem.message}`;
+}

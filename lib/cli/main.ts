@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Command, CommanderError } from 'commander';
+import { applyCommand } from './apply.command.js';
+import { ExitCode, terminalOutput } from './cli-output.js';
+import { diffCommand } from './diff.command.js';
+import { validateCommand } from './validate.command.js';
+
+/**
+ * `config-reloader`: validate, diff and install config files with exactly the parser and
+ * validators the running module uses, so what passes here is what the app accepts.
+ */
+async function main(argv: string[]): Promise<number> {
+  const output = terminalOutput();
+  let exitCode: number = ExitCode.Ok;
+  const setExitCode = (code: number) => {
+    exitCode = code;
+  };
+  const program = new Command('config-reloader')
+    .description('Validate, diff and safely apply JSON config files for nestjs-config-reloader.')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => process.stdout.write(text),
+      writeErr: (text) => process.stderr.write(text),
+    })
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 valid / applied / no difference, 1 invalid (diff: files differ),
+            2 wrong command line, 3 a file or module could not be read or written.`,
+    );
+  for (const command of [
+    validateCommand(output, setExitCode),
+    diffCommand(output, setExitCode),
+    applyCommand(output, setExitCode),
+  ]) {
+    program.addCommand(command.exitOverride());
+  }
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here too, with code 0.
+      return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    output.err(`config-reloader: ${(error as Error).message}`);
+    return ExitCode.Io;
+  }
+  return exitCode;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`config-reloader: ${String(error)}\n`);
+    process.exitCode = ExitCode.Io;
+  },
+);

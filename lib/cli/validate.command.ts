@@ -1,0 +1,53 @@
+import { Command } from 'commander';
+import { checkConfigFile, formatProblem } from './config-check.js';
+import { ExitCode, type CliOutput } from './cli-output.js';
+import { addValidationFlags, rulesFromFlags, type ValidationFlags } from './validation-flags.js';
+
+export function validateCommand(output: CliOutput, setExitCode: (code: number) => void): Command {
+  const command = new Command('validate')
+    .description('Check config files exactly as the running module would; nothing is changed.')
+    .argument('<files...>', 'JSON config files')
+    .option('--json', 'print a machine-readable result')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ config-reloader validate config/bot.json --schema config/bot.schema.json
+  $ config-reloader validate config/*.json --dto dist/config/bot.config.js#BotConfig --json`,
+    );
+  return addValidationFlags(command).action(
+    async (files: string[], flags: ValidationFlags & { json?: boolean }) => {
+      const rules = await rulesFromFlags(flags);
+      const results = [];
+      for (const file of files) results.push(await checkConfigFile(file, rules));
+      const failed = results.filter((result) => !result.valid);
+      if (flags.json) {
+        output.out(
+          JSON.stringify(
+            {
+              valid: failed.length === 0,
+              files: results.map((result) =>
+                result.valid
+                  ? { file: result.file, valid: true, problems: [] }
+                  : { file: result.file, valid: false, problems: result.problems },
+              ),
+            },
+            null,
+            2,
+          ),
+        );
+      } else {
+        for (const result of results) {
+          if (result.valid) {
+            output.out(`${output.paint('green', 'valid')}   ${result.file}`);
+            continue;
+          }
+          output.err(`${output.paint('red', 'invalid')} ${result.file}`);
+          for (const problem of result.problems) output.err(`  ${formatProblem(problem)}`);
+        }
+      }
+      const unreadable = failed.some((result) => !result.valid && result.unreadable);
+      setExitCode(failed.length === 0 ? ExitCode.Ok : unreadable ? ExitCode.Io : ExitCode.Invalid);
+    },
+  );
+}

@@ -1,0 +1,200 @@
+import 'reflect-metadata';
+import { execFile } from 'node:child_process';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigDir } from './support/config-dir.js';
+import { bootReloader, type ReloaderHarness } from './support/reloader-app.js';
+import { waitFor } from './support/wait-for.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cli = join(root, 'dist', 'cli', 'main.js');
+const sampleConfig = join(root, 'sample-app', 'config', 'trend_following.json');
+const sampleSchema = join(root, 'sample-app', 'config', 'trend_following.schema.json');
+const sampleDto = `${join(root, 'sample-app', 'dist', 'config', 'trend-following.config.js')}#TrendFollowingConfig`;
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI as a user would; never throws on a non-zero exit. */
+async function configReloader(...args: string[]): Promise<CliResult> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], { cwd: root });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+type TrendConfig = { strategies: { risk: { stopLoss: number } }[]; [key: string]: unknown };
+
+describe('config-reloader CLI', () => {
+  let dir: ConfigDir;
+  let sample: TrendConfig;
+
+  beforeAll(async () => {
+    // The CLI is tested as shipped: compiled, and with a compiled DTO module.
+    await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root });
+    await run('npx', ['tsc', '-p', 'sample-app/tsconfig.json'], { cwd: root });
+    sample = JSON.parse(await readFile(sampleConfig, 'utf8')) as TrendConfig;
+  }, 120_000);
+
+  afterEach(async () => {
+    await dir?.dispose();
+  });
+
+  const withStopLoss = (stopLoss: number): TrendConfig => {
+    const copy = structuredClone(sample);
+    copy.strategies[3]!.risk.stopLoss = stopLoss;
+    return copy;
+  };
+
+  it('accepts a valid config (schema and DTO) with exit code 0', async () => {
+    const result = await configReloader(
+      'validate',
+      sampleConfig,
+      '--schema',
+      sampleSchema,
+      '--dto',
+      sampleDto,
+    );
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(result.stdout).toContain('valid');
+  });
+
+  it('shows file, line and column for a syntax error, with exit code 1', async () => {
+    dir = await ConfigDir.create('{\n  "botName": "x",\n  "mode": paper\n}');
+    const result = await configReloader('validate', dir.file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${dir.file}:3:11:`);
+    expect(result.stdout).toBe('');
+  });
+
+  it('names the JSON path of a schema error and of a nested DTO error', async () => {
+    dir = await ConfigDir.create(withStopLoss(5));
+    const bySchema = await configReloader('validate', dir.file, '--schema', sampleSchema);
+    expect(bySchema.code).toBe(1);
+    expect(bySchema.stderr).toContain('strategies.3.risk.stopLoss');
+
+    const byDto = await configReloader('validate', dir.file, '--dto', sampleDto);
+    expect(byDto.code).toBe(1);
+    expect(byDto.stderr).toMatch(/strategies\.3\.risk\.stopLoss: .*stopLoss/);
+  });
+
+  it('prints a machine-readable result with --json', async () => {
+    dir = await ConfigDir.create(withStopLoss(5));
+    const result = await configReloader('validate', dir.file, '--schema', sampleSchema, '--json');
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as {
+      valid: boolean;
+      files: { valid: boolean; problems: { code: string; path: string }[] }[];
+    };
+    expect(report.valid).toBe(false);
+    expect(report.files[0]!.problems).toContainEqual(
+      expect.objectContaining({ code: 'CONFIG_VALIDATION', path: 'strategies.3.risk.stopLoss' }),
+    );
+  });
+
+  it('diffs two files with secrets redacted', async () => {
+    dir = await ConfigDir.create({
+      exchange: { apiKey: 'sk-live-OLD' },
+      risk: { maxDrawdown: 0.1 },
+    });
+    const next = join(dir.dir, 'next.json');
+    await writeFile(
+      next,
+      JSON.stringify({ exchange: { apiKey: 'sk-live-NEW' }, risk: { maxDrawdown: 0.2 } }),
+    );
+    const result = await configReloader('diff', dir.file, next);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('~ risk.maxDrawdown: 0.1 -> 0.2');
+    expect(result.stdout).toContain('exchange.apiKey');
+    expect(result.stdout).not.toMatch(/sk-live-(OLD|NEW)/);
+    expect((await configReloader('diff', dir.file, dir.file)).code).toBe(0);
+  });
+
+  it('changes nothing on a dry run', async () => {
+    dir = await ConfigDir.create(sample);
+    const candidate = join(dir.dir, 'candidate.json');
+    await writeFile(candidate, JSON.stringify(withStopLoss(0.03)));
+    const before = await stat(dir.file);
+    const text = await readFile(dir.file, 'utf8');
+    const result = await configReloader(
+      'apply',
+      candidate,
+      '--to',
+      dir.file,
+      '--dry-run',
+      '--schema',
+      sampleSchema,
+    );
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('strategies.3.risk.stopLoss');
+    expect(await readFile(dir.file, 'utf8')).toBe(text);
+    expect((await stat(dir.file)).mtimeMs).toBe(before.mtimeMs);
+  });
+
+  it('refuses a wrong command line with exit code 2', async () => {
+    expect((await configReloader('validate', '--no-such-flag', 'x.json')).code).toBe(2);
+    expect((await configReloader('apply', 'x.json')).code).toBe(2); // --to is required
+  });
+
+  describe('apply onto a file a running service watches', () => {
+    let harness: ReloaderHarness<TrendConfig> | undefined;
+
+    afterEach(async () => {
+      await harness?.close();
+      harness = undefined;
+    });
+
+    it('is seen as exactly one new version, and an invalid candidate never reaches it', async () => {
+      dir = await ConfigDir.create(sample);
+      harness = await bootReloader<TrendConfig>({
+        configPath: dir.file,
+        schemaPath: sampleSchema,
+        debounceMs: 0,
+        verifyIntervalMs: 50,
+      });
+      const { service, reloaded, failed } = harness;
+      const invalid = join(dir.dir, 'invalid.json');
+      await writeFile(invalid, JSON.stringify(withStopLoss(5)));
+      const refused = await configReloader(
+        'apply',
+        invalid,
+        '--to',
+        dir.file,
+        '--schema',
+        sampleSchema,
+      );
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('unchanged');
+
+      const valid = join(dir.dir, 'valid.json');
+      await writeFile(valid, JSON.stringify(withStopLoss(0.03)));
+      const applied = await configReloader(
+        'apply',
+        valid,
+        '--to',
+        dir.file,
+        '--schema',
+        sampleSchema,
+      );
+      expect(applied.code).toBe(0);
+      await waitFor(() => service.config.strategies[3]!.risk.stopLoss === 0.03, {
+        description: 'the applied config',
+      });
+      // A later edit proves the watcher is still listening and that nothing came in between.
+      await dir.write(withStopLoss(0.04));
+      await waitFor(() => service.config.strategies[3]!.risk.stopLoss === 0.04);
+      expect(reloaded.map((event) => event.version)).toEqual([2, 3]);
+      expect(failed).toHaveLength(0);
+    });
+  });
+});
