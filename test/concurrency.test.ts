@@ -113,9 +113,10 @@ describe('ordering and concurrency', () => {
       verifyIntervalMs: 10,
     });
     const { service, reloaded } = harness;
-    await dir.write(pair(1));
+    // Atomic saves: a manual reload never meets a half-written file, only the race with close().
+    await dir.writeAtomically(pair(1));
     const manual = service.reloadConfig().catch((error: unknown) => error);
-    await dir.write(pair(2)); // its debounce is pending when close() starts
+    await dir.writeAtomically(pair(2)); // its debounce is pending when close() starts
     await harness.close();
     harness = undefined;
     const versionAtClose = service.version;
@@ -129,4 +130,37 @@ describe('ordering and concurrency', () => {
       /applied|CONFIG_CLOSED/,
     );
   });
+
+  for (const stop of ['stopWatching', 'close'] as const) {
+    it(`applies nothing when ${stop}() lands while a watcher reload is in flight`, async () => {
+      dir = await ConfigDir.create(pair(0));
+      let enterValidation!: () => void;
+      const validating = new Promise<void>((resolve) => (enterValidation = resolve));
+      let finishValidation!: () => void;
+      const gate = new Promise<void>((resolve) => (finishValidation = resolve));
+      harness = await bootReloader<Pair>({
+        configPath: dir.file,
+        debounceMs: 5,
+        verifyIntervalMs: 20,
+        // Keeps the reload in flight, between validation and swap, for as long as the test likes.
+        beforeApply: async () => {
+          enterValidation();
+          await gate;
+        },
+      });
+      const { service, reloaded, failed } = harness;
+      await dir.write(pair(1));
+      await validating;
+      const stopping = stop === 'close' ? harness.close() : service.stopWatching();
+      // Shutdown has begun (the watcher is gone) while the reload is still in flight.
+      await waitFor(() => !service.isWatching, { description: 'shutdown under way' });
+      finishValidation();
+      await stopping;
+      if (stop === 'close') harness = undefined;
+      expect(service.version).toBe(1);
+      expect(reloaded).toHaveLength(0);
+      expect(failed).toHaveLength(0);
+      expect(service.isWatching).toBe(false);
+    });
+  }
 });
