@@ -66,8 +66,18 @@ describe('sample app (trend-following bot)', () => {
     await copyFile(DEFAULT_CONFIG_PATH, configPath);
     original = JSON.parse(await readFile(configPath, 'utf8')) as TrendFollowingConfig;
 
+    // Automatic trading stays on, as in production: an open order holds a change back for at
+    // most `orderHoldBars` bars, well within the waits below.
     app = await Test.createTestingModule({
-      imports: [AppModule.forRoot({ configPath, debounceMs: 50, barIntervalMs: 20 })],
+      imports: [
+        AppModule.forRoot({
+          configPath,
+          debounceMs: 50,
+          barIntervalMs: 20,
+          autoTrade: true,
+          orderHoldBars: 2,
+        }),
+      ],
     }).compile();
     app.useLogger(false);
     await app.init();

@@ -1,11 +1,17 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { TerminusModule } from '@nestjs/terminus';
 import { ConfigReloaderModule } from 'nestjs-config-reloader';
+import { ConfigReloaderHealthIndicator } from 'nestjs-config-reloader/terminus';
 import { SCHEMA_PATH } from './config/paths.js';
 import { TrendFollowingConfig } from './config/trend-following.config.js';
+import { ConfigController } from './http/config.controller.js';
+import { HealthController } from './http/health.controller.js';
 import { MarketFeed } from './market/market-feed.service.js';
+import { PositionBook } from './positions/position-book.service.js';
+import { PositionModule } from './positions/position.module.js';
 import { RegimeEngine } from './regime-engine.service.js';
-import { BAR_INTERVAL_MS, StrategyRunner } from './strategy.service.js';
+import { StrategyRunner, TRADING_OPTIONS, type TradingOptions } from './strategy.service.js';
 
 export interface AppOptions {
   /** The JSON file to load and watch. */
@@ -14,29 +20,55 @@ export interface AppOptions {
   debounceMs?: number;
   /** Milliseconds between simulated bars. */
   barIntervalMs?: number;
+  /** Open simulated orders on buy/sell signals (default true); false leaves it to `openOrder`. */
+  autoTrade?: boolean;
+  /** Bars an automatically opened order stays open (default 3). */
+  orderHoldBars?: number;
+  /** Longest time one open order may hold the config back (default 30 s). */
+  holdTimeoutMs?: number;
+  /** Append one JSON line per load, reload and failure here; no audit log when omitted. */
+  auditLogPath?: string;
 }
 
 /** A factory rather than a static module, so tests can point the app at a temporary copy. */
 @Module({})
 export class AppModule {
   static forRoot(options: AppOptions): DynamicModule {
+    const trading: TradingOptions = {
+      barIntervalMs: options.barIntervalMs ?? 1000,
+      autoTrade: options.autoTrade ?? true,
+      orderHoldBars: options.orderHoldBars ?? 3,
+      holdTimeoutMs: options.holdTimeoutMs ?? 30_000,
+    };
     return {
       module: AppModule,
       imports: [
         // Required for the reloader's events and for @OnEvent handlers.
         EventEmitterModule.forRoot(),
-        ConfigReloaderModule.forRoot<TrendFollowingConfig>({
-          configPath: options.configPath,
-          schemaPath: SCHEMA_PATH,
-          dto: TrendFollowingConfig,
-          debounceMs: options.debounceMs ?? 200,
+        TerminusModule,
+        PositionModule,
+        // Async, so the options can use the PositionBook: the veto needs to see open orders.
+        ConfigReloaderModule.forRootAsync<TrendFollowingConfig>({
+          imports: [PositionModule],
+          inject: [PositionBook],
+          useFactory: (book: PositionBook) => ({
+            configPath: options.configPath,
+            schemaPath: SCHEMA_PATH,
+            dto: TrendFollowingConfig,
+            debounceMs: options.debounceMs ?? 200,
+            auditLogPath: options.auditLogPath,
+            // Never disable or drop a strategy that still has open orders.
+            beforeApply: (next) => book.assertCanApply(next),
+          }),
         }),
       ],
+      controllers: [HealthController, ConfigController],
       providers: [
         MarketFeed,
         RegimeEngine,
         StrategyRunner,
-        { provide: BAR_INTERVAL_MS, useValue: options.barIntervalMs ?? 1000 },
+        ConfigReloaderHealthIndicator,
+        { provide: TRADING_OPTIONS, useValue: trading },
       ],
     };
   }

@@ -39,6 +39,8 @@ export class RegimeEngine {
 
   current?: RegimeState;
   lastEvent?: ReloadNotification;
+  /** The last applied change (a later failure does not replace it), for `GET /config`. */
+  lastReload?: ConfigReloadedEvent<TrendFollowingConfig>;
 
   constructor(private readonly market: MarketFeed) {}
 
@@ -73,9 +75,15 @@ export class RegimeEngine {
     return state;
   }
 
+  /** Paths changed by the last applied reload; empty before the first one. */
+  get lastChanges(): readonly string[] {
+    return this.lastReload?.changes ?? [];
+  }
+
   @OnEvent(CONFIG_RELOADED)
   onConfigReloaded(event: ConfigReloadedEvent<TrendFollowingConfig>): void {
     this.lastEvent = { type: CONFIG_RELOADED, payload: event };
+    this.lastReload = event;
     this.logger.log(`config v${event.version} applied: ${summarize(event.changes)}`);
     // Thresholds or multipliers may have changed: re-evaluate now rather than on the next bar.
     // evaluate() logs a change of regime itself; say so when it stayed the same.

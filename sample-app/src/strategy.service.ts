@@ -8,11 +8,26 @@ import {
 import { ConfigReloaderService } from 'nestjs-config-reloader';
 import type { TrendFollowingConfig } from './config/trend-following.config.js';
 import { MarketFeed } from './market/market-feed.service.js';
+import { PositionBook, type OpenOrder, type OrderSide } from './positions/position-book.service.js';
 import { RegimeEngine, type RegimeName } from './regime-engine.service.js';
 import { decide, type StrategyDecision } from './trend-signal.js';
 
-/** Injection token: milliseconds between simulated bars. */
-export const BAR_INTERVAL_MS = Symbol('BAR_INTERVAL_MS');
+/** Injection token of the runner's {@link TradingOptions}. */
+export const TRADING_OPTIONS = Symbol('TRADING_OPTIONS');
+
+export interface TradingOptions {
+  /** Milliseconds between simulated bars. */
+  barIntervalMs: number;
+  /** Open simulated orders on buy/sell signals. Off, orders are only opened by hand. */
+  autoTrade: boolean;
+  /** How many bars an automatically opened order stays open. */
+  orderHoldBars: number;
+  /**
+   * A hold that outlives this releases itself (with a warning from the reloader): an order
+   * stuck open must not freeze the config forever.
+   */
+  holdTimeoutMs: number;
+}
 
 /** What the last bar did and which config version it used. */
 export interface BarReport {
@@ -23,16 +38,34 @@ export interface BarReport {
   decisions: StrategyDecision[];
 }
 
+export interface OpenOrderRequest {
+  strategyId: string;
+  symbol: string;
+  side: OrderSide;
+  size?: number;
+  /** Close the order automatically after this many bars; by hand (`closeOrder`) when omitted. */
+  closeAfterBars?: number;
+}
+
 /**
  * Runs every enabled strategy on each simulated bar. The config is read from the reloader
  * at the start of every bar and never kept between bars, so a reload takes effect on the
  * next bar without restarting anything.
+ *
+ * Each open order holds the config ("don't reload mid-trade"): a change saved meanwhile is
+ * validated at once but waits, and applies when the last order closes.
  */
 @Injectable()
 export class StrategyRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(StrategyRunner.name);
   private timer?: NodeJS.Timeout;
   private barCount = 0;
+  /** Release function of each open order's hold, and the bar it closes on (auto orders). */
+  private readonly holds = new Map<number, { release: () => void; closeAtBar?: number }>();
+  /** Each strategy and symbol's action on the previous bar: orders open on a new signal only. */
+  private readonly previousActions = new Map<string, StrategyDecision['action']>();
+  /** Whether a config change was already reported as waiting, so it is logged once. */
+  private reportedPending = false;
 
   lastBar?: BarReport;
 
@@ -40,16 +73,22 @@ export class StrategyRunner implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly reloader: ConfigReloaderService<TrendFollowingConfig>,
     private readonly market: MarketFeed,
     private readonly regimes: RegimeEngine,
-    @Inject(BAR_INTERVAL_MS) private readonly barIntervalMs: number,
+    private readonly positions: PositionBook,
+    @Inject(TRADING_OPTIONS) private readonly options: TradingOptions,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.runBarSafely(), this.barIntervalMs);
+    this.timer = setInterval(() => this.runBarSafely(), this.options.barIntervalMs);
   }
 
   onModuleDestroy(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    // The reloader drops its holds on shutdown without applying a waiting change.
+    const open = this.positions.openOrders();
+    if (open.length > 0) {
+      this.logger.warn(`${open.length} order(s) still open at shutdown: ${open.map(describe)}`);
+    }
   }
 
   /** Processes one bar. Public so it can also be driven by hand. */
@@ -73,7 +112,93 @@ export class StrategyRunner implements OnApplicationBootstrap, OnModuleDestroy {
     const report = { bar: ++this.barCount, version, regime, exposureMultiplier, decisions };
     this.lastBar = report;
     this.logger.log(formatBar(report, config.mode));
+
+    this.closeDueOrders();
+    if (this.options.autoTrade) this.openOnSignals(decisions);
+    this.reportWaitingChange();
     return report;
+  }
+
+  /**
+   * Opens a simulated order and holds the config until it closes. Public so that an order can
+   * be opened by hand (tests, a console).
+   */
+  openOrder(request: OpenOrderRequest): OpenOrder {
+    if (!this.reloader.config.strategies.some((s) => s.id === request.strategyId)) {
+      throw new Error(`no strategy "${request.strategyId}" in the current config`);
+    }
+    const order = this.positions.open({
+      strategyId: request.strategyId,
+      symbol: request.symbol,
+      side: request.side,
+      size: request.size ?? 0,
+      openedAtBar: this.barCount,
+    });
+    const release = this.reloader.hold(`order ${order.id} open on ${order.symbol}`, {
+      timeoutMs: this.options.holdTimeoutMs,
+    });
+    const closeAtBar =
+      request.closeAfterBars === undefined ? undefined : this.barCount + request.closeAfterBars;
+    this.holds.set(order.id, { release, closeAtBar });
+    this.logger.log(`opened ${describe(order)}; config changes wait until it closes`);
+    return order;
+  }
+
+  /** Closes an order and releases its hold; a change that waited applies once no order is open. */
+  closeOrder(orderId: number): OpenOrder | undefined {
+    const order = this.positions.close(orderId);
+    const hold = this.holds.get(orderId);
+    this.holds.delete(orderId);
+    if (!order) return undefined;
+    const { pending } = this.reloader.getHealth();
+    this.logger.log(`closed ${describe(order)}`);
+    hold?.release();
+    if (pending && this.holds.size === 0) {
+      this.logger.log('no order open any more: the waiting config change applies now');
+    }
+    return order;
+  }
+
+  private closeDueOrders(): void {
+    for (const [orderId, { closeAtBar }] of this.holds) {
+      if (closeAtBar !== undefined && closeAtBar <= this.barCount) this.closeOrder(orderId);
+    }
+  }
+
+  /**
+   * Opens an order when a strategy's signal turns to buy or sell on a symbol (not on every bar
+   * the signal lasts), at most one order per strategy at a time.
+   */
+  private openOnSignals(decisions: readonly StrategyDecision[]): void {
+    for (const decision of decisions) {
+      const key = `${decision.strategyId} ${decision.symbol}`;
+      const previous = this.previousActions.get(key);
+      this.previousActions.set(key, decision.action);
+      if (
+        decision.action === 'hold' ||
+        previous === undefined ||
+        previous === decision.action ||
+        this.positions.hasOpenOrders(decision.strategyId)
+      ) {
+        continue;
+      }
+      this.openOrder({
+        strategyId: decision.strategyId,
+        symbol: decision.symbol,
+        side: decision.action,
+        size: decision.size,
+        closeAfterBars: this.options.orderHoldBars,
+      });
+    }
+  }
+
+  /** Says once when a validated config change is waiting for open orders to close. */
+  private reportWaitingChange(): void {
+    const { pending, holds } = this.reloader.getHealth();
+    if (pending && !this.reportedPending) {
+      this.logger.log(`config change waits for ${holds.length} open order(s): ${holds.join(', ')}`);
+    }
+    this.reportedPending = pending;
   }
 
   private runBarSafely(): void {
@@ -84,6 +209,10 @@ export class StrategyRunner implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.error(`bar failed: ${(error as Error).message}`, (error as Error).stack);
     }
   }
+}
+
+function describe(order: OpenOrder): string {
+  return `order ${order.id} (${order.side} ${order.symbol} for ${order.strategyId})`;
 }
 
 function formatBar(report: BarReport, mode: string): string {

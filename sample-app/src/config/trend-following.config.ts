@@ -10,6 +10,7 @@ import {
   IsOptional,
   IsPositive,
   IsString,
+  Length,
   Matches,
   Max,
   Min,
@@ -211,6 +212,24 @@ export class ExecutionConfig {
   maxRetries!: number;
 }
 
+/**
+ * Where orders go. `apiKey` and `apiSecret` are secrets: the reloader redacts them in its logs,
+ * audit records and change lists, and `GET /config` redacts them the same way.
+ */
+export class ExchangeConfig {
+  @IsString()
+  @Length(1, 64)
+  name!: string;
+
+  @IsString()
+  @Length(8, 256)
+  apiKey!: string;
+
+  @IsString()
+  @Length(8, 256)
+  apiSecret!: string;
+}
+
 export class TrendFollowingConfig {
   @IsString()
   botName!: string;
@@ -220,6 +239,10 @@ export class TrendFollowingConfig {
 
   @Matches(/^[A-Z]{3,5}$/)
   baseCurrency!: string;
+
+  @ValidateNested()
+  @Type(() => ExchangeConfig)
+  exchange!: ExchangeConfig;
 
   @IsArray()
   @ArrayMinSize(1)
