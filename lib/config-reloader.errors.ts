@@ -15,6 +15,7 @@ export type ConfigErrorCode =
   | 'CONFIG_INSECURE'
   | 'CONFIG_REJECTED'
   | 'CONFIG_OPTIONS'
+  | 'CONFIG_SCHEMA'
   | 'CONFIG_CLOSED'
   | 'CONFIG_ROLLBACK';
 
@@ -121,5 +122,12 @@ export class ConfigReloaderClosedError extends ConfigReloadError {
 export class ConfigRollbackError extends ConfigReloadError {
   constructor(configPath: string, message: string) {
     super('CONFIG_ROLLBACK', message, configPath);
+  }
+}
+
+/** The JSON Schema itself cannot be read, parsed or compiled (at module creation). */
+export class ConfigSchemaError extends ConfigReloadError {
+  constructor(message: string, schemaPath?: string, options?: { cause?: unknown }) {
+    super('CONFIG_SCHEMA', message, schemaPath, options);
   }
 }

@@ -27,6 +27,7 @@ export const messages = {
     `Config change in ${file} was rejected by beforeApply: ${reason}`,
   listenerFailed: (name: string, kind: string, reason: string) =>
     `[${name}] ${kind} failed (isolated; the config stays as applied): ${reason}`,
+  validatorThrew: (reason: string) => `a validator threw instead of reporting: ${reason}`,
   reloadFailed: (name: string, source: string, reason: string) =>
     `[${name}] ${source} reload failed, keeping the current config: ${reason}`,
   applied: (name: string, version: number, changes: readonly string[]) =>
@@ -60,5 +61,5 @@ export const messages = {
   option: (name: string, problem: string) =>
     `Invalid ConfigReloaderModule options for "${name}": ${problem}`,
   duplicateName: (name: string) =>
-    `ConfigReloaderModule instance "${name}" is registered twice; give each instance a distinct "name".`,
+    `the instance name is used twice in this application; give each forRoot/forRootAsync its own "name"`,
 } as const;

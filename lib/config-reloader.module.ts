@@ -1,7 +1,10 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { ModulesContainer } from '@nestjs/core';
 import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { watch } from 'chokidar';
 import { CONFIG_WATCH_FUNCTION, DEFAULT_INSTANCE_NAME } from './config-reloader.constants.js';
+import { ConfigReloaderOptionsError } from './config-reloader.errors.js';
+import { messages } from './config-reloader.messages.js';
 import { resolveOptions, type ResolvedConfigReloaderOptions } from './config-reloader.options.js';
 import { ConfigReloaderService } from './config-reloader.service.js';
 import { getConfigReloaderOptionsToken, getConfigReloaderToken } from './config-reloader.tokens.js';
@@ -53,14 +56,17 @@ export class ConfigReloaderModule {
         CONFIG_WATCH_FUNCTION,
         { token: EventEmitter2, optional: true },
         { token: EventEmitterReadinessWatcher, optional: true },
+        ModulesContainer,
       ],
       // The initial load runs here, so that no provider is ever built around a missing config.
       useFactory: async (
         options: ResolvedConfigReloaderOptions<object>,
         watchFunction: WatchFunction,
-        events?: EventEmitter2,
-        readiness?: EventEmitterReadinessWatcher,
+        events: EventEmitter2 | undefined,
+        readiness: EventEmitterReadinessWatcher | undefined,
+        app: ModulesContainer,
       ) => {
+        claimName(app, options.name);
         const rules = await createValidationRules(options);
         const service = new ConfigReloaderService(options, rules, {
           watch: watchFunction,
@@ -83,4 +89,15 @@ export class ConfigReloaderModule {
     }
     return { module: ConfigReloaderModule, global: isGlobal, imports, providers, exports };
   }
+}
+
+// Names taken in each application (one ModulesContainer per app): two instances with one name
+// would both load and watch, and only one of them could ever be injected.
+const namesByApplication = new WeakMap<ModulesContainer, Set<string>>();
+
+function claimName(app: ModulesContainer, name: string): void {
+  let names = namesByApplication.get(app);
+  if (!names) namesByApplication.set(app, (names = new Set()));
+  if (names.has(name)) throw new ConfigReloaderOptionsError(name, messages.duplicateName(name));
+  names.add(name);
 }

@@ -19,6 +19,7 @@ import {
   ConfigReloadError,
   ConfigReloaderClosedError,
   ConfigRollbackError,
+  ConfigValidationError,
   describeError,
 } from './config-reloader.errors.js';
 import { messages } from './config-reloader.messages.js';
@@ -109,6 +110,11 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
   private pendingFailure: ConfigReloadError | undefined;
   /** Hash of the bad content (or code and message of the read error) already reported. */
   private reportedFailure: string | undefined;
+  /**
+   * When the app's beforeApply last vetoed the content on disk. A veto depends on the app's
+   * state (open positions, say), so the same content is judged again every verifyIntervalMs.
+   */
+  private vetoedAt: number | undefined;
 
   private readonly health = new ReloadHealthTracker();
 
@@ -414,6 +420,10 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
       this.pendingFailure = undefined;
       this.reportFailure(failure, 'watch');
     }
+    const { verifyIntervalMs } = this.options;
+    if (this.vetoedAt !== undefined && verifyIntervalMs > 0) {
+      if (Date.now() - this.vetoedAt >= verifyIntervalMs) scheduler.requestReload();
+    }
   }
 
   /** Reads until two consecutive looks at the file agree, so a manual reload never applies a torn write. */
@@ -467,7 +477,11 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
       try {
         await this.checkBeforeApply(change.loaded.config);
       } catch (error) {
-        this.reportFailure(toReloadError(error, this.configPath), change.source);
+        const failure = toReloadError(error, this.configPath);
+        // Judged again later, like any veto of the content on disk.
+        this.vetoedAt = Date.now();
+        this.reportedFailure = `veto:${change.loaded.raw.hash}:${failure.message}`;
+        this.reportFailure(failure, change.source);
         return;
       }
       this.commit(change);
@@ -524,17 +538,18 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
     this.health.recovered();
     this.pendingFailure = undefined;
     this.reportedFailure = undefined;
+    this.vetoedAt = undefined;
   }
 
   private deferFailure(error: unknown, hash?: string): void {
     const failure = toReloadError(error, this.configPath);
-    // Reported once per bad content (or once per unreadable state), not on every look at it.
-    // A veto depends on the app's state, not only on the content: it is judged afresh each time.
-    const key =
-      failure instanceof ConfigRejectedError
-        ? undefined
-        : (hash ?? `${failure.code}:${failure.message}`);
-    if (key !== undefined && key === this.reportedFailure) return;
+    const vetoed = failure instanceof ConfigRejectedError;
+    this.vetoedAt = vetoed ? Date.now() : undefined;
+    // Reported once per bad content (or unreadable state, or veto reason), not on every look.
+    const key = vetoed
+      ? `veto:${hash}:${failure.message}`
+      : (hash ?? `${failure.code}:${failure.message}`);
+    if (key === this.reportedFailure) return;
     this.reportedFailure = key;
     this.pendingFailure = failure;
   }
@@ -589,6 +604,9 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
 
 function toReloadError(error: unknown, configPath: string): ConfigReloadError {
   if (error instanceof ConfigReloadError) return error;
-  // Anything else (a bug in a custom validator, say) is still reported, never thrown out of a timer.
-  return new ConfigReloadError('CONFIG_ACCESS', describeError(error), configPath, { cause: error });
+  // Reading maps every failure to a typed error; what is left comes from validation code
+  // (a custom validator that throws): report it as a validation failure, never out of a timer.
+  return new ConfigValidationError(configPath, [
+    { path: '', message: messages.validatorThrew(describeError(error)) },
+  ]);
 }

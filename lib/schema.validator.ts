@@ -3,7 +3,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { readFile } from 'node:fs/promises';
-import { ConfigReloadError, describeError, type ConfigIssue } from './config-reloader.errors.js';
+import { ConfigSchemaError, describeError, type ConfigIssue } from './config-reloader.errors.js';
 import { messages } from './config-reloader.messages.js';
 import { jsonPointerToDottedPath, joinPath } from './config-path.js';
 import { parseConfigText } from './config.parser.js';
@@ -35,7 +35,9 @@ export function createSchemaValidator(schema: JsonSchema): SchemaValidator {
   try {
     validate = createAjv(schema).compile(schema);
   } catch (error) {
-    throw new ConfigReloadError('CONFIG_OPTIONS', messages.schemaInvalid(describeError(error)));
+    throw new ConfigSchemaError(messages.schemaInvalid(describeError(error)), undefined, {
+      cause: error,
+    });
   }
   return (config) => (validate(config) ? [] : (validate.errors ?? []).map(toIssue));
 }
@@ -46,10 +48,12 @@ export async function loadSchemaValidator(schemaPath: string): Promise<SchemaVal
   try {
     text = await readFile(schemaPath, 'utf8');
   } catch (error) {
-    throw new ConfigReloadError(
-      'CONFIG_OPTIONS',
+    throw new ConfigSchemaError(
       messages.schemaUnreadable(schemaPath, describeError(error)),
       schemaPath,
+      {
+        cause: error,
+      },
     );
   }
   return createSchemaValidator(parseConfigText(text, schemaPath));

@@ -7,6 +7,8 @@ import {
   ConfigReloaderClosedError,
   ConfigReloaderOptionsError,
   ConfigReloadError,
+  ConfigRollbackError,
+  ConfigSchemaError,
   ConfigTooLargeError,
   ConfigValidationError,
   describeError,
@@ -56,6 +58,18 @@ describe('error classes', () => {
       'CONFIG_CLOSED',
       FILE,
     ],
+    [
+      'ConfigRollbackError',
+      () => new ConfigRollbackError(FILE, 'only 1 earlier version is kept'),
+      'CONFIG_ROLLBACK',
+      FILE,
+    ],
+    [
+      'ConfigSchemaError',
+      () => new ConfigSchemaError('cannot compile', '/srv/bot/config.schema.json'),
+      'CONFIG_SCHEMA',
+      '/srv/bot/config.schema.json',
+    ],
   ];
 
   it.each(cases)(
@@ -87,6 +101,8 @@ describe('error classes', () => {
         'CONFIG_REJECTED',
         'CONFIG_TOO_LARGE',
         'CONFIG_VALIDATION',
+        'CONFIG_ROLLBACK',
+        'CONFIG_SCHEMA',
       ].sort(),
     );
   });

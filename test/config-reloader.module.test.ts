@@ -364,3 +364,76 @@ describe('ConfigReloaderModule', () => {
     await expect(service.reloadConfig()).rejects.toMatchObject({ code: 'CONFIG_CLOSED' });
   });
 });
+
+/** A DTO whose construction throws once armed, like a buggy custom transformer. */
+class ExplodingDto {
+  @IsInt()
+  fastPeriod!: number;
+
+  constructor() {
+    if ((globalThis as { armed?: boolean }).armed) throw new Error('boom in a custom validator');
+  }
+}
+
+describe('ConfigReloaderModule: instance names and failure isolation', () => {
+  it('refuses two instances with one name in one application', async () => {
+    const dir = await ConfigDir.create(validConfig());
+    try {
+      const building = Test.createTestingModule({
+        imports: [
+          ConfigReloaderModule.forRoot({ name: 'risk', configPath: dir.file, autoReload: false }),
+          ConfigReloaderModule.forRoot({ name: 'risk', configPath: dir.file, debounceMs: 5 }),
+        ],
+      }).compile();
+      await expect(building).rejects.toThrow(/"risk".*used twice/);
+    } finally {
+      await dir.dispose();
+    }
+  });
+
+  it('lets two applications use the same name', async () => {
+    const dir = await ConfigDir.create(validConfig());
+    const build = () =>
+      Test.createTestingModule({
+        imports: [ConfigReloaderModule.forRoot({ configPath: dir.file, autoReload: false })],
+      }).compile();
+    const [first, second] = await Promise.all([build(), build()]);
+    try {
+      expect(first.get(ConfigReloaderService).version).toBe(1);
+      expect(second.get(ConfigReloaderService).version).toBe(1);
+    } finally {
+      await Promise.all([first.close(), second.close(), dir.dispose()]);
+    }
+  });
+
+  it('reports a validator that throws as a validation failure, never out of a timer', async () => {
+    const dir = await ConfigDir.create(validConfig());
+    const failures: unknown[] = [];
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfigReloaderModule.forRoot({
+          configPath: dir.file,
+          debounceMs: 5,
+          verifyIntervalMs: 20,
+          onError: (error) => void failures.push(error),
+          dto: ExplodingDto,
+        }),
+      ],
+    }).compile();
+    moduleRef.useLogger(false);
+    await moduleRef.init();
+    try {
+      (globalThis as { armed?: boolean }).armed = true;
+      await dir.write(validConfig(11));
+      await expect.poll(() => failures.length, { timeout: 5000 }).toBe(1);
+      expect(failures[0]).toBeInstanceOf(ConfigValidationError);
+      expect((failures[0] as ConfigValidationError).message).toContain(
+        'boom in a custom validator',
+      );
+    } finally {
+      delete (globalThis as { armed?: boolean }).armed;
+      await moduleRef.close();
+      await dir.dispose();
+    }
+  });
+});

@@ -147,6 +147,32 @@ describe('beforeApply veto', () => {
     await expect(service.reloadConfig()).resolves.toMatchObject({ revision: 2 });
   });
 
+  it('judges a vetoed change again until it passes, reporting the same veto once', async () => {
+    dir = await ConfigDir.create({ revision: 1, enabled: ['trend', 'breakout'] });
+    let judged = 0;
+    harness = await bootReloader<Settings>({
+      configPath: dir.file,
+      debounceMs: 10,
+      verifyIntervalMs: 30,
+      beforeApply: (next) => {
+        judged++;
+        beforeApply(next);
+      },
+    });
+    const { service, failed } = harness;
+    openPositions.add('breakout');
+    await dir.write({ revision: 2, enabled: ['trend'] });
+    await waitFor(() => failed.length === 1, { description: 'the veto' });
+    const judgedAtVeto = judged;
+    await waitFor(() => judged >= judgedAtVeto + 3, { description: 'several re-judgements' });
+    expect(failed).toHaveLength(1);
+    expect(service.config.revision).toBe(1);
+
+    openPositions.clear(); // the position closes: nobody touches the file
+    await waitFor(() => service.config.revision === 2, { description: 'the change, now allowed' });
+    expect(service.getHealth().consecutiveErrors).toBe(0);
+  });
+
   it('re-checks a staged change when the hold ends', async () => {
     dir = await ConfigDir.create({ revision: 1, enabled: ['trend'] });
     harness = await bootReloader<Settings>({
@@ -164,5 +190,8 @@ describe('beforeApply veto', () => {
     await waitFor(() => failed.length === 1, { description: 'the veto at release' });
     expect(failed[0]!.error.code).toBe('CONFIG_REJECTED');
     expect(service.config.revision).toBe(1);
+    openPositions.clear();
+    await waitFor(() => service.config.revision === 2, { description: 'the change, now allowed' });
+    expect(failed).toHaveLength(1);
   });
 });

@@ -228,7 +228,7 @@ describe('createSchemaValidator', () => {
     expect(createSchemaValidator(false)({ anything: 1 })).toHaveLength(1);
   });
 
-  it('throws a ConfigReloadError with code CONFIG_OPTIONS for an invalid schema', () => {
+  it('throws a ConfigReloadError with code CONFIG_SCHEMA for an invalid schema', () => {
     let thrown: unknown;
     try {
       createSchemaValidator({ type: 'object', properties: { a: { type: 'nope' } } });
@@ -236,14 +236,14 @@ describe('createSchemaValidator', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(ConfigReloadError);
-    expect((thrown as ConfigReloadError).code).toBe('CONFIG_OPTIONS');
+    expect((thrown as ConfigReloadError).code).toBe('CONFIG_SCHEMA');
     expect((thrown as ConfigReloadError).message).toContain('JSON Schema');
   });
 
-  it('throws CONFIG_OPTIONS for an unresolvable $ref', () => {
+  it('throws CONFIG_SCHEMA for an unresolvable $ref', () => {
     expect(() =>
       createSchemaValidator({ type: 'object', properties: { a: { $ref: '#/$defs/missing' } } }),
-    ).toThrow(expect.objectContaining({ code: 'CONFIG_OPTIONS' }));
+    ).toThrow(expect.objectContaining({ code: 'CONFIG_SCHEMA' }));
   });
 });
 
@@ -275,23 +275,23 @@ describe('loadSchemaValidator', () => {
     expect(validate({})).toEqual([{ path: 'a', message: 'is required' }]);
   });
 
-  it('throws CONFIG_OPTIONS naming the file when the schema file is missing', async () => {
+  it('throws CONFIG_SCHEMA naming the file when the schema file is missing', async () => {
     const schemaPath = path.join(dir, 'missing.schema.json');
     const error = await loadSchemaValidator(schemaPath).then(
       () => undefined,
       (reason: unknown) => reason,
     );
     expect(error).toBeInstanceOf(ConfigReloadError);
-    expect((error as ConfigReloadError).code).toBe('CONFIG_OPTIONS');
+    expect((error as ConfigReloadError).code).toBe('CONFIG_SCHEMA');
     expect((error as ConfigReloadError).message).toContain(schemaPath);
     expect((error as ConfigReloadError).configPath).toBe(schemaPath);
   });
 
-  it('throws CONFIG_OPTIONS when the schema file holds an invalid schema', async () => {
+  it('throws CONFIG_SCHEMA when the schema file holds an invalid schema', async () => {
     const schemaPath = path.join(dir, 'invalid.schema.json');
     await writeFile(schemaPath, JSON.stringify({ type: 42 }));
     await expect(loadSchemaValidator(schemaPath)).rejects.toMatchObject({
-      code: 'CONFIG_OPTIONS',
+      code: 'CONFIG_SCHEMA',
     });
   });
 

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { diffConfigs, redactChanges } from '../config.diff.js';
 import { parseConfigText } from '../config.parser.js';
-import { createSecretKeyMatcher } from '../secret-redaction.js';
+import { createSecretKeyMatcher, DEFAULT_SECRET_KEYS } from '../secret-redaction.js';
 import { checkConfigFile, formatProblem } from './config-check.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
 import { printChanges } from './diff.format.js';
@@ -20,6 +20,7 @@ export function applyCommand(output: CliOutput, setExitCode: (code: number) => v
     .argument('<new-file>', 'the validated config to install')
     .requiredOption('-t, --to <config-path>', 'the config file the application watches')
     .option('-n, --dry-run', 'validate and show the diff, change nothing')
+    .option('--secret-key <key...>', 'more keys to redact in the diff, besides the defaults')
     .addHelpText(
       'after',
       `
@@ -28,7 +29,10 @@ Examples:
   $ config-reloader apply candidate.json --to /etc/bot/bot.json --dry-run`,
     );
   return addValidationFlags(command).action(
-    async (newFile: string, flags: ValidationFlags & { to: string; dryRun?: boolean }) => {
+    async (
+      newFile: string,
+      flags: ValidationFlags & { to: string; dryRun?: boolean; secretKey?: string[] },
+    ) => {
       const rules = await rulesFromFlags(flags);
       const candidate = await checkConfigFile(newFile, rules);
       if (!candidate.valid) {

@@ -7,7 +7,7 @@ export interface ValidationFlags {
   dto?: string;
 }
 
-/** The flags that say how to validate, shared by validate, apply and publish. */
+/** The flags that say how to validate, shared by validate and apply. */
 export function addValidationFlags(command: Command): Command {
   return command
     .option('-s, --schema <schema.json>', 'JSON Schema file to validate against')
