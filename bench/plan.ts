@@ -1,0 +1,56 @@
+/** How much of each benchmark to run: the full run, or `--quick` (same code, fewer iterations). */
+export interface Plan {
+  quick: boolean;
+  latency: {
+    debounces: number[];
+    /** Timed writes per write style, by debounce setting. */
+    writesPerStyle: (debounceMs: number) => number;
+    warmupWrites: (debounceMs: number) => number;
+    /** Pause after each timed write, so the reloader's follow-up check is over before the next. */
+    gapMs: number;
+    /** From this debounce up, the two write styles run at the same time, half a cycle apart. */
+    concurrentFromMs: number;
+    chunkedTrials: (debounceMs: number) => number;
+    chunks: number;
+  };
+  pipeline: {
+    quick: boolean;
+    sizesKb: number[];
+    /** Measured reloads per round, by size; each round runs the library, then the floor. */
+    iterations: (sizeKb: number) => number;
+    rounds: (sizeKb: number) => number;
+  };
+  read: { batch: number; iterations: number; rounds: number };
+  storm: { trials: number; writes: number; debounceMs: number };
+  footprint: { instances: number; firstReloads: number; totalReloads: number };
+}
+
+export function makePlan(quick: boolean): Plan {
+  return {
+    quick,
+    latency: {
+      debounces: [0, 50, 1000],
+      writesPerStyle: (debounceMs) => (quick ? (debounceMs >= 1000 ? 2 : 8) : 50),
+      warmupWrites: (debounceMs) => (debounceMs >= 1000 ? (quick ? 0 : 1) : quick ? 1 : 3),
+      gapMs: 80,
+      concurrentFromMs: 1000,
+      chunkedTrials: (debounceMs) => (quick ? 1 : debounceMs >= 1000 ? 2 : 5),
+      chunks: quick ? 2 : 5,
+    },
+    pipeline: {
+      quick,
+      sizesKb: [5, 50, 500, 5120],
+      // Short rounds, many of them: the ratio is taken within each round, then the median.
+      iterations: (sizeKb) =>
+        sizeKb >= 5000 ? (quick ? 1 : 2) : sizeKb >= 500 ? (quick ? 3 : 6) : quick ? 10 : 25,
+      rounds: (sizeKb) => (sizeKb >= 5000 ? (quick ? 1 : 3) : quick ? 3 : 8),
+    },
+    read: { batch: 10_000, iterations: quick ? 100 : 400, rounds: quick ? 2 : 5 },
+    storm: { trials: quick ? 3 : 20, writes: 1000, debounceMs: 100 },
+    footprint: {
+      instances: 100,
+      firstReloads: 100,
+      totalReloads: quick ? 600 : 10_000,
+    },
+  };
+}
