@@ -33,6 +33,11 @@ export interface RawConfigFile {
   /** sha256 of the bytes, hex. */
   hash: string;
   fingerprint: FileFingerprint;
+  /**
+   * The file changed between opening and the end of the read (a writer still busy): the text
+   * may be torn. A file renamed over the path meanwhile does not count: what was read is whole.
+   */
+  changedWhileReading: boolean;
 }
 
 /** Marker fingerprint for "no file at that path". */
@@ -96,14 +101,19 @@ export async function readConfigFile(path: string, maxBytes: number): Promise<Ra
     const stats = await handle.stat();
     if (!stats.isFile()) throw new ConfigAccessError(path, messages.notAFile(path));
     if (stats.size > maxBytes) throw new ConfigTooLargeError(path, stats.size, maxBytes);
-    const bytes = await readAtMost(handle, path, maxBytes);
-    const target = await realpath(path).catch(() => path);
+    const bytes = await readAtMost(handle, path, stats.size, maxBytes);
+    const [after, target] = await Promise.all([handle.stat(), realpath(path).catch(() => path)]);
     return {
       path,
-      text: new TextDecoder('utf-8').decode(bytes),
+      text: bytes.toString('utf8'),
       byteLength: bytes.byteLength,
       hash: hashContent(bytes),
       fingerprint: fingerprintOf(stats, target),
+      changedWhileReading:
+        bytes.byteLength !== stats.size ||
+        after.size !== stats.size ||
+        after.mtimeMs !== stats.mtimeMs ||
+        after.ctimeMs !== stats.ctimeMs,
     };
   } catch (error) {
     throw toReadError(path, error);
@@ -112,23 +122,28 @@ export async function readConfigFile(path: string, maxBytes: number): Promise<Ra
   }
 }
 
-// The file may grow between stat and read (a writer still busy): never hold more than the limit.
+// Sized from the stat (one read and the EOF check, like readFile), grown if a writer is still
+// appending, and never beyond the limit.
 async function readAtMost(
   handle: Awaited<ReturnType<typeof open>>,
   path: string,
+  expectedBytes: number,
   maxBytes: number,
-): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
+): Promise<Buffer> {
+  let buffer = Buffer.allocUnsafe(Math.min(expectedBytes, maxBytes) + 1);
   let total = 0;
   for (;;) {
-    const chunk = Buffer.allocUnsafe(64 * 1024);
-    const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+    if (total === buffer.length) {
+      const grown = Buffer.allocUnsafe(Math.min(buffer.length * 2, maxBytes + 1));
+      buffer.copy(grown, 0, 0, total);
+      buffer = grown;
+    }
+    const { bytesRead } = await handle.read(buffer, total, buffer.length - total, null);
     if (bytesRead === 0) break;
     total += bytesRead;
     if (total > maxBytes) throw new ConfigTooLargeError(path, total, maxBytes);
-    chunks.push(chunk.subarray(0, bytesRead));
   }
-  return Buffer.concat(chunks, total);
+  return buffer.subarray(0, total);
 }
 
 function isMissingError(error: unknown): boolean {

@@ -371,8 +371,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
       }
       this.rememberRead(raw, readStartedAt);
       // A write landed while we read: what we hold may be torn. Read again once it settles.
-      const now = await fingerprintFile(this.configPath).catch(() => MISSING_FILE);
-      if (!sameFingerprint(now, raw.fingerprint)) {
+      if (raw.changedWhileReading) {
         this.scheduler?.requestReload();
         return;
       }
@@ -426,14 +425,13 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
     }
   }
 
-  /** Reads until two consecutive looks at the file agree, so a manual reload never applies a torn write. */
+  /** Reads again while the file changes under the read, so a manual reload never applies a torn write. */
   private async readStable(): Promise<RawConfigFile> {
     for (let attempt = 1; ; attempt++) {
       const readStartedAt = Date.now();
       const raw = await this.loader.read();
       this.rememberRead(raw, readStartedAt);
-      const now = await fingerprintFile(this.configPath).catch(() => MISSING_FILE);
-      if (sameFingerprint(now, raw.fingerprint) || attempt >= MAX_STABLE_READ_ATTEMPTS) return raw;
+      if (!raw.changedWhileReading || attempt >= MAX_STABLE_READ_ATTEMPTS) return raw;
     }
   }
 

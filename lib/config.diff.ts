@@ -19,13 +19,16 @@ export interface ConfigChange {
  * numbers): `strategies.3.risk.stopLoss`. Added and removed keys count as changes.
  */
 export function diffConfigs(before: object, after: object): ConfigChange[] {
-  return diff(withoutPrototypes(before), withoutPrototypes(after), { cyclesFix: false }).map(
-    (difference) => ({
-      path: toDottedPath(difference.path),
-      oldValue: difference.type === 'CREATE' ? undefined : difference.oldValue,
-      newValue: difference.type === 'REMOVE' ? undefined : difference.value,
-    }),
-  );
+  // Both sides alike: a key inherited on one side would hide an added key on the other.
+  const copy = hasInheritedName(before) || hasInheritedName(after);
+  const [left, right] = copy
+    ? [withoutPrototypes(before), withoutPrototypes(after)]
+    : [before as Record<string, unknown>, after as Record<string, unknown>];
+  return diff(left, right, { cyclesFix: false }).map((difference) => ({
+    path: toDottedPath(difference.path),
+    oldValue: difference.type === 'CREATE' ? undefined : difference.oldValue,
+    newValue: difference.type === 'REMOVE' ? undefined : difference.value,
+  }));
 }
 
 /** The dotted paths of `diffConfigs`, each once. */
@@ -55,8 +58,29 @@ export function redactChanges(
 
 /**
  * microdiff tests keys with `in`, which also sees inherited names: an added `constructor` or
- * `toString` key would go unnoticed. Copies without a prototype have only their own keys.
+ * `toString` key would go unnoticed. Such keys are rare, so look for them first (no copy) and
+ * only then compare prototype-less copies, which have their own keys alone.
  */
+// A config is compared twice (as the new one, then as the old one): look at each once.
+const inheritedNameSeen = new WeakMap<object, boolean>();
+
+function hasInheritedName(root: object): boolean {
+  let found = inheritedNameSeen.get(root);
+  if (found === undefined) inheritedNameSeen.set(root, (found = containsInheritedName(root)));
+  return found;
+}
+
+function containsInheritedName(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(containsInheritedName);
+  for (const key of Object.keys(value)) {
+    if (key in Object.prototype || containsInheritedName((value as Record<string, unknown>)[key])) {
+      return true;
+    }
+  }
+  return false;
+}
+
 function withoutPrototypes(value: object): Record<string, unknown> {
   const copy = (inner: unknown): unknown => {
     if (Array.isArray(inner)) return inner.map(copy);

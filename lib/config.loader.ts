@@ -20,7 +20,7 @@ import type { JsonSchema } from './interfaces/index.js';
 export interface LoadedConfig<T> {
   /** The value the app reads: the DTO instance when a DTO is given, else the parsed object. */
   config: Readonly<T>;
-  /** The parsed JSON, frozen; changes are computed on it so that paths match the file. */
+  /** The parsed JSON (internal: frozen only when it is `config`); changes are computed on it so paths match the file. */
   plain: Readonly<Record<string, unknown>>;
   raw: RawConfigFile;
 }
@@ -100,6 +100,8 @@ export class ConfigLoader<T extends object> {
   /** Validates text that is not (yet) on disk, such as an earlier version about to be restored. */
   async validate(text: string): Promise<Omit<LoadedConfig<T>, 'raw'>> {
     const { config, plain } = await validateConfigText(text, this.configPath, this.rules);
-    return { config: deepFreeze(config), plain: deepFreeze(plain) };
+    // With a DTO, `plain` is a separate object that never leaves the library: freezing the
+    // config readers see is enough (and half the cost).
+    return { config: deepFreeze(config), plain };
   }
 }

@@ -19,7 +19,7 @@ export interface ReloadSchedulerOptions {
  * check. It owns every timer of the watching side, so stopping it leaves none behind.
  */
 export class ReloadScheduler {
-  private debounceTimer: NodeJS.Timeout | undefined;
+  private debounceTimer: { timeout?: NodeJS.Timeout; immediate?: NodeJS.Immediate } | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
   private verifyTimer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -46,11 +46,16 @@ export class ReloadScheduler {
   /** Something may have changed: (re)start the quiet period; the reload runs when it ends. */
   requestReload(): void {
     if (this.stopped) return;
-    clearTimeout(this.debounceTimer);
-    this.debounceTimer = setTimeout(() => {
+    this.cancelDebounce();
+    const fire = () => {
       this.debounceTimer = undefined;
       this.runReload();
-    }, this.options.debounceMs);
+    };
+    // Node runs a 0 ms timer no sooner than 1 ms later; with no quiet period, go on the next turn.
+    this.debounceTimer =
+      this.options.debounceMs === 0
+        ? { immediate: setImmediate(fire) }
+        : { timeout: setTimeout(fire, this.options.debounceMs) };
   }
 
   /** Runs the cheap check after `delayMs` (replacing an earlier pending one). */
@@ -66,10 +71,10 @@ export class ReloadScheduler {
   /** Clears every timer and waits for a reload or check in flight; nothing runs afterwards. */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.debounceTimer);
+    this.cancelDebounce();
     clearTimeout(this.settleTimer);
     clearInterval(this.verifyTimer);
-    this.debounceTimer = this.settleTimer = this.verifyTimer = undefined;
+    this.settleTimer = this.verifyTimer = undefined;
     await Promise.all([this.running, this.verifying]);
   }
 
@@ -89,6 +94,12 @@ export class ReloadScheduler {
         this.checkAfter(this.options.settleMs);
       }
     });
+  }
+
+  private cancelDebounce(): void {
+    clearTimeout(this.debounceTimer?.timeout);
+    clearImmediate(this.debounceTimer?.immediate);
+    this.debounceTimer = undefined;
   }
 
   private async guard(task: () => Promise<void>): Promise<void> {

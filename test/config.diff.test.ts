@@ -125,4 +125,9 @@ describe('keys named like Object.prototype members', () => {
     ]);
     expect(changedPaths({ a: {} }, { a: { valueOf: 2 } })).toEqual(['a.valueOf']);
   });
+
+  it('sees such keys removed, and changed', () => {
+    expect(changedPaths({ constructor: 'x', b: 1 }, { b: 1 })).toEqual(['constructor']);
+    expect(changedPaths({ n: { toString: 1 } }, { n: { toString: 2 } })).toEqual(['n.toString']);
+  });
 });
