@@ -67,8 +67,14 @@ interface LastSeen {
 
 /** File timestamps come from a coarse clock (1-10 ms on Linux); stay well clear of it. */
 const RACY_WINDOW_MS = 25;
-/** Shortest wait before deciding that a failed read was not a write still in progress. */
+/** Shortest wait after a reload before looking again for a write the watcher did not report. */
 const MIN_SETTLE_MS = 50;
+/**
+ * How long a file must stay still after a failed read before the failure is reported: a slow
+ * writer (a copy over a network disk) pauses between chunks, and its half-written file is not
+ * an operator's mistake. Failures are not latency-critical; a false alarm is worse.
+ */
+const MIN_FAILURE_GRACE_MS = 250;
 /** A manual reload re-reads this often at most while the file keeps moving under it. */
 const MAX_STABLE_READ_ATTEMPTS = 3;
 
@@ -107,7 +113,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
   private destroyed = false;
 
   /** A failed automatic reload waits here until the file is seen to be still: it may be half-written. */
-  private pendingFailure: ConfigReloadError | undefined;
+  private pendingFailure: { error: ConfigReloadError; at: number } | undefined;
   /** Hash of the bad content (or code and message of the read error) already reported. */
   private reportedFailure: string | undefined;
   /**
@@ -416,8 +422,14 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
     }
     const failure = this.pendingFailure;
     if (failure) {
-      this.pendingFailure = undefined;
-      this.reportFailure(failure, 'watch');
+      const grace = Math.max(this.options.debounceMs, MIN_FAILURE_GRACE_MS);
+      const waited = Date.now() - failure.at;
+      if (waited < grace) {
+        scheduler.checkAfter(grace - waited);
+      } else {
+        this.pendingFailure = undefined;
+        this.reportFailure(failure.error, 'watch');
+      }
     }
     const { verifyIntervalMs } = this.options;
     if (this.vetoedAt !== undefined && verifyIntervalMs > 0) {
@@ -549,7 +561,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
       : (hash ?? `${failure.code}:${failure.message}`);
     if (key === this.reportedFailure) return;
     this.reportedFailure = key;
-    this.pendingFailure = failure;
+    this.pendingFailure = { error: failure, at: Date.now() };
   }
 
   private reportFailure(error: ConfigReloadError, source: ReloadSource): void {

@@ -66,21 +66,24 @@ for (const usePolling of [false, true]) {
 
     it('applies the final content of a slow writer that takes longer than the debounce window', async () => {
       dir = await ConfigDir.create(settings(1));
-      const { service } = await start({ debounceMs: 50 });
+      const { service, failed, reloaded } = await start({ debounceMs: 50 });
       const content = JSON.stringify(settings(2, 'x'.repeat(4000)));
-      const chunks = 10;
+      const chunks = 5;
       const handle = await open(dir.file, 'w');
       try {
         for (let index = 0; index < chunks; index++) {
           const size = Math.ceil(content.length / chunks);
           await handle.write(content.slice(index * size, (index + 1) * size));
-          await new Promise((resolve) => setTimeout(resolve, 25));
+          // Pauses longer than the debounce: reloads run on the half-written file.
+          await new Promise((resolve) => setTimeout(resolve, 120));
         }
       } finally {
         await handle.close();
       }
       await waitFor(revisionIs(2), { description: 'the complete file' });
       expect(service.config.padding).toHaveLength(4000);
+      expect(reloaded).toHaveLength(1); // no torn state was ever applied
+      expect(failed).toHaveLength(0); // nor reported as the operator's mistake
     });
 
     it('applies two atomic renames a few milliseconds apart, then later edits', async () => {
