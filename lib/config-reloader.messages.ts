@@ -60,6 +60,6 @@ export const messages = {
   closed: (name: string) => `[${name}] the config reloader has been shut down; no more reloads.`,
   option: (name: string, problem: string) =>
     `Invalid ConfigReloaderModule options for "${name}": ${problem}`,
-  duplicateName: (name: string) =>
+  duplicateName: () =>
     `the instance name is used twice in this application; give each forRoot/forRootAsync its own "name"`,
 } as const;

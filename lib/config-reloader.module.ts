@@ -98,6 +98,6 @@ const namesByApplication = new WeakMap<ModulesContainer, Set<string>>();
 function claimName(app: ModulesContainer, name: string): void {
   let names = namesByApplication.get(app);
   if (!names) namesByApplication.set(app, (names = new Set()));
-  if (names.has(name)) throw new ConfigReloaderOptionsError(name, messages.duplicateName(name));
+  if (names.has(name)) throw new ConfigReloaderOptionsError(name, messages.duplicateName());
   names.add(name);
 }

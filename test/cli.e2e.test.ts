@@ -141,6 +141,29 @@ describe('config-reloader CLI', () => {
     expect((await stat(dir.file)).mtimeMs).toBe(before.mtimeMs);
   });
 
+  it('redacts extra secret keys in the diff that apply prints', async () => {
+    dir = await ConfigDir.create({ exchange: { pin: '1234-OLD' }, risk: { maxDrawdown: 0.1 } });
+    const candidate = join(dir.dir, 'candidate.json');
+    await writeFile(
+      candidate,
+      JSON.stringify({ exchange: { pin: '9876-NEW' }, risk: { maxDrawdown: 0.1 } }),
+    );
+    const plain = await configReloader('apply', candidate, '--to', dir.file, '--dry-run');
+    expect(plain.stdout).toContain('9876-NEW'); // "pin" is not a secret by default
+    const redacted = await configReloader(
+      'apply',
+      candidate,
+      '--to',
+      dir.file,
+      '--dry-run',
+      '--secret-key',
+      'pin',
+    );
+    expect(redacted.code).toBe(0);
+    expect(redacted.stdout).toContain('exchange.pin');
+    expect(redacted.stdout).not.toMatch(/1234-OLD|9876-NEW/);
+  });
+
   it('refuses a wrong command line with exit code 2', async () => {
     expect((await configReloader('validate', '--no-such-flag', 'x.json')).code).toBe(2);
     expect((await configReloader('apply', 'x.json')).code).toBe(2); // --to is required

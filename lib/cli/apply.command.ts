@@ -47,10 +47,8 @@ Examples:
         (text) => parseConfigText(text, target),
         () => ({}),
       );
-      printChanges(
-        output,
-        redactChanges(diffConfigs(current, candidate.plain), createSecretKeyMatcher()),
-      );
+      const isSecret = createSecretKeyMatcher([...DEFAULT_SECRET_KEYS, ...(flags.secretKey ?? [])]);
+      printChanges(output, redactChanges(diffConfigs(current, candidate.plain), isSecret));
       if (flags.dryRun) {
         output.out(output.paint('gray', `dry run: ${target} not changed`));
         return;
