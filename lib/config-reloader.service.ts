@@ -24,6 +24,7 @@ import {
 } from './config-reloader.errors.js';
 import { messages } from './config-reloader.messages.js';
 import type { ResolvedConfigReloaderOptions } from './config-reloader.options.js';
+import { ReloadFailureGate } from './reload-failure.gate.js';
 import { ReloadHealthTracker } from './reload-health.tracker.js';
 import { ReloadNotifier } from './reload.notifier.js';
 import { ReloadScheduler } from './reload.scheduler.js';
@@ -112,17 +113,8 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
   private stoppedOnPurpose = false;
   private destroyed = false;
 
-  /** A failed automatic reload waits here until the file is seen to be still: it may be half-written. */
-  private pendingFailure: { error: ConfigReloadError; at: number } | undefined;
-  /** Hash of the bad content (or code and message of the read error) already reported. */
-  private reportedFailure: string | undefined;
-  /**
-   * When the app's beforeApply last vetoed the content on disk. A veto depends on the app's
-   * state (open positions, say), so the same content is judged again every verifyIntervalMs.
-   */
-  private vetoedAt: number | undefined;
-
   private readonly health = new ReloadHealthTracker();
+  private readonly failures: ReloadFailureGate;
 
   constructor(
     private readonly options: ResolvedConfigReloaderOptions<T>,
@@ -140,6 +132,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
       },
     });
     this.holds = new HoldRegistry(options.name, this.logger, () => this.applyStaged());
+    this.failures = new ReloadFailureGate(Math.max(options.debounceMs, MIN_FAILURE_GRACE_MS));
     this.auditLog = options.auditLogPath ? new AuditLog(options.auditLogPath) : undefined;
     this.isSecretKey = createSecretKeyMatcher(options.secretKeys);
     this.notifier = new ReloadNotifier<T>({
@@ -355,7 +348,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
     const { scheduler, watcher } = this;
     this.scheduler = undefined;
     this.watcher = undefined;
-    this.pendingFailure = undefined;
+    this.failures.dropPending();
     await scheduler?.stop();
     await watcher?.close();
   }
@@ -372,7 +365,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
         // Remember what the unreadable file looks like, so the check waits for it to move again.
         const fingerprint = await fingerprintFile(this.configPath).catch(() => MISSING_FILE);
         this.lastSeen = { fingerprint, racy: false };
-        this.deferFailure(error);
+        this.failures.failed(toReloadError(error, this.configPath));
         return;
       }
       this.rememberRead(raw, readStartedAt);
@@ -386,13 +379,13 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
         this.staged = undefined;
         return;
       }
-      if (raw.hash === this.reportedFailure || raw.hash === this.staged?.loaded.raw.hash) return;
+      if (this.failures.isKnownBad(raw.hash) || raw.hash === this.staged?.loaded.raw.hash) return;
       let loaded: LoadedConfig<T>;
       try {
         loaded = await this.loader.materialize(raw);
         await this.checkBeforeApply(loaded.config);
       } catch (error) {
-        this.deferFailure(error, raw.hash);
+        this.failures.failed(toReloadError(error, this.configPath), raw.hash);
         return;
       }
       if (generation !== this.watchGeneration || this.destroyed) return;
@@ -420,21 +413,11 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
       scheduler.requestReload();
       return;
     }
-    const failure = this.pendingFailure;
-    if (failure) {
-      const grace = Math.max(this.options.debounceMs, MIN_FAILURE_GRACE_MS);
-      const waited = Date.now() - failure.at;
-      if (waited < grace) {
-        scheduler.checkAfter(grace - waited);
-      } else {
-        this.pendingFailure = undefined;
-        this.reportFailure(failure.error, 'watch');
-      }
-    }
-    const { verifyIntervalMs } = this.options;
-    if (this.vetoedAt !== undefined && verifyIntervalMs > 0) {
-      if (Date.now() - this.vetoedAt >= verifyIntervalMs) scheduler.requestReload();
-    }
+    const due = this.failures.due();
+    if (due && 'report' in due) this.reportFailure(due.report, 'watch');
+    else if (due) scheduler.checkAfter(due.waitMs);
+    if (this.failures.shouldJudgeVetoAgain(this.options.verifyIntervalMs))
+      scheduler.requestReload();
   }
 
   /** Reads again while the file changes under the read, so a manual reload never applies a torn write. */
@@ -489,8 +472,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
       } catch (error) {
         const failure = toReloadError(error, this.configPath);
         // Judged again later, like any veto of the content on disk.
-        this.vetoedAt = Date.now();
-        this.reportedFailure = `veto:${change.loaded.raw.hash}:${failure.message}`;
+        this.failures.vetoedNow(failure, change.loaded.raw.hash);
         this.reportFailure(failure, change.source);
         return;
       }
@@ -546,22 +528,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
   /** The source is back to a good state: failures stop counting as consecutive. */
   private recovered(): void {
     this.health.recovered();
-    this.pendingFailure = undefined;
-    this.reportedFailure = undefined;
-    this.vetoedAt = undefined;
-  }
-
-  private deferFailure(error: unknown, hash?: string): void {
-    const failure = toReloadError(error, this.configPath);
-    const vetoed = failure instanceof ConfigRejectedError;
-    this.vetoedAt = vetoed ? Date.now() : undefined;
-    // Reported once per bad content (or unreadable state, or veto reason), not on every look.
-    const key = vetoed
-      ? `veto:${hash}:${failure.message}`
-      : (hash ?? `${failure.code}:${failure.message}`);
-    if (key === this.reportedFailure) return;
-    this.reportedFailure = key;
-    this.pendingFailure = { error: failure, at: Date.now() };
+    this.failures.clear();
   }
 
   private reportFailure(error: ConfigReloadError, source: ReloadSource): void {
