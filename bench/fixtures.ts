@@ -3,6 +3,7 @@ import { mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { seededRandom } from '../sample-app/src/market/seeded-random.js';
 
 /** The repository root: the nearest folder above this file whose package.json is the library's. */
 export const REPO_ROOT = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
@@ -80,18 +81,6 @@ export function renderConfig(config: SampleConfig, seq: number): string {
   return `${JSON.stringify({ ...config, execution }, null, 2)}\n`;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run generates the same configs. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SYMBOLS = ['BTC-USD', 'ETH-USD', 'SOL-USD', 'AVAX-USD', 'LINK-USD', 'DOT-USD', 'ADA-USD'];
 const TIMEFRAMES = ['1m', '5m', '15m', '1h', '4h', '1d'];
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
@@ -131,13 +120,13 @@ function makeStrategy(index: number, next: () => number): Record<string, unknown
 /** The sample config with generated strategies appended until its text is about `targetBytes`. */
 export function generateConfig(targetBytes: number): SampleConfig {
   const sample = loadSampleConfig();
-  const next = random(0x5eed + targetBytes);
+  const next = seededRandom(0x5eed + targetBytes);
   const strategies = [...sample.strategies];
   const sizeOf = (list: unknown[]) =>
     Buffer.byteLength(renderConfig({ ...sample, strategies: list } as SampleConfig, 0));
   let size = sizeOf(strategies);
   // Estimate the count from the size of one strategy, then adjust one at a time.
-  const perStrategy = sizeOf([...strategies, makeStrategy(0, random(1))]) - size;
+  const perStrategy = sizeOf([...strategies, makeStrategy(0, seededRandom(1))]) - size;
   const estimate = Math.max(0, Math.round((targetBytes - size) / perStrategy));
   for (let i = 0; i < estimate; i++) strategies.push(makeStrategy(strategies.length, next));
   size = sizeOf(strategies);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { seededRandom } from './seeded-random.js';
 
 export interface Bar {
   high: number;
@@ -44,7 +45,7 @@ class SymbolSeries {
   private volatility = 0.01;
 
   constructor(seed: number) {
-    this.random = mulberry32(seed);
+    this.random = seededRandom(seed);
     this.bars.push({ high: 100, low: 100, close: 100 });
     while (this.bars.length < HISTORY_BARS) this.next();
   }
@@ -66,18 +67,6 @@ class SymbolSeries {
     });
     if (this.bars.length > HISTORY_BARS) this.bars.shift();
   }
-}
-
-/** Small, fast, seedable PRNG; the simulation needs repeatability, not cryptographic quality. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Standard normal sample (Box-Muller). */
