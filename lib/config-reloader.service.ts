@@ -2,7 +2,7 @@ import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common'
 import writeFileAtomic from 'write-file-atomic';
 import type { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { AuditLog, processUser, type AuditRecord } from './audit.log.js';
-import { diffConfigs, redactChanges, type ConfigChange } from './config.diff.js';
+import { diffConfigs, pathsOf, redactChanges, type ConfigChange } from './config.diff.js';
 import { ConfigLoader, type ConfigValidationRules, type LoadedConfig } from './config.loader.js';
 import { HoldRegistry, type HoldOptions } from './config-hold.registry.js';
 import {
@@ -483,7 +483,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
   private commit({ loaded, source, notify, rolledBackTo }: StagedChange<T>): void {
     const previous = this.state;
     const changes = diffConfigs(previous.plain, loaded.plain);
-    const changedPaths = [...new Set(changes.map((change) => change.path))];
+    const changedPaths = pathsOf(changes);
     this.swap(loaded, source);
     this.health.applied(this.state.loadedAt);
     this.logger.log(messages.applied(this.name, this.state.version, changedPaths));

@@ -33,7 +33,12 @@ export function diffConfigs(before: object, after: object): ConfigChange[] {
 
 /** The dotted paths of `diffConfigs`, each once. */
 export function changedPaths(before: object, after: object): string[] {
-  return [...new Set(diffConfigs(before, after).map((change) => change.path))];
+  return pathsOf(diffConfigs(before, after));
+}
+
+/** The paths of a list of changes, each once, in order. */
+export function pathsOf(changes: readonly ConfigChange[]): string[] {
+  return [...new Set(changes.map((change) => change.path))];
 }
 
 /** Changes safe to log or store: values under secret keys replaced by `[REDACTED]`. */

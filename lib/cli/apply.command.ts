@@ -1,14 +1,10 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { diffConfigs, redactChanges } from '../config.diff.js';
-import { parseConfigText } from '../config.parser.js';
-import { createSecretKeyMatcher, DEFAULT_SECRET_KEYS } from '../secret-redaction.js';
 import { checkConfigFile, formatProblem } from './config-check.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
-import { printChanges } from './diff.format.js';
+import { addSecretKeyFlag, printChanges, redactedChanges } from './diff.format.js';
 import { addValidationFlags, rulesFromFlags, type ValidationFlags } from './validation-flags.js';
-import { readFile } from 'node:fs/promises';
 
 export function applyCommand(output: CliOutput, setExitCode: (code: number) => void): Command {
   const command = new Command('apply')
@@ -20,7 +16,6 @@ export function applyCommand(output: CliOutput, setExitCode: (code: number) => v
     .argument('<new-file>', 'the validated config to install')
     .requiredOption('-t, --to <config-path>', 'the config file the application watches')
     .option('-n, --dry-run', 'validate and show the diff, change nothing')
-    .option('--secret-key <key...>', 'more keys to redact in the diff, besides the defaults')
     .addHelpText(
       'after',
       `
@@ -28,7 +23,7 @@ Examples:
   $ config-reloader apply candidate.json --to /etc/bot/bot.json --schema bot.schema.json
   $ config-reloader apply candidate.json --to /etc/bot/bot.json --dry-run`,
     );
-  return addValidationFlags(command).action(
+  return addValidationFlags(addSecretKeyFlag(command)).action(
     async (
       newFile: string,
       flags: ValidationFlags & { to: string; dryRun?: boolean; secretKey?: string[] },
@@ -43,12 +38,9 @@ Examples:
       }
       const target = resolve(flags.to);
       // The current file may be missing or broken: then everything counts as new.
-      const current = await readFile(target, 'utf8').then(
-        (text) => parseConfigText(text, target),
-        () => ({}),
-      );
-      const isSecret = createSecretKeyMatcher([...DEFAULT_SECRET_KEYS, ...(flags.secretKey ?? [])]);
-      printChanges(output, redactChanges(diffConfigs(current, candidate.plain), isSecret));
+      const current = await checkConfigFile(target, {});
+      const before = current.valid ? current.plain : {};
+      printChanges(output, redactedChanges(before, candidate.plain, flags.secretKey));
       if (flags.dryRun) {
         output.out(output.paint('gray', `dry run: ${target} not changed`));
         return;

@@ -1,5 +1,22 @@
-import type { ConfigChange } from '../config.diff.js';
+import type { Command } from 'commander';
+import { diffConfigs, redactChanges, type ConfigChange } from '../config.diff.js';
+import { createSecretKeyMatcher, DEFAULT_SECRET_KEYS } from '../secret-redaction.js';
 import type { CliOutput } from './cli-output.js';
+
+/** The `--secret-key` flag shared by diff and apply. */
+export function addSecretKeyFlag(command: Command): Command {
+  return command.option('--secret-key <key...>', 'more keys to redact, besides the defaults');
+}
+
+/** The changes between two parsed configs, redacted as in the audit log plus any extra keys. */
+export function redactedChanges(
+  before: object,
+  after: object,
+  extraSecretKeys: readonly string[] = [],
+): ConfigChange[] {
+  const isSecret = createSecretKeyMatcher([...DEFAULT_SECRET_KEYS, ...extraSecretKeys]);
+  return redactChanges(diffConfigs(before, after), isSecret);
+}
 
 const show = (value: unknown) => (value === undefined ? '(absent)' : JSON.stringify(value));
 
