@@ -8,8 +8,8 @@ import { messages } from './config-reloader.messages.js';
 import { resolveOptions, type ResolvedConfigReloaderOptions } from './config-reloader.options.js';
 import { ConfigReloaderService } from './config-reloader.service.js';
 import { getConfigReloaderOptionsToken, getConfigReloaderToken } from './config-reloader.tokens.js';
-import { createValidationRules } from './config.loader.js';
-import type { WatchFunction } from './config-file.watcher.js';
+import { createValidationRules } from './pipeline/config.pipeline.js';
+import type { WatchFunction } from './sources/file/config-file.watcher.js';
 import type { ConfigReloaderAsyncOptions, ConfigReloaderOptions } from './interfaces/index.js';
 
 /**

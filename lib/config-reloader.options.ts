@@ -8,7 +8,7 @@ import {
   DEFAULT_VERIFY_INTERVAL_MS,
 } from './config-reloader.constants.js';
 import { ConfigReloaderOptionsError } from './config-reloader.errors.js';
-import { DEFAULT_SECRET_KEYS } from './secret-redaction.js';
+import { DEFAULT_SECRET_KEYS } from './pipeline/secret-redaction.js';
 import type { ConfigReloaderOptions } from './interfaces/index.js';
 
 /** Options with every default filled in and the config path made absolute. */

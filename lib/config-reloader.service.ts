@@ -1,18 +1,18 @@
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import writeFileAtomic from 'write-file-atomic';
 import type { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
-import { AuditLog, processUser, type AuditRecord } from './audit.log.js';
-import { diffConfigs, pathsOf, redactChanges, type ConfigChange } from './config.diff.js';
-import { ConfigLoader, type ConfigValidationRules, type LoadedConfig } from './config.loader.js';
-import { HoldRegistry, type HoldOptions } from './config-hold.registry.js';
+import { AuditLog, processUser, type AuditRecord } from './notify/audit.log.js';
+import { diffConfigs, pathsOf, redactChanges, type ConfigChange } from './pipeline/config.diff.js';
+import { ConfigLoader, type ConfigValidationRules, type LoadedConfig } from './pipeline/config.pipeline.js';
+import { HoldRegistry, type HoldOptions } from './store/config-hold.registry.js';
 import {
   fingerprintFile,
   MISSING_FILE,
   sameFingerprint,
   type FingerprintOrMissing,
   type RawConfigFile,
-} from './config-file.reader.js';
-import { ConfigFileWatcher, type WatchFunction } from './config-file.watcher.js';
+} from './sources/file/config-file.reader.js';
+import { ConfigFileWatcher, type WatchFunction } from './sources/file/config-file.watcher.js';
 import {
   ConfigAccessError,
   ConfigRejectedError,
@@ -24,12 +24,12 @@ import {
 } from './config-reloader.errors.js';
 import { messages } from './config-reloader.messages.js';
 import type { ResolvedConfigReloaderOptions } from './config-reloader.options.js';
-import { ReloadFailureGate } from './reload-failure.gate.js';
-import { ReloadHealthTracker } from './reload-health.tracker.js';
-import { ReloadNotifier } from './reload.notifier.js';
-import { ReloadScheduler } from './reload.scheduler.js';
-import { createSecretKeyMatcher, type SecretKeyMatcher } from './secret-redaction.js';
-import { SerialQueue } from './serial-queue.js';
+import { ReloadFailureGate } from './reload/reload-failure.gate.js';
+import { ReloadHealthTracker } from './notify/reload-health.tracker.js';
+import { ReloadNotifier } from './notify/reload.notifier.js';
+import { ReloadScheduler } from './reload/reload.scheduler.js';
+import { createSecretKeyMatcher, type SecretKeyMatcher } from './pipeline/secret-redaction.js';
+import { SerialQueue } from './reload/serial-queue.js';
 import type {
   ConfigHistoryEntry,
   ConfigReloaderHealth,

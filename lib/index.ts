@@ -9,18 +9,18 @@ export {
   DEFAULT_INSTANCE_NAME,
 } from './config-reloader.constants.js';
 export * from './config-reloader.errors.js';
-export type { WatchFunction } from './config-file.watcher.js';
-export { validateConfigText, createValidationRules } from './config.loader.js';
-export type { ConfigValidationRules } from './config.loader.js';
-export { changedPaths, diffConfigs, redactChanges } from './config.diff.js';
-export type { ConfigChange } from './config.diff.js';
+export type { WatchFunction } from './sources/file/config-file.watcher.js';
+export { validateConfigText, createValidationRules } from './pipeline/config.pipeline.js';
+export type { ConfigValidationRules } from './pipeline/config.pipeline.js';
+export { changedPaths, diffConfigs, redactChanges } from './pipeline/config.diff.js';
+export type { ConfigChange } from './pipeline/config.diff.js';
 export {
   DEFAULT_SECRET_KEYS,
   REDACTED,
   createSecretKeyMatcher,
   redactSecrets,
-} from './secret-redaction.js';
-export type { SecretKeyMatcher } from './secret-redaction.js';
-export type { HoldOptions } from './config-hold.registry.js';
-export type { AuditRecord } from './audit.log.js';
+} from './pipeline/secret-redaction.js';
+export type { SecretKeyMatcher } from './pipeline/secret-redaction.js';
+export type { HoldOptions } from './store/config-hold.registry.js';
+export type { AuditRecord } from './notify/audit.log.js';
 export * from './interfaces/index.js';

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { appendFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuditLog } from '../lib/audit.log.js';
+import { AuditLog } from '../lib/notify/audit.log.js';
 import type { AuditRecord } from '../lib/index.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 import { ConfigDir } from './support/config-dir.js';

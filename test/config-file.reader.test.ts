@@ -21,7 +21,7 @@ import {
   readConfigFile,
   sameFingerprint,
   type FileFingerprint,
-} from '../lib/config-file.reader.js';
+} from '../lib/sources/file/config-file.reader.js';
 import {
   ConfigAccessError,
   ConfigNotFoundError,

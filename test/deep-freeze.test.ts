@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deepFreeze } from '../lib/deep-freeze.js';
+import { deepFreeze } from '../lib/pipeline/deep-freeze.js';
 
 class Risk {
   constructor(public stopLoss: number) {}

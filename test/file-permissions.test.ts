@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { chmod, chown } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InsecureConfigFileError } from '../lib/index.js';
-import { findPermissionProblem } from '../lib/file-permissions.js';
+import { findPermissionProblem } from '../lib/sources/file/file-permissions.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 import { ConfigDir } from './support/config-dir.js';
 import { bootReloader, type ReloaderHarness } from './support/reloader-app.js';

@@ -10,7 +10,7 @@ import {
 import { Test, type TestingModule } from '@nestjs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigReloaderModule, ConfigReloaderService } from '../lib/index.js';
-import { ReloadHealthTracker } from '../lib/reload-health.tracker.js';
+import { ReloadHealthTracker } from '../lib/notify/reload-health.tracker.js';
 import { ConfigReloaderHealthIndicator } from '../lib/terminus/index.js';
 import { ConfigDir } from './support/config-dir.js';
 import { waitFor } from './support/wait-for.js';

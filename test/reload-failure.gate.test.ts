@@ -4,7 +4,7 @@ import {
   ConfigRejectedError,
   ConfigTooLargeError,
 } from '../lib/config-reloader.errors.js';
-import { ReloadFailureGate } from '../lib/reload-failure.gate.js';
+import { ReloadFailureGate } from '../lib/reload/reload-failure.gate.js';
 
 const FILE = '/srv/bot/config.json';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ReloadScheduler, type ReloadSchedulerOptions } from '../lib/reload.scheduler.js';
+import { ReloadScheduler, type ReloadSchedulerOptions } from '../lib/reload/reload.scheduler.js';
 
 interface Deferred {
   promise: Promise<void>;

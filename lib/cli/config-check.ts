@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { readConfigFile } from '../config-file.reader.js';
+import { readConfigFile } from '../sources/file/config-file.reader.js';
 import { DEFAULT_MAX_FILE_BYTES } from '../config-reloader.constants.js';
 import {
   ConfigParseError,
@@ -7,7 +7,7 @@ import {
   ConfigValidationError,
   describeError,
 } from '../config-reloader.errors.js';
-import { validateConfigText, type ConfigValidationRules } from '../config.loader.js';
+import { validateConfigText, type ConfigValidationRules } from '../pipeline/config.pipeline.js';
 
 /** One problem, in a form both people and CI can read. */
 export interface Problem {

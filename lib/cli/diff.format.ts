@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { diffConfigs, redactChanges, type ConfigChange } from '../config.diff.js';
-import { createSecretKeyMatcher, DEFAULT_SECRET_KEYS } from '../secret-redaction.js';
+import { diffConfigs, redactChanges, type ConfigChange } from '../pipeline/config.diff.js';
+import { createSecretKeyMatcher, DEFAULT_SECRET_KEYS } from '../pipeline/secret-redaction.js';
 import type { CliOutput } from './cli-output.js';
 
 /** The `--secret-key` flag shared by diff and apply. */

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createValidationRules, type ConfigValidationRules } from '../config.loader.js';
+import { createValidationRules, type ConfigValidationRules } from '../pipeline/config.pipeline.js';
 import { loadDtoClass } from './dto-loader.js';
 
 export interface ValidationFlags {

@@ -5,8 +5,8 @@ import {
   ConfigAccessError,
   ConfigNotFoundError,
   ConfigTooLargeError,
-} from './config-reloader.errors.js';
-import { messages } from './config-reloader.messages.js';
+} from '../../config-reloader.errors.js';
+import { messages } from '../../config-reloader.messages.js';
 
 /**
  * What identifies one version of a file on disk without reading it: a change of content, an

@@ -1,4 +1,4 @@
-import { messages } from './config-reloader.messages.js';
+import { messages } from '../../config-reloader.messages.js';
 
 /** What to do with a config file that others could have written. */
 export type FilePermissionPolicy = 'warn' | 'refuse' | 'ignore';

@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
-import type { ConfigIssue } from './config-reloader.errors.js';
+import type { ConfigIssue } from '../config-reloader.errors.js';
 import { joinPath } from './config-path.js';
 
 export type DtoValidationResult<T> =

@@ -3,11 +3,11 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { readFile } from 'node:fs/promises';
-import { ConfigSchemaError, describeError, type ConfigIssue } from './config-reloader.errors.js';
-import { messages } from './config-reloader.messages.js';
+import { ConfigSchemaError, describeError, type ConfigIssue } from '../config-reloader.errors.js';
+import { messages } from '../config-reloader.messages.js';
 import { jsonPointerToDottedPath, joinPath } from './config-path.js';
 import { parseConfigText } from './config.parser.js';
-import type { JsonSchema } from './interfaces/index.js';
+import type { JsonSchema } from '../interfaces/index.js';
 
 /** Validates a parsed config; returns every issue found (empty when valid). */
 export type SchemaValidator = (config: unknown) => ConfigIssue[];

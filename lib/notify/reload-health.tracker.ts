@@ -1,5 +1,5 @@
-import { ConfigNotFoundError, type ConfigReloadError } from './config-reloader.errors.js';
-import type { ConfigReloaderHealth } from './interfaces/index.js';
+import { ConfigNotFoundError, type ConfigReloadError } from '../config-reloader.errors.js';
+import type { ConfigReloaderHealth } from '../interfaces/index.js';
 
 /** Counters and times behind `getHealth()`. */
 export class ReloadHealthTracker {

@@ -1,4 +1,4 @@
-import { ConfigRejectedError, type ConfigReloadError } from './config-reloader.errors.js';
+import { ConfigRejectedError, type ConfigReloadError } from '../config-reloader.errors.js';
 
 /**
  * When a failed automatic reload is reported. A failure waits until the file has stayed still

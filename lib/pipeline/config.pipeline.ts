@@ -3,9 +3,9 @@ import {
   ConfigValidationError,
   InsecureConfigFileError,
   type ConfigIssue,
-} from './config-reloader.errors.js';
-import { findPermissionProblem, type FilePermissionPolicy } from './file-permissions.js';
-import { readConfigFile, type RawConfigFile } from './config-file.reader.js';
+} from '../config-reloader.errors.js';
+import { findPermissionProblem, type FilePermissionPolicy } from '../sources/file/file-permissions.js';
+import { readConfigFile, type RawConfigFile } from '../sources/file/config-file.reader.js';
 import { parseConfigText } from './config.parser.js';
 import { deepFreeze } from './deep-freeze.js';
 import { validateDto } from './dto.validator.js';
@@ -14,7 +14,7 @@ import {
   loadSchemaValidator,
   type SchemaValidator,
 } from './schema.validator.js';
-import type { JsonSchema } from './interfaces/index.js';
+import type { JsonSchema } from '../interfaces/index.js';
 
 /** A config that passed every check: the frozen value the app reads, and what it came from. */
 export interface LoadedConfig<T> {

@@ -1,13 +1,13 @@
 import type { Logger } from '@nestjs/common';
 import type { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
-import { CONFIG_RELOADED, CONFIG_RELOAD_FAILED } from './config-reloader.constants.js';
-import { describeError, type ConfigReloadError } from './config-reloader.errors.js';
-import { messages } from './config-reloader.messages.js';
+import { CONFIG_RELOADED, CONFIG_RELOAD_FAILED } from '../config-reloader.constants.js';
+import { describeError, type ConfigReloadError } from '../config-reloader.errors.js';
+import { messages } from '../config-reloader.messages.js';
 import type {
   ConfigReloadedEvent,
   ConfigReloadFailedEvent,
   ConfigReloadListener,
-} from './interfaces/index.js';
+} from '../interfaces/index.js';
 
 export interface ReloadNotifierOptions<T> {
   name: string;

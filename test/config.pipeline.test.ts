@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hashContent } from '../lib/config-file.reader.js';
+import { hashContent } from '../lib/sources/file/config-file.reader.js';
 import {
   ConfigNotFoundError,
   ConfigParseError,
@@ -17,8 +17,8 @@ import {
   createValidationRules,
   validateConfigText,
   type ConfigValidationRules,
-} from '../lib/config.loader.js';
-import { createSchemaValidator } from '../lib/schema.validator.js';
+} from '../lib/pipeline/config.pipeline.js';
+import { createSchemaValidator } from '../lib/pipeline/schema.validator.js';
 
 /** How many DTO instances class-transformer created (it calls the constructor). */
 let riskInstances = 0;

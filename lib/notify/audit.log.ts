@@ -1,6 +1,6 @@
 import { appendFile, open } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { SerialQueue } from './serial-queue.js';
+import { SerialQueue } from '../reload/serial-queue.js';
 
 /** One line of the audit log. Values in `changes` are already redacted. */
 export interface AuditRecord {

@@ -1,7 +1,7 @@
 import jsonc from 'jsonc-parser';
 import secureJson from 'secure-json-parse';
-import { ConfigParseError } from './config-reloader.errors.js';
-import { messages } from './config-reloader.messages.js';
+import { ConfigParseError } from '../config-reloader.errors.js';
+import { messages } from '../config-reloader.messages.js';
 
 const BYTE_ORDER_MARK = '\uFEFF';
 

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import { messages } from './config-reloader.messages.js';
+import { messages } from '../config-reloader.messages.js';
 
 export interface HoldOptions {
   /**
