@@ -17,7 +17,11 @@ export type ConfigErrorCode =
   | 'CONFIG_OPTIONS'
   | 'CONFIG_SCHEMA'
   | 'CONFIG_CLOSED'
-  | 'CONFIG_ROLLBACK';
+  | 'CONFIG_ROLLBACK'
+  | 'CONFIG_CONFLICT'
+  | 'CONFIG_UNAVAILABLE'
+  | 'CONFIG_UNSTABLE'
+  | 'CONFIG_AUDIT';
 
 /** Base class of every error the config reloader reports; `code` is stable across releases. */
 export class ConfigReloadError extends Error {
@@ -129,5 +133,40 @@ export class ConfigRollbackError extends ConfigReloadError {
 export class ConfigSchemaError extends ConfigReloadError {
   constructor(message: string, schemaPath?: string, options?: { cause?: unknown }) {
     super('CONFIG_SCHEMA', message, schemaPath, options);
+  }
+}
+
+/** A write lost a compare-and-swap: the source moved since the revision it was based on. Nothing changed. */
+export class ConfigConflictError extends ConfigReloadError {
+  constructor(
+    configPath: string,
+    /** The revision the write expected to replace. */
+    readonly expectedRevision: string,
+    /** The revision the source holds now, when known. */
+    readonly actualRevision: string | undefined,
+    message: string,
+  ) {
+    super('CONFIG_CONFLICT', message, configPath);
+  }
+}
+
+/** A remote source cannot be reached; the current config stays. */
+export class ConfigSourceUnavailableError extends ConfigReloadError {
+  constructor(configPath: string, message: string, options?: { cause?: unknown }) {
+    super('CONFIG_UNAVAILABLE', message, configPath, options);
+  }
+}
+
+/** The source kept changing under every read: no whole version could be read in time. */
+export class ConfigUnstableError extends ConfigReloadError {
+  constructor(configPath: string, message: string) {
+    super('CONFIG_UNSTABLE', message, configPath);
+  }
+}
+
+/** With `auditFailure: 'refuse'`: the change's audit record could not be written, so it was not applied. */
+export class ConfigAuditError extends ConfigReloadError {
+  constructor(configPath: string, message: string, options?: { cause?: unknown }) {
+    super('CONFIG_AUDIT', message, configPath, options);
   }
 }

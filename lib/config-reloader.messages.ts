@@ -50,6 +50,26 @@ export const messages = {
     `rollback(steps) takes a whole number >= 1, got ${String(steps)}.`,
   rollbackWrite: (file: string, reason: string) =>
     `Cannot write the rolled-back config to ${file}: ${reason}. The file and the config are unchanged.`,
+  rollbackConflict: (where: string, expected: string, actual: string | undefined) =>
+    `Refusing to roll back ${where}: it changed since the version in force (expected revision ` +
+    `${short(expected)}, found ${actual === undefined ? 'none' : short(actual)}). Nothing was ` +
+    `written; reload or inspect the newer change first.`,
+  rollbackUnsupported: (id: string) =>
+    `Cannot roll back: the config source ${id} cannot be written (it has no write()).`,
+  unstable: (file: string, waitedMs: number) =>
+    `Config file ${file} kept changing under every read for ${waitedMs} ms; no whole version ` +
+    `could be read. Save it atomically (write a temp file, then rename it over the config).`,
+  auditRefused: (name: string, file: string, reason: string) =>
+    `[${name}] change not applied: its audit record could not be written to ${file} (${reason}) ` +
+    `and "auditFailure" is 'refuse'.`,
+  pollingFallback: (code: string) =>
+    `native file watching failed (${code}); following the config by polling instead. ` +
+    `Raise fs.inotify.max_user_watches (ENOSPC) or the open-file limit (EMFILE) to go back to native events.`,
+  staleTempFiles: (count: number, file: string) =>
+    `removed ${count} temp file(s) that an interrupted write left beside ${file}.`,
+  tooDeep: (limit: number) => `nests deeper than ${limit} levels (does it contain itself?)`,
+  sourceReportFailed: (name: string, reason: string) =>
+    `[${name}] the config source's report() threw (ignored): ${reason}`,
   holdExpired: (name: string, reason: string, timeoutMs: number) =>
     `[${name}] hold "${reason}" released automatically after ${timeoutMs} ms; release it yourself ` +
     `when done so that config changes are not delayed.`,
@@ -63,3 +83,8 @@ export const messages = {
   duplicateName: () =>
     `the instance name is used twice in this application; give each forRoot/forRootAsync its own "name"`,
 } as const;
+
+/** The first characters of a revision or hash: enough to tell two apart in a message. */
+function short(revision: string): string {
+  return revision.length > 12 ? revision.slice(0, 12) : revision;
+}

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { watch } from 'chokidar';
@@ -9,7 +9,9 @@ import { resolveOptions, type ResolvedConfigReloaderOptions } from './config-rel
 import { ConfigReloaderService } from './config-reloader.service.js';
 import { getConfigReloaderOptionsToken, getConfigReloaderToken } from './config-reloader.tokens.js';
 import { createValidationRules } from './pipeline/config.pipeline.js';
+import type { ConfigSource } from './sources/config-source.interface.js';
 import type { WatchFunction } from './sources/file/config-file.watcher.js';
+import { FileSource } from './sources/file/file.source.js';
 import type { ConfigReloaderAsyncOptions, ConfigReloaderOptions } from './interfaces/index.js';
 
 /**
@@ -69,7 +71,7 @@ export class ConfigReloaderModule {
         claimName(app, options.name);
         const rules = await createValidationRules(options);
         const service = new ConfigReloaderService(options, rules, {
-          watch: watchFunction,
+          source: sourceFor(options, watchFunction),
           events,
           readiness,
         });
@@ -90,6 +92,28 @@ export class ConfigReloaderModule {
     return { module: ConfigReloaderModule, global: isGlobal, imports, providers, exports };
   }
 }
+
+/** The `configSource` given, or the file source that `configPath` stands for. */
+function sourceFor(
+  options: ResolvedConfigReloaderOptions<object>,
+  watch: WatchFunction,
+): ConfigSource {
+  if (options.configSource) return options.configSource;
+  const logger = new Logger('ConfigReloader');
+  return new FileSource(options.configPath!, {
+    maxFileBytes: options.maxFileBytes,
+    filePermissions: options.filePermissions,
+    usePolling: options.usePolling,
+    pollingIntervalMs: options.pollingIntervalMs,
+    verifyIntervalMs: options.verifyIntervalMs,
+    settleMs: Math.max(options.debounceMs, MIN_FILE_SETTLE_MS),
+    watch,
+    onWarning: (message) => logger.warn(`[${options.name}] ${message}`),
+  });
+}
+
+/** Shortest wait after a read before the file source checks again for a write no event reported. */
+const MIN_FILE_SETTLE_MS = 50;
 
 // Names taken in each application (one ModulesContainer per app): two instances with one name
 // would both load and watch, and only one of them could ever be injected.

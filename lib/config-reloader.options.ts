@@ -9,52 +9,56 @@ import {
 } from './config-reloader.constants.js';
 import { ConfigReloaderOptionsError } from './config-reloader.errors.js';
 import { DEFAULT_SECRET_KEYS } from './pipeline/secret-redaction.js';
+import type { ConfigSource } from './sources/config-source.interface.js';
 import type { ConfigReloaderOptions } from './interfaces/index.js';
 
-/** Options with every default filled in and the config path made absolute. */
-export type ResolvedConfigReloaderOptions<T extends object> = Required<
-  Pick<
-    ConfigReloaderOptions<T>,
-    | 'name'
-    | 'configPath'
-    | 'autoReload'
-    | 'debounceMs'
-    | 'usePolling'
-    | 'pollingIntervalMs'
-    | 'verifyIntervalMs'
-    | 'maxFileBytes'
-    | 'historySize'
-    | 'isGlobal'
-    | 'filePermissions'
-    | 'secretKeys'
-  >
-> &
-  Pick<
-    ConfigReloaderOptions<T>,
-    'schema' | 'schemaPath' | 'dto' | 'onReload' | 'onError' | 'beforeApply' | 'auditLogPath'
-  >;
+/** Options whose defaults are filled in by `resolveOptions`. */
+type DefaultedOption =
+  | 'name'
+  | 'autoReload'
+  | 'debounceMs'
+  | 'usePolling'
+  | 'pollingIntervalMs'
+  | 'verifyIntervalMs'
+  | 'maxFileBytes'
+  | 'historySize'
+  | 'isGlobal'
+  | 'filePermissions'
+  | 'secretKeys'
+  | 'auditFailure';
 
-const KNOWN_OPTIONS = new Set<string>([
-  'name',
-  'configPath',
-  'schemaPath',
-  'schema',
-  'dto',
-  'autoReload',
-  'debounceMs',
-  'onReload',
-  'onError',
-  'usePolling',
-  'pollingIntervalMs',
-  'verifyIntervalMs',
-  'maxFileBytes',
-  'historySize',
-  'isGlobal',
-  'beforeApply',
-  'auditLogPath',
-  'filePermissions',
-  'secretKeys',
-]);
+/** Options with every default filled in and the file paths made absolute. */
+export type ResolvedConfigReloaderOptions<T extends object> = Omit<
+  ConfigReloaderOptions<T>,
+  DefaultedOption
+> &
+  Required<Pick<ConfigReloaderOptions<T>, DefaultedOption>>;
+
+// Every option key, once; the compiler refuses this object when the interface gains or loses one.
+const OPTION_KEYS: Record<keyof ConfigReloaderOptions, true> = {
+  name: true,
+  configPath: true,
+  configSource: true,
+  schemaPath: true,
+  schema: true,
+  dto: true,
+  autoReload: true,
+  debounceMs: true,
+  onReload: true,
+  onError: true,
+  beforeApply: true,
+  auditLogPath: true,
+  auditFailure: true,
+  filePermissions: true,
+  secretKeys: true,
+  usePolling: true,
+  pollingIntervalMs: true,
+  verifyIntervalMs: true,
+  maxFileBytes: true,
+  historySize: true,
+  isGlobal: true,
+};
+const KNOWN_OPTIONS = new Set<string>(Object.keys(OPTION_KEYS));
 
 /**
  * Checks options when the module is created and fills in the defaults, so that a mistake shows
@@ -74,8 +78,14 @@ export function resolveOptions<T extends object>(
   if (unknown.length > 0) {
     fail(`unknown option(s) ${unknown.map((key) => `"${key}"`).join(', ')}`);
   }
-  if (typeof options.configPath !== 'string' || options.configPath.trim() === '') {
-    fail('"configPath" is required: the path of the JSON config file');
+  if (options.configSource !== undefined) {
+    if (options.configPath !== undefined)
+      fail('give either "configPath" or "configSource", not both');
+    if (!isConfigSource(options.configSource)) {
+      fail('"configSource" must be a ConfigSource: an object with id, read() and watch()');
+    }
+  } else if (typeof options.configPath !== 'string' || options.configPath.trim() === '') {
+    fail('"configPath" is required (the path of the JSON config file), or give a "configSource"');
   }
   if (options.schema !== undefined && options.schemaPath !== undefined) {
     fail('give either "schema" or "schemaPath", not both');
@@ -114,6 +124,9 @@ export function resolveOptions<T extends object>(
       `"filePermissions" must be 'warn', 'refuse' or 'ignore', got ${JSON.stringify(options.filePermissions)}`,
     );
   }
+  if (options.auditFailure !== undefined && !['warn', 'refuse'].includes(options.auditFailure)) {
+    fail(`"auditFailure" must be 'warn' or 'refuse', got ${JSON.stringify(options.auditFailure)}`);
+  }
   if (
     options.secretKeys !== undefined &&
     (!Array.isArray(options.secretKeys) ||
@@ -133,7 +146,8 @@ export function resolveOptions<T extends object>(
   return {
     ...options,
     name,
-    configPath: isAbsolute(configPath) ? configPath : resolve(configPath),
+    configPath:
+      configPath === undefined || isAbsolute(configPath) ? configPath : resolve(configPath),
     schemaPath: options.schemaPath === undefined ? undefined : resolve(options.schemaPath),
     autoReload: options.autoReload ?? true,
     debounceMs: number('debounceMs', options.debounceMs, DEFAULT_DEBOUNCE_MS, 0),
@@ -155,6 +169,19 @@ export function resolveOptions<T extends object>(
     isGlobal: options.isGlobal ?? false,
     auditLogPath: options.auditLogPath === undefined ? undefined : resolve(options.auditLogPath),
     filePermissions: options.filePermissions ?? 'warn',
+    auditFailure: options.auditFailure ?? 'warn',
     secretKeys: options.secretKeys ?? DEFAULT_SECRET_KEYS,
   };
+}
+
+function isConfigSource(value: unknown): value is ConfigSource {
+  const source = value as Partial<ConfigSource> | null;
+  return (
+    typeof source === 'object' &&
+    source !== null &&
+    typeof source.id === 'string' &&
+    source.id !== '' &&
+    typeof source.read === 'function' &&
+    typeof source.watch === 'function'
+  );
 }

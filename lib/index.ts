@@ -10,6 +10,13 @@ export {
 } from './config-reloader.constants.js';
 export * from './config-reloader.errors.js';
 export type { WatchFunction } from './sources/file/config-file.watcher.js';
+export type {
+  ConfigSource,
+  SourceListener,
+  SourceOutcome,
+  SourceSnapshot,
+  SourceWatch,
+} from './sources/config-source.interface.js';
 export { validateConfigText, createValidationRules } from './pipeline/config.pipeline.js';
 export type { ConfigValidationRules } from './pipeline/config.pipeline.js';
 export { changedPaths, diffConfigs, redactChanges } from './pipeline/config.diff.js';

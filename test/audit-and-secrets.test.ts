@@ -64,6 +64,9 @@ describe('audit log and secrets', () => {
     await waitFor(() => service.version === 2, { description: 'the reload' });
     await dir.write(botConfig('not-a-valid-key-but-secret', 0.03));
     await waitFor(() => failed.length === 1, { description: 'the failure' });
+    // Rollback never overwrites a save made after the version in force (CONFIG_CONFLICT):
+    // put the applied content back first, as an operator would.
+    await dir.write(botConfig(SECOND_KEY, 0.03));
     await service.rollback(1);
     await waitFor(async () => (await readAudit(auditLogPath)).length === 4, {
       description: 'four audit lines',

@@ -67,6 +67,7 @@ describe('resolveOptions', () => {
       auditLogPath: '/var/log/bot/config-audit.jsonl',
       filePermissions: 'refuse',
       secretKeys: ['pin'],
+      auditFailure: 'refuse',
     });
     expect(resolved).toEqual({
       name: 'orders',
@@ -88,12 +89,13 @@ describe('resolveOptions', () => {
       auditLogPath: '/var/log/bot/config-audit.jsonl',
       filePermissions: 'refuse',
       secretKeys: ['pin'],
+      auditFailure: 'refuse',
     });
   });
 
   it('makes a relative configPath absolute against the working directory', () => {
     const resolved = resolveOptions({ configPath: 'config/bot.json' });
-    expect(path.isAbsolute(resolved.configPath)).toBe(true);
+    expect(path.isAbsolute(resolved.configPath!)).toBe(true);
     expect(resolved.configPath).toBe(path.join(process.cwd(), 'config', 'bot.json'));
   });
 

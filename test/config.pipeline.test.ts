@@ -13,12 +13,13 @@ import {
   ConfigValidationError,
 } from '../lib/config-reloader.errors.js';
 import {
-  ConfigLoader,
+  ConfigPipeline,
   createValidationRules,
   validateConfigText,
   type ConfigValidationRules,
 } from '../lib/pipeline/config.pipeline.js';
 import { createSchemaValidator } from '../lib/pipeline/schema.validator.js';
+import { FileSource } from '../lib/sources/file/file.source.js';
 
 /** How many DTO instances class-transformer created (it calls the constructor). */
 let riskInstances = 0;
@@ -101,12 +102,20 @@ function expectDeepFrozen(value: unknown, where = '(root)'): void {
   for (const [key, child] of Object.entries(value)) expectDeepFrozen(child, `${where}.${key}`);
 }
 
-/** Loader options for tests: permissions are not under test here. */
-const loaderOptions = (maxFileBytes: number) => ({
-  maxFileBytes,
-  filePermissions: 'ignore' as const,
-  onInsecureFile: () => undefined,
-});
+/** A file source for tests: permissions and watching are not under test here. */
+const fileSource = (file: string, maxFileBytes: number) =>
+  new FileSource(file, {
+    maxFileBytes,
+    filePermissions: 'ignore',
+    usePolling: false,
+    pollingIntervalMs: 100,
+    verifyIntervalMs: 0,
+    settleMs: 50,
+    watch: () => {
+      throw new Error('not watching in this test');
+    },
+    onWarning: () => undefined,
+  });
 
 describe('validateConfigText', () => {
   beforeEach(() => {
@@ -251,13 +260,13 @@ describe('createValidationRules', () => {
   });
 });
 
-describe('ConfigLoader', () => {
+describe('ConfigPipeline over the file source', () => {
   let dir: string;
   let file: string;
 
   beforeEach(async () => {
     riskInstances = 0;
-    dir = await mkdtemp(path.join(os.tmpdir(), 'config-loader-'));
+    dir = await mkdtemp(path.join(os.tmpdir(), 'config-pipeline-'));
     file = path.join(dir, 'config.json');
   });
 
@@ -268,28 +277,26 @@ describe('ConfigLoader', () => {
   it('reads the file and materializes a deep-frozen DTO instance beside the parsed object', async () => {
     const text = JSON.stringify(validConfig(), null, 2);
     await writeFile(file, text);
-    const loader = new ConfigLoader(
+    const source = fileSource(file, 1024 * 1024);
+    const pipeline = new ConfigPipeline(
+      { schema: createSchemaValidator(schema), dto: BotConfigDto },
       file,
-      {
-        schema: createSchemaValidator(schema),
-        dto: BotConfigDto,
-      },
-      loaderOptions(1024 * 1024),
     );
-    expect(loader.configPath).toBe(file);
+    expect(source.path).toBe(file);
+    expect(source.id).toBe(`file:${file}`);
 
-    const raw = await loader.read();
-    expect(raw.path).toBe(file);
-    expect(raw.text).toBe(text);
-    expect(raw.hash).toBe(hashContent(text));
+    const snapshot = await source.read();
+    expect(snapshot.text).toBe(text);
+    expect(snapshot.hash).toBe(hashContent(text));
+    // The file source's revision is its content hash: a touch or chmod is not a change.
+    expect(snapshot.revision).toBe(snapshot.hash);
 
-    const loaded = await loader.materialize(raw);
-    expect(loaded.raw).toBe(raw);
+    const loaded = await pipeline.materialize(snapshot);
+    expect(loaded.snapshot).toBe(snapshot);
     expect(loaded.config).toBeInstanceOf(BotConfigDto);
     expect(loaded.config.strategies[0]!.risk).toBeInstanceOf(RiskDto);
     expect(loaded.plain).toEqual(validConfig());
     expect(loaded.plain).not.toBe(loaded.config);
-    expect(raw.changedWhileReading).toBe(false);
     expectDeepFrozen(loaded.config);
     // The parsed object stays inside the library (for diffs); only what readers see is frozen.
     expect(Object.isFrozen(loaded.plain)).toBe(false);
@@ -301,8 +308,8 @@ describe('ConfigLoader', () => {
 
   it('materializes a deep-frozen plain object when there are no rules', async () => {
     await writeFile(file, JSON.stringify({ a: { b: [1, { c: 2 }] } }));
-    const loader = new ConfigLoader<Record<string, unknown>>(file, {}, loaderOptions(1024));
-    const loaded = await loader.materialize(await loader.read());
+    const pipeline = new ConfigPipeline<Record<string, unknown>>({}, file);
+    const loaded = await pipeline.materialize(await fileSource(file, 1024).read());
     expect(loaded.config).toEqual({ a: { b: [1, { c: 2 }] } });
     expectDeepFrozen(loaded.config);
     expectDeepFrozen(loaded.plain);
@@ -312,9 +319,9 @@ describe('ConfigLoader', () => {
     const config = validConfig();
     config.strategies[1]!.risk.stopLoss = 3;
     await writeFile(file, JSON.stringify(config));
-    const loader = new ConfigLoader(file, { dto: BotConfigDto }, loaderOptions(1024 * 1024));
+    const pipeline = new ConfigPipeline({ dto: BotConfigDto }, file);
     const error = (await rejection(
-      loader.materialize(await loader.read()),
+      pipeline.materialize(await fileSource(file, 1024 * 1024).read()),
     )) as ConfigValidationError;
     expect(error).toBeInstanceOf(ConfigValidationError);
     expect(error.configPath).toBe(file);
@@ -327,13 +334,26 @@ describe('ConfigLoader', () => {
   });
 
   it('rejects reading a missing file with ConfigNotFoundError', async () => {
-    const loader = new ConfigLoader(path.join(dir, 'absent.json'), {}, loaderOptions(1024));
-    await expect(loader.read()).rejects.toBeInstanceOf(ConfigNotFoundError);
+    const source = fileSource(path.join(dir, 'absent.json'), 1024);
+    await expect(source.read()).rejects.toBeInstanceOf(ConfigNotFoundError);
   });
 
   it('applies the size limit it was given', async () => {
     await writeFile(file, JSON.stringify(validConfig()));
-    const loader = new ConfigLoader(file, {}, loaderOptions(10));
-    await expect(loader.read()).rejects.toMatchObject({ code: 'CONFIG_TOO_LARGE', limit: 10 });
+    const source = fileSource(file, 10);
+    await expect(source.read()).rejects.toMatchObject({ code: 'CONFIG_TOO_LARGE', limit: 10 });
+  });
+
+  it('reports a config nested deeper than the freeze limit as a validation issue, not a validator crash', async () => {
+    let deep: Record<string, unknown> = { leaf: 1 };
+    for (let level = 0; level < 1100; level++) deep = { next: deep };
+    const error = (await rejection(
+      new ConfigPipeline({}, file).validate(JSON.stringify(deep)),
+    )) as ConfigValidationError;
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    expect(error.issues).toEqual([
+      { path: '', message: 'nests deeper than 1000 levels (does it contain itself?)' },
+    ]);
+    expect(error.message).not.toContain('a validator threw');
   });
 });

@@ -8,6 +8,12 @@ export interface ConfigReloaderHealth {
    */
   status: 'up' | 'degraded' | 'down';
   isWatching: boolean;
+  /**
+   * How the source is followed while watching, null when not watching. The file source:
+   * 'native' (inotify and the like) or 'polling' (asked for with `usePolling`, or fallen back
+   * to by itself when the system ran out of watches or handles: ENOSPC, EMFILE).
+   */
+  watchMode: 'native' | 'polling' | (string & {}) | null;
   version: number;
   /** Applied reloads since start (the initial load not counted). */
   reloadCount: number;

@@ -1,5 +1,6 @@
 import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { ConfigReloadError } from '../config-reloader.errors.js';
+import type { ConfigSource } from '../sources/config-source.interface.js';
 
 /** A JSON Schema document, as Ajv 8 accepts it (draft-07 by default). */
 export type JsonSchema = Record<string, unknown> | boolean;
@@ -11,8 +12,16 @@ export interface ConfigReloaderOptions<T extends object = Record<string, unknown
    * @default 'default'
    */
   name?: string;
-  /** Path of the JSON config file; relative paths are resolved against `process.cwd()`. */
-  configPath: string;
+  /**
+   * Path of the JSON config file; relative paths are resolved against `process.cwd()`. Shorthand
+   * for the file source; give exactly one of `configPath` and `configSource`.
+   */
+  configPath?: string;
+  /**
+   * Where the config lives when it is not a local file: any `ConfigSource` (etcd, your own).
+   * Give exactly one of `configPath` and `configSource`.
+   */
+  configSource?: ConfigSource;
   /** Path of a JSON Schema file to validate every config against (mutually exclusive with `schema`). */
   schemaPath?: string;
   /** A JSON Schema object to validate every config against (mutually exclusive with `schemaPath`). */
@@ -49,6 +58,14 @@ export interface ConfigReloaderOptions<T extends object = Record<string, unknown
    * (values under secret keys redacted).
    */
   auditLogPath?: string;
+  /**
+   * What to do when an applied change's audit record cannot be written (full disk, unwritable
+   * directory): 'warn' logs and applies it anyway; 'refuse' keeps the current config and reports
+   * the change as failed (`ConfigAuditError`, CONFIG_AUDIT), as audited systems do. The record is
+   * always written before the reload resolves and before anyone is notified.
+   * @default 'warn'
+   */
+  auditFailure?: 'warn' | 'refuse';
   /**
    * What to do with a config file that is group- or world-writable or owned by another
    * non-root user: log a warning, refuse it (`InsecureConfigFileError`), or ignore it.

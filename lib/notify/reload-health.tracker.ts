@@ -36,6 +36,8 @@ export class ReloadHealthTracker {
     name: string;
     version: number;
     isWatching: boolean;
+    /** How the source is followed while watching; null (the default) when not watching. */
+    watchMode?: string | null;
     /** Watching was expected (autoReload on, not stopped on purpose) but is not running. */
     watchLost: boolean;
     pending: boolean;
@@ -47,6 +49,7 @@ export class ReloadHealthTracker {
       name: state.name,
       status: sourceGone ? 'down' : failing || state.watchLost ? 'degraded' : 'up',
       isWatching: state.isWatching,
+      watchMode: state.watchMode ?? null,
       version: state.version,
       reloadCount: this.reloadCount,
       errorCount: this.errorCount,

@@ -19,16 +19,32 @@ export interface ReloadNotifierOptions<T> {
 }
 
 /**
- * Tells the app about reloads: the `onReload` / `onError` options, `'config_reloaded'` and
- * `'config_reload_failed'` through EventEmitter2, and `onReload()` listeners. Every call is
- * isolated: a throwing or rejecting handler is logged and never blocks the others, undoes the
- * swap, or becomes an unhandled rejection. Handlers are not awaited, so a slow one cannot delay
- * the next reload.
+ * Tells the app about reloads, always in this order: the `onReload` / `onError` option, then
+ * `'config_reloaded'` / `'config_reload_failed'` through EventEmitter2, then `onReload()`
+ * listeners. @OnEvent handlers are attached when the app bootstraps, so until then events and
+ * the listeners after them wait, in order. Every call is isolated: a throwing or rejecting
+ * handler is logged and never blocks the others, undoes the swap, or becomes an unhandled
+ * rejection. Handlers are started, not awaited, so a slow one cannot delay the next reload.
  */
 export class ReloadNotifier<T> {
   private readonly listeners = new Set<ConfigReloadListener<T>>();
+  /** Deliveries waiting for the app to bootstrap; undefined once it has. */
+  private backlog: (() => void)[] | undefined;
 
-  constructor(private readonly options: ReloadNotifierOptions<T>) {}
+  constructor(private readonly options: ReloadNotifierOptions<T>) {
+    const { events, readiness } = options;
+    if (!events || !readiness) return;
+    const backlog: (() => void)[] = [];
+    this.backlog = backlog;
+    const flush = () => {
+      this.backlog = undefined;
+      for (const deliver of backlog) deliver();
+    };
+    readiness.waitUntilReady().then(flush, (error: unknown) => {
+      this.logFailure('event emitter readiness', error);
+      flush();
+    });
+  }
 
   subscribe(listener: ConfigReloadListener<T>): () => void {
     this.listeners.add(listener);
@@ -39,32 +55,37 @@ export class ReloadNotifier<T> {
 
   clear(): void {
     this.listeners.clear();
+    this.backlog?.splice(0);
   }
 
   reloaded(event: ConfigReloadedEvent<T>): void {
     const { onReload } = this.options;
     if (onReload)
       this.isolate('onReload callback', () => onReload(event.newConfig, event.oldConfig));
-    this.emit(CONFIG_RELOADED, event);
-    // A copy: a listener may unsubscribe itself (or others) while we iterate.
-    for (const listener of Array.from(this.listeners))
-      this.isolate('onReload() listener', () => listener(event));
+    this.whenReady(() => {
+      this.emit(CONFIG_RELOADED, event);
+      // A copy: a listener may unsubscribe itself (or others) while we iterate.
+      for (const listener of Array.from(this.listeners))
+        this.isolate('onReload() listener', () => listener(event));
+    });
   }
 
   failed(event: ConfigReloadFailedEvent): void {
     const { onError } = this.options;
     if (onError) this.isolate('onError callback', () => onError(event.error));
-    this.emit(CONFIG_RELOAD_FAILED, event);
+    this.whenReady(() => this.emit(CONFIG_RELOAD_FAILED, event));
+  }
+
+  private whenReady(deliver: () => void): void {
+    if (this.backlog) this.backlog.push(deliver);
+    else deliver();
   }
 
   private emit(eventName: string, payload: object): void {
-    const { events, readiness } = this.options;
+    const { events } = this.options;
     if (!events) return;
-    // @OnEvent handlers are attached at application bootstrap; an event sent before that is lost.
-    const ready = readiness ? readiness.waitUntilReady() : Promise.resolve();
-    ready
-      .then(() => events.emitAsync(eventName, payload))
-      .catch((error: unknown) => this.logFailure(`'${eventName}' handler`, error));
+    // emitAsync starts every handler now and gathers their promises, so a rejection is caught.
+    this.isolate(`'${eventName}' handler`, () => events.emitAsync(eventName, payload));
   }
 
   private isolate(kind: string, call: () => unknown): void {

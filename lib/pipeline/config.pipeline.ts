@@ -1,13 +1,14 @@
 import type { Type } from '@nestjs/common';
 import {
+  ConfigReloadError,
   ConfigValidationError,
-  InsecureConfigFileError,
+  describeError,
   type ConfigIssue,
 } from '../config-reloader.errors.js';
-import { findPermissionProblem, type FilePermissionPolicy } from '../sources/file/file-permissions.js';
-import { readConfigFile, type RawConfigFile } from '../sources/file/config-file.reader.js';
+import { messages } from '../config-reloader.messages.js';
+import type { SourceSnapshot } from '../sources/config-source.interface.js';
 import { parseConfigText } from './config.parser.js';
-import { deepFreeze } from './deep-freeze.js';
+import { deepFreeze, MAX_FREEZE_DEPTH, NestingTooDeepError } from './deep-freeze.js';
 import { validateDto } from './dto.validator.js';
 import {
   createSchemaValidator,
@@ -17,12 +18,16 @@ import {
 import type { JsonSchema } from '../interfaces/index.js';
 
 /** A config that passed every check: the frozen value the app reads, and what it came from. */
-export interface LoadedConfig<T> {
+export interface ValidatedConfig<T> {
   /** The value the app reads: the DTO instance when a DTO is given, else the parsed object. */
   config: Readonly<T>;
   /** The parsed JSON (internal: frozen only when it is `config`); changes are computed on it so paths match the file. */
   plain: Readonly<Record<string, unknown>>;
-  raw: RawConfigFile;
+}
+
+/** A validated config together with the source version it was read from. */
+export interface Candidate<T> extends ValidatedConfig<T> {
+  snapshot: SourceSnapshot;
 }
 
 export interface ConfigValidationRules<T extends object> {
@@ -65,43 +70,49 @@ export async function createValidationRules<T extends object>(options: {
   return { schema, dto: options.dto };
 }
 
-export interface ConfigLoaderOptions {
-  maxFileBytes: number;
-  filePermissions: FilePermissionPolicy;
-  /** Told about a file with unsafe permissions under the 'warn' policy. */
-  onInsecureFile: (problem: string) => void;
-}
-
-/** Reads a config file and turns its bytes into a validated, frozen config. */
-export class ConfigLoader<T extends object> {
+/**
+ * Parse, validate and freeze: turns a source's text into the frozen config the app reads, or
+ * throws a typed `ConfigReloadError`. Pure apart from the DTO's own code; every source shares it.
+ */
+export class ConfigPipeline<T extends object> {
   constructor(
-    readonly configPath: string,
     private readonly rules: ConfigValidationRules<T>,
-    private readonly options: ConfigLoaderOptions,
+    /** Where the text comes from, for error messages: the file path, or the source id. */
+    private readonly where: string,
   ) {}
 
-  /** Reads the file; checks its permissions on every read, since they can change at any time. */
-  async read(): Promise<RawConfigFile> {
-    const raw = await readConfigFile(this.configPath, this.options.maxFileBytes);
-    if (this.options.filePermissions !== 'ignore') {
-      const problem = findPermissionProblem(this.configPath, raw.fingerprint);
-      if (problem && this.options.filePermissions === 'refuse') {
-        throw new InsecureConfigFileError(this.configPath, problem);
-      }
-      if (problem) this.options.onInsecureFile(problem);
+  async materialize(snapshot: SourceSnapshot): Promise<Candidate<T>> {
+    return { ...(await this.validate(snapshot.text)), snapshot };
+  }
+
+  /** Validates text that is not (yet) in force, such as an earlier version about to be restored. */
+  async validate(text: string): Promise<ValidatedConfig<T>> {
+    let result: { config: T; plain: Record<string, unknown> };
+    try {
+      result = await validateConfigText(text, this.where, this.rules);
+    } catch (error) {
+      throw asReloadError(error, this.where);
     }
-    return raw;
+    try {
+      // With a DTO, `plain` is a separate object that never leaves the library: freezing the
+      // config readers see is enough (and half the cost).
+      return { config: deepFreeze(result.config), plain: result.plain };
+    } catch (error) {
+      if (!(error instanceof NestingTooDeepError)) throw asReloadError(error, this.where);
+      throw new ConfigValidationError(this.where, [
+        { path: '', message: messages.tooDeep(MAX_FREEZE_DEPTH) },
+      ]);
+    }
   }
+}
 
-  async materialize(raw: RawConfigFile): Promise<LoadedConfig<T>> {
-    return { ...(await this.validate(raw.text)), raw };
-  }
-
-  /** Validates text that is not (yet) on disk, such as an earlier version about to be restored. */
-  async validate(text: string): Promise<Omit<LoadedConfig<T>, 'raw'>> {
-    const { config, plain } = await validateConfigText(text, this.configPath, this.rules);
-    // With a DTO, `plain` is a separate object that never leaves the library: freezing the
-    // config readers see is enough (and half the cost).
-    return { config: deepFreeze(config), plain };
-  }
+/**
+ * Parsing and reading map every failure to a typed error; anything else comes from validation
+ * code (a custom validator that throws): report it as a validation failure, never out of a timer.
+ */
+export function asReloadError(error: unknown, where: string): ConfigReloadError {
+  if (error instanceof ConfigReloadError) return error;
+  return new ConfigValidationError(where, [
+    { path: '', message: messages.validatorThrew(describeError(error)) },
+  ]);
 }

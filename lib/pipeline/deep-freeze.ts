@@ -1,5 +1,13 @@
 /** Deeper than any real config; reached quickly by an object that contains itself. */
-const MAX_DEPTH = 1000;
+export const MAX_FREEZE_DEPTH = 1000;
+
+/** The value nests deeper than `MAX_FREEZE_DEPTH` (or contains itself). */
+export class NestingTooDeepError extends RangeError {
+  constructor() {
+    super(`config nests deeper than ${MAX_FREEZE_DEPTH} levels (does it contain itself?)`);
+    this.name = 'NestingTooDeepError';
+  }
+}
 
 /**
  * Freezes an object and everything reachable from it, so that no reader can change the shared
@@ -9,9 +17,7 @@ const MAX_DEPTH = 1000;
  */
 export function deepFreeze<T>(value: T, depth = 0): Readonly<T> {
   if (value === null || typeof value !== 'object') return value;
-  if (depth > MAX_DEPTH) {
-    throw new RangeError(`config nests deeper than ${MAX_DEPTH} levels (does it contain itself?)`);
-  }
+  if (depth > MAX_FREEZE_DEPTH) throw new NestingTooDeepError();
   Object.freeze(value);
   for (const key of Object.keys(value)) {
     deepFreeze((value as Record<string, unknown>)[key], depth + 1);

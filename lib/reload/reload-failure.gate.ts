@@ -1,14 +1,19 @@
-import { ConfigRejectedError, type ConfigReloadError } from '../config-reloader.errors.js';
+import {
+  ConfigAuditError,
+  ConfigRejectedError,
+  type ConfigReloadError,
+} from '../config-reloader.errors.js';
+import type { SourceSnapshot } from '../sources/config-source.interface.js';
 
 /**
  * When a failed automatic reload is reported. A failure waits until the file has stayed still
  * for `graceMs` (it may be a write still in progress, not an operator's mistake), and the same
  * bad content, unreadable state or veto reason is reported once, not on every look at the file.
- * A veto depends on the app's state rather than the content alone, so a vetoed content is
- * judged again from time to time.
+ * A veto (or an audit log that refused the record) depends on the world rather than the content
+ * alone, so such a content is judged again from time to time.
  */
 export class ReloadFailureGate {
-  private pending: { error: ConfigReloadError; at: number } | undefined;
+  private pending: { error: ConfigReloadError; at: number; snapshot?: SourceSnapshot } | undefined;
   /** Key of the failure already reported (or waiting): the content's hash, or what went wrong. */
   private reportedKey: string | undefined;
   private vetoedAt: number | undefined;
@@ -24,15 +29,15 @@ export class ReloadFailureGate {
   }
 
   /** A reload failed; it will be reported once the file has stayed still long enough. */
-  failed(error: ConfigReloadError, hash?: string): void {
-    const vetoed = error instanceof ConfigRejectedError;
+  failed(error: ConfigReloadError, hash?: string, snapshot?: SourceSnapshot): void {
+    const vetoed = error instanceof ConfigRejectedError || error instanceof ConfigAuditError;
     this.vetoedAt = vetoed ? this.now() : undefined;
     const key = vetoed
       ? `veto:${hash}:${error.message}`
       : (hash ?? `${error.code}:${error.message}`);
     if (key === this.reportedKey) return;
     this.reportedKey = key;
-    this.pending = { error, at: this.now() };
+    this.pending = { error, at: this.now(), snapshot };
   }
 
   /** A staged change was vetoed when the last hold ended: reported at once, judged again later. */
@@ -46,13 +51,13 @@ export class ReloadFailureGate {
    * Called when the file was seen unchanged: the failure to report now, or how long to wait
    * before asking again; nothing when no failure waits.
    */
-  due(): { report: ConfigReloadError } | { waitMs: number } | undefined {
+  due(): { report: ConfigReloadError; snapshot?: SourceSnapshot } | { waitMs: number } | undefined {
     if (!this.pending) return undefined;
     const waited = this.now() - this.pending.at;
     if (waited < this.graceMs) return { waitMs: this.graceMs - waited };
-    const { error } = this.pending;
+    const { error, snapshot } = this.pending;
     this.pending = undefined;
-    return { report: error };
+    return { report: error, snapshot };
   }
 
   /** Whether a vetoed content on disk should be judged again (every `intervalMs`). */

@@ -24,6 +24,8 @@ export class ConfigFileWatcher {
   private armedFor = '';
   private relevantNames = new Set<string>();
   private watchedDirectories = new Set<string>();
+  /** Ends a `start()` still waiting for 'ready' when the watcher is closed first. */
+  private abandonStart: (() => void) | undefined;
 
   constructor(
     private readonly configPath: string,
@@ -35,7 +37,10 @@ export class ConfigFileWatcher {
     return this.watcher !== undefined;
   }
 
-  /** Starts watching; resolves once the watcher is ready to report changes. */
+  /**
+   * Starts watching; resolves once the watcher is ready to report changes, or as soon as it is
+   * closed before that (chokidar's close() drops the 'ready' listener, which would never fire).
+   */
   async start(): Promise<void> {
     if (this.watcher) return;
     const identity = await this.directoryIdentity();
@@ -59,7 +64,11 @@ export class ConfigFileWatcher {
       if (this.isRelevant(path)) this.options.onEvent();
     });
     watcher.on('error', (error) => this.options.onError(error));
-    await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    await new Promise<void>((resolve) => {
+      this.abandonStart = resolve;
+      watcher.once('ready', () => resolve());
+    });
+    this.abandonStart = undefined;
   }
 
   /**
@@ -91,6 +100,8 @@ export class ConfigFileWatcher {
     const watcher = this.watcher;
     this.watcher = undefined;
     this.armedFor = '';
+    this.abandonStart?.();
+    this.abandonStart = undefined;
     if (!watcher) return;
     clearThrottleTimers(watcher);
     await watcher.close();

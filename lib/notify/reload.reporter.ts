@@ -1,0 +1,177 @@
+import type { Logger } from '@nestjs/common';
+import {
+  ConfigAuditError,
+  describeError,
+  type ConfigReloadError,
+} from '../config-reloader.errors.js';
+import { messages } from '../config-reloader.messages.js';
+import { pathsOf, redactChanges, type ConfigChange } from '../pipeline/config.diff.js';
+import type { SecretKeyMatcher } from '../pipeline/secret-redaction.js';
+import type { ConfigSource, SourceSnapshot } from '../sources/config-source.interface.js';
+import type { AppliedVersion } from '../store/config.store.js';
+import type { ReloadSource } from '../interfaces/index.js';
+import { processUser, type AuditLog, type AuditRecord } from './audit.log.js';
+import type { ReloadHealthTracker } from './reload-health.tracker.js';
+import type { ReloadNotifier } from './reload.notifier.js';
+
+export interface ReloadReporterOptions<T> {
+  name: string;
+  /** Where the config comes from, for messages: the file path or the source id. */
+  where: string;
+  logger: Logger;
+  source: ConfigSource;
+  notifier: ReloadNotifier<T>;
+  health: ReloadHealthTracker;
+  auditLog: AuditLog | undefined;
+  /** 'refuse': a change whose audit record cannot be written is not applied. */
+  auditFailure: 'warn' | 'refuse';
+  isSecretKey: SecretKeyMatcher;
+}
+
+/** An applied (or about to be applied) change, as the reporter describes it. */
+export interface AppliedChange<T> {
+  previous: AppliedVersion<T> | undefined;
+  next: AppliedVersion<T>;
+  changes: ConfigChange[];
+  trigger: ReloadSource | 'initial';
+  rolledBackTo?: number;
+}
+
+/**
+ * Tells everyone what became of a change: the audit log (written before anyone else hears of
+ * it), health, the log, the app's handlers and the source itself (fleet status, caches).
+ */
+export class ReloadReporter<T> {
+  constructor(private readonly options: ReloadReporterOptions<T>) {}
+
+  /**
+   * Appends the audit record of a change about to be applied; called before the swap. Throws
+   * `ConfigAuditError` when the record cannot be written and the policy is 'refuse'.
+   */
+  async recordApplied(change: AppliedChange<T>, origin?: SourceSnapshot['origin']): Promise<void> {
+    const { next, previous, trigger, rolledBackTo, changes } = change;
+    await this.appendAudit(
+      {
+        event: previous ? 'reloaded' : 'loaded',
+        source: trigger,
+        version: next.version,
+        previousVersion: previous?.version,
+        rolledBackTo,
+        hash: next.hash,
+        ...origin,
+        changes: redactChanges(changes, this.options.isSecretKey),
+      },
+      this.options.auditFailure === 'refuse',
+    );
+  }
+
+  /** The change is in force: health, log, handlers (unless silenced), source. */
+  applied(change: AppliedChange<T>, notify: boolean): void {
+    const { next, previous, changes, trigger } = change;
+    const { name, health, logger, notifier } = this.options;
+    if (previous) {
+      const changedPaths = pathsOf(changes);
+      health.applied(next.loadedAt);
+      logger.log(messages.applied(name, next.version, changedPaths));
+      if (notify && trigger !== 'initial') {
+        notifier.reloaded({
+          name,
+          newConfig: next.config,
+          oldConfig: previous.config,
+          version: next.version,
+          previousVersion: previous.version,
+          timestamp: next.loadedAt,
+          changes: changedPaths,
+          source: trigger,
+        });
+      }
+    }
+    this.tellSource({
+      state: 'applied',
+      version: next.version,
+      revision: next.revision,
+      hash: next.hash,
+      text: next.text,
+    });
+  }
+
+  /** A validated change waits for the holds to end. */
+  staged(snapshot: SourceSnapshot, currentVersion: number, holds: readonly string[]): void {
+    this.options.logger.log(messages.staged(this.options.name, holds));
+    this.tellSource({
+      state: 'staged',
+      version: currentVersion,
+      revision: snapshot.revision,
+      hash: snapshot.hash,
+    });
+  }
+
+  /** A change failed and is reported: health, log, audit, handlers, source. Never throws. */
+  async failed(
+    error: ConfigReloadError,
+    trigger: ReloadSource,
+    currentVersion: number,
+    snapshot?: SourceSnapshot,
+  ): Promise<void> {
+    const { name, health, logger, notifier } = this.options;
+    const at = new Date();
+    health.failed(error, at);
+    logger.error(messages.reloadFailed(name, trigger, error.message));
+    const summary = { code: error.code, message: error.message };
+    await this.appendAudit(
+      { event: 'reload_failed', source: trigger, version: currentVersion, error: summary },
+      false,
+    ).catch(() => undefined);
+    notifier.failed({
+      name,
+      error,
+      timestamp: at,
+      source: trigger,
+      consecutiveErrors: health.consecutive,
+    });
+    if (snapshot) {
+      this.tellSource({
+        state: 'rejected',
+        version: currentVersion,
+        revision: snapshot.revision,
+        hash: snapshot.hash,
+        error: summary,
+      });
+    }
+  }
+
+  private async appendAudit(
+    fields: Omit<AuditRecord, 'time' | 'name' | 'user'>,
+    refuseOnFailure: boolean,
+  ): Promise<void> {
+    const { auditLog, name, logger, where } = this.options;
+    if (!auditLog) return;
+    const record: AuditRecord = {
+      time: new Date().toISOString(),
+      name,
+      user: processUser(),
+      ...fields,
+    };
+    try {
+      await auditLog.append(record);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? describeError(error);
+      if (refuseOnFailure) {
+        throw new ConfigAuditError(where, messages.auditRefused(name, auditLog.file, reason), {
+          cause: error,
+        });
+      }
+      logger.warn(messages.auditFailed(name, auditLog.file, reason));
+    }
+  }
+
+  private tellSource(outcome: Parameters<NonNullable<ConfigSource['report']>>[0]): void {
+    try {
+      this.options.source.report?.(outcome);
+    } catch (error) {
+      this.options.logger.warn(
+        messages.sourceReportFailed(this.options.name, describeError(error)),
+      );
+    }
+  }
+}

@@ -1,0 +1,243 @@
+import {
+  ConfigReloaderClosedError,
+  ConfigRejectedError,
+  ConfigRollbackError,
+  type ConfigReloadError,
+} from '../config-reloader.errors.js';
+import { messages } from '../config-reloader.messages.js';
+import { diffConfigs } from '../pipeline/config.diff.js';
+import { asReloadError, type Candidate, type ConfigPipeline } from '../pipeline/config.pipeline.js';
+import type { ReloadHealthTracker } from '../notify/reload-health.tracker.js';
+import type { ReloadReporter } from '../notify/reload.reporter.js';
+import type { ConfigSource, SourceSnapshot } from '../sources/config-source.interface.js';
+import type { HoldRegistry } from '../store/config-hold.registry.js';
+import type { ConfigStore, PendingChange } from '../store/config.store.js';
+import type { ReloadSource } from '../interfaces/index.js';
+import type { ReloadFailureGate } from './reload-failure.gate.js';
+import { SerialQueue } from './serial-queue.js';
+
+export interface ReloadCoordinatorOptions<T extends object> {
+  name: string;
+  /** Where the config comes from, for messages: the file path or the source id. */
+  where: string;
+  source: ConfigSource;
+  pipeline: ConfigPipeline<T>;
+  store: ConfigStore<T>;
+  holds: HoldRegistry;
+  reporter: ReloadReporter<T>;
+  health: ReloadHealthTracker;
+  failures: ReloadFailureGate;
+  beforeApply?: (next: Readonly<T>, current: Readonly<T>) => void | Promise<void>;
+}
+
+/** How one attempt of the reload path ended, when it did not end well. */
+interface Failure {
+  error: ConfigReloadError;
+  snapshot?: SourceSnapshot;
+}
+
+/**
+ * The one reload path, shared by watcher reloads, `reloadConfig()`, `rollback()` and staged
+ * changes: read -> unchanged? -> known bad? -> validate -> veto -> stage or commit. Every
+ * attempt runs on one serial queue, so an older content can never be applied after a newer
+ * one. Triggers differ only in how a failure is reported: the watch path hands it to the
+ * failure gate; manual reloads and rollbacks reject.
+ */
+export class ReloadCoordinator<T extends object> {
+  private readonly queue = new SerialQueue();
+  private closed = false;
+
+  constructor(private readonly options: ReloadCoordinatorOptions<T>) {}
+
+  /** Reads, validates and applies the initial config; throws the typed error on any failure. */
+  async load(): Promise<void> {
+    const { source, pipeline, store, reporter } = this.options;
+    const candidate = await pipeline.materialize(await source.read());
+    const next = store.next(candidate, 'initial');
+    const change = { previous: undefined, next, changes: [], trigger: 'initial' as const };
+    await reporter.recordApplied(change, candidate.snapshot.origin);
+    store.swap(next);
+    reporter.applied(change, false);
+  }
+
+  /** `reloadConfig()`: resolves with the config in force afterwards, or rejects. */
+  reload(notify: boolean): Promise<Readonly<T>> {
+    return this.queue.run(async () => {
+      this.assertOpen();
+      const failure = await this.attempt('manual', notify);
+      if (failure) throw failure.error;
+      return this.options.store.applied.config;
+    });
+  }
+
+  /**
+   * A reload the watcher asked for; never throws. `handed` is the document when the source sent
+   * it with the change; `stillWanted` says whether watching is still on (checked before a swap).
+   */
+  reloadFromWatch(handed: SourceSnapshot | undefined, stillWanted: () => boolean): Promise<void> {
+    return this.queue.run(async () => {
+      if (this.closed || !stillWanted()) return;
+      const failure = await this.attempt(
+        'watch',
+        true,
+        handed,
+        () => !this.closed && stillWanted(),
+      );
+      if (failure)
+        this.options.failures.failed(failure.error, failure.snapshot?.hash, failure.snapshot);
+    });
+  }
+
+  /**
+   * Writes the content of an earlier version back through the source, with compare-and-swap on
+   * the revision in force, and applies exactly what it validated, vetted and wrote.
+   */
+  rollback(steps: number): Promise<Readonly<T>> {
+    return this.queue.run(async () => {
+      this.assertOpen();
+      const { store, source, pipeline, where, name } = this.options;
+      if (!Number.isInteger(steps) || steps < 1) {
+        throw new ConfigRollbackError(where, messages.rollbackSteps(steps));
+      }
+      const target = store.stepsBack(steps);
+      if (!target) {
+        const available = store.history().length - 1;
+        throw new ConfigRollbackError(where, messages.rollbackTooFar(name, steps, available));
+      }
+      if (!source.write)
+        throw new ConfigRollbackError(where, messages.rollbackUnsupported(source.id));
+      const validated = await pipeline.validate(target.rawText);
+      await this.veto(validated.config);
+      const snapshot = await source.write(target.rawText, store.applied.revision);
+      this.assertOpen();
+      const change = { candidate: { ...validated, snapshot }, trigger: 'rollback' as const };
+      await this.stageOrCommit({ ...change, notify: true, rolledBackTo: target.version });
+      return store.applied.config;
+    });
+  }
+
+  /** The last hold is gone: apply the staged change, vetted again against the world as it is now. */
+  releaseStaged(): void {
+    if (!this.options.store.staged) return;
+    void this.queue.run(async () => {
+      const { store, holds, failures } = this.options;
+      const change = store.staged;
+      if (!change || holds.isHeld || this.closed) return;
+      store.staged = undefined;
+      try {
+        await this.veto(change.candidate.config);
+        await this.commit(change);
+      } catch (error) {
+        const failure = asReloadError(error, this.options.where);
+        // Judged again later, like any veto of the content at the source.
+        failures.vetoedNow(failure, change.candidate.snapshot.hash);
+        await this.reportFailure(failure, change.trigger, change.candidate.snapshot);
+      }
+    });
+  }
+
+  /** Reports a failure (health, log, audit, events, source); never throws. */
+  reportFailure(
+    error: ConfigReloadError,
+    trigger: ReloadSource,
+    snapshot?: SourceSnapshot,
+  ): Promise<void> {
+    return this.options.reporter.failed(
+      error,
+      trigger,
+      this.options.store.applied.version,
+      snapshot,
+    );
+  }
+
+  /** No more reloads; resolves when the one in flight has finished. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.options.store.staged = undefined;
+    await this.queue.drain();
+  }
+
+  private async attempt(
+    trigger: ReloadSource,
+    notify: boolean,
+    handed?: SourceSnapshot,
+    stillWanted: () => boolean = () => !this.closed,
+  ): Promise<Failure | undefined> {
+    const { source, store, pipeline, failures } = this.options;
+    let snapshot: SourceSnapshot | undefined = handed;
+    try {
+      snapshot ??= await source.read();
+      if (snapshot.hash === store.applied.hash) {
+        store.staged = undefined; // back to the applied content: nothing is pending any more
+        this.recovered();
+        return undefined;
+      }
+      const known = trigger === 'watch' && failures.isKnownBad(snapshot.hash);
+      if (known || snapshot.hash === store.staged?.candidate.snapshot.hash) return undefined;
+      const candidate = await pipeline.materialize(snapshot);
+      await this.veto(candidate.config);
+      if (!stillWanted()) return undefined;
+      await this.stageOrCommit({ candidate, trigger, notify });
+      return undefined;
+    } catch (error) {
+      return { error: asReloadError(error, this.options.where), snapshot };
+    }
+  }
+
+  /** The app's veto: after validation, before the swap (and again when a staged change applies). */
+  private async veto(next: Readonly<T>): Promise<void> {
+    const { beforeApply, store, where } = this.options;
+    if (!beforeApply) return;
+    try {
+      await beforeApply(next, store.applied.config);
+    } catch (reason) {
+      throw new ConfigRejectedError(where, reason);
+    }
+  }
+
+  /** Swaps now, or stages the change while a hold is active (latest wins). */
+  private async stageOrCommit(change: PendingChange<T>): Promise<void> {
+    const { holds, store, reporter } = this.options;
+    if (holds.isHeld) {
+      this.recovered();
+      store.staged = change;
+      reporter.staged(change.candidate.snapshot, store.applied.version, holds.reasons);
+      return;
+    }
+    store.staged = undefined;
+    await this.commit(change);
+    this.recovered();
+  }
+
+  /** Audit first, then the swap (one assignment), then everyone else hears of it. */
+  private async commit({
+    candidate,
+    trigger,
+    notify,
+    rolledBackTo,
+  }: PendingChange<T>): Promise<void> {
+    const { store, reporter } = this.options;
+    const previous = store.applied;
+    const next = store.next(candidate as Candidate<T>, trigger);
+    const applied = {
+      previous,
+      next,
+      changes: diffConfigs(previous.plain, next.plain),
+      trigger,
+      rolledBackTo,
+    };
+    await reporter.recordApplied(applied, candidate.snapshot.origin);
+    store.swap(next);
+    reporter.applied(applied, notify);
+  }
+
+  /** The source is back to a good state: failures stop counting as consecutive. */
+  private recovered(): void {
+    this.options.health.recovered();
+    this.options.failures.clear();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new ConfigReloaderClosedError(this.options.name, this.options.where);
+  }
+}

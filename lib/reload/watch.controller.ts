@@ -1,0 +1,148 @@
+import type { Logger } from '@nestjs/common';
+import { ConfigReloaderClosedError, describeError } from '../config-reloader.errors.js';
+import { messages } from '../config-reloader.messages.js';
+import type {
+  ConfigSource,
+  SourceListener,
+  SourceSnapshot,
+  SourceWatch,
+} from '../sources/config-source.interface.js';
+import type { ReloadCoordinator } from './reload.coordinator.js';
+import type { ReloadFailureGate } from './reload-failure.gate.js';
+import { ReloadScheduler } from './reload.scheduler.js';
+
+export interface WatchControllerOptions {
+  name: string;
+  /** Where the config comes from, for messages: the file path or the source id. */
+  where: string;
+  source: ConfigSource;
+  coordinator: ReloadCoordinator<object>;
+  failures: ReloadFailureGate;
+  logger: Logger;
+  debounceMs: number;
+  /** Delay of the quiet check after each reload (reports a failure that waited long enough). */
+  settleMs: number;
+  verifyIntervalMs: number;
+}
+
+/**
+ * Turns the source's change signals into reloads: starts and stops the source's watch, runs the
+ * scheduler (debounce, one reload in flight, reruns), and, when the source is quiet, reports a
+ * failure that waited long enough or judges a vetoed change again. Each start is a generation:
+ * whatever an older generation still has in flight is dropped.
+ */
+export class WatchController {
+  private watch: SourceWatch | undefined;
+  private scheduler: ReloadScheduler | undefined;
+  private abort: AbortController | undefined;
+  private starting: Promise<void> | undefined;
+  /** The document the source handed over with its latest signal, if it did. */
+  private handed: SourceSnapshot | undefined;
+  private generation = 0;
+  private closed = false;
+  /** Watching was stopped with `stopWatching()`, so its absence is no health problem. */
+  stoppedOnPurpose = false;
+
+  constructor(private readonly options: WatchControllerOptions) {}
+
+  get isWatching(): boolean {
+    return this.watch?.active === true;
+  }
+
+  /** How the source follows changes while watching (file: 'native' or 'polling'). */
+  get mode(): string | null {
+    return this.isWatching ? (this.watch?.mode ?? 'watch') : null;
+  }
+
+  start(): Promise<void> {
+    if (this.closed) {
+      return Promise.reject(new ConfigReloaderClosedError(this.options.name, this.options.where));
+    }
+    this.stoppedOnPurpose = false;
+    this.starting ??= this.startGeneration().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  /** Stops watching; resolves once no watch, timer or reload of it remains. */
+  async stop(): Promise<void> {
+    this.stoppedOnPurpose = true;
+    const starting = this.starting;
+    await this.endGeneration();
+    // A start in flight was aborted above; let it release what it had begun.
+    await starting?.catch(() => undefined);
+  }
+
+  /** Module destroy: stops for good. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.stop();
+  }
+
+  private async startGeneration(): Promise<void> {
+    if (this.scheduler) return;
+    const { source, coordinator, logger, name } = this.options;
+    const generation = this.generation;
+    const isCurrent = () => generation === this.generation;
+    const scheduler = new ReloadScheduler({
+      debounceMs: this.options.debounceMs,
+      settleMs: this.options.settleMs,
+      verifyIntervalMs: this.options.verifyIntervalMs,
+      reload: () => {
+        const handed = this.handed;
+        this.handed = undefined;
+        return coordinator.reloadFromWatch(handed, isCurrent);
+      },
+      verify: () => this.whenQuiet(isCurrent),
+      onError: (error) => logger.error(messages.watcherError(name, describeError(error))),
+    });
+    const abort = new AbortController();
+    this.scheduler = scheduler;
+    this.abort = abort;
+    const listener: SourceListener = {
+      changed: (snapshot) => {
+        if (!isCurrent()) return;
+        this.handed = snapshot; // a signal without the document means "read it"
+        scheduler.requestReload();
+      },
+      error: (error) => {
+        if (isCurrent()) logger.warn(messages.watcherError(name, describeError(error)));
+      },
+    };
+    let watch: SourceWatch;
+    try {
+      watch = await source.watch(listener, abort.signal);
+    } catch (error) {
+      if (!isCurrent()) return; // stopped meanwhile: the abort explains the failure
+      await this.endGeneration();
+      throw error;
+    }
+    if (!isCurrent()) {
+      await watch.close();
+      return;
+    }
+    this.watch = watch;
+    scheduler.start();
+  }
+
+  private async endGeneration(): Promise<void> {
+    this.generation++;
+    const { scheduler, watch, abort } = this;
+    this.scheduler = this.watch = this.abort = this.handed = undefined;
+    abort?.abort();
+    this.options.failures.dropPending();
+    await scheduler?.stop();
+    await watch?.close();
+  }
+
+  /** The source is quiet: report a failure that waited long enough, or judge a veto again. */
+  private async whenQuiet(isCurrent: () => boolean): Promise<void> {
+    if (!isCurrent()) return;
+    const { failures, coordinator, verifyIntervalMs } = this.options;
+    const due = failures.due();
+    if (due && 'report' in due) await coordinator.reportFailure(due.report, 'watch', due.snapshot);
+    else if (due) this.scheduler?.checkAfter(due.waitMs);
+    if (failures.shouldJudgeVetoAgain(verifyIntervalMs)) this.scheduler?.requestReload();
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Where a config document lives. A source only reads, watches and (optionally) writes the
+ * document; everything after it (debounce, parse, validate, veto, freeze, hold, swap, history,
+ * audit, notify, health) is the module's shared reload path. The file source is one
+ * implementation; write your own for Consul, Vault or an HTTP endpoint and pass it as
+ * `configSource`.
+ */
+export interface ConfigSource {
+  /** Names the source in logs, errors and health: `'file:/etc/bot/bot.json'`, `'etcd:/bots/trend'`. */
+  readonly id: string;
+  /**
+   * The whole current document, never a torn one. Throws a typed `ConfigReloadError`
+   * (`ConfigNotFoundError`, `ConfigAccessError`, `ConfigSourceUnavailableError`, ...).
+   */
+  read(): Promise<SourceSnapshot>;
+  /**
+   * Starts change notifications and resolves once every later change will be reported. When
+   * `signal` aborts before that (watching was stopped meanwhile), give up promptly and release
+   * whatever was started; a watch returned after the abort is closed by the caller.
+   */
+  watch(listener: SourceListener, signal?: AbortSignal): Promise<SourceWatch>;
+  /**
+   * Replaces the document only if it is still at `expectedRevision` (used by `rollback()`);
+   * otherwise throws `ConfigConflictError` and changes nothing. Without it, rollback is refused.
+   */
+  write?(text: string, expectedRevision: string): Promise<SourceSnapshot>;
+  /** Told what became of each change (fleet status, a local cache). Must not throw. */
+  report?(outcome: SourceOutcome): void;
+  /** Releases the source's clients, leases and timers; called once, on module destroy. */
+  close?(): Promise<void>;
+}
+
+/** One whole version of the document. */
+export interface SourceSnapshot {
+  readonly text: string;
+  /**
+   * Opaque and ordered by the source; what `write()` compares against. The file source uses the
+   * content hash (a `touch` or `chmod` is not a change), etcd the key's `mod_revision`.
+   */
+  readonly revision: string;
+  /** sha256 of the text, hex: equal hashes mean "unchanged", whatever the revision says. */
+  readonly hash: string;
+  /** Facts about where this version came from, copied into its audit record (file: `fileOwnerUid`). */
+  readonly origin?: Readonly<Record<string, string | number>>;
+}
+
+/** How a source tells the reload path about changes. Every method is safe to call at any time. */
+export interface SourceListener {
+  /**
+   * "Maybe changed". A source that already holds the new document (a watch event that carries
+   * it) hands it over, so nobody reads again; otherwise the reload path calls `read()`.
+   */
+  changed(snapshot?: SourceSnapshot): void;
+  /** A problem while watching; it is reported, never thrown. */
+  error(error: unknown): void;
+  /** A remote source lost (false) or regained (true) its server. */
+  connectivity?(connected: boolean): void;
+}
+
+/** A running watch, as returned by `ConfigSource.watch()`. */
+export interface SourceWatch {
+  /** False once the watch has stopped for good (closed, or its source gave up). */
+  readonly active: boolean;
+  /** How changes are followed, shown in health as `watchMode` (file: `'native'` or `'polling'`). */
+  readonly mode?: string;
+  close(): Promise<void>;
+}
+
+/** What became of one change, as told to `ConfigSource.report()`. */
+export interface SourceOutcome {
+  state: 'applied' | 'staged' | 'rejected';
+  /** The version in force after this outcome. */
+  version: number;
+  revision: string;
+  hash: string;
+  /** The applied document (for a local cache); absent unless applied. */
+  text?: string;
+  /** Why it was rejected (never a secret value). */
+  error?: { code: string; message: string };
+}
