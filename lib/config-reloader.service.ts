@@ -1,39 +1,20 @@
-import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import type { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
+import type { OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { messages } from './config-reloader.messages.js';
 import type { ResolvedConfigReloaderOptions } from './config-reloader.options.js';
-import { AuditLog } from './notify/audit.log.js';
-import { ReloadHealthTracker } from './notify/reload-health.tracker.js';
-import { ReloadNotifier } from './notify/reload.notifier.js';
-import { ReloadReporter } from './notify/reload.reporter.js';
-import { ConfigPipeline, type ConfigValidationRules } from './pipeline/config.pipeline.js';
-import { createSecretKeyMatcher } from './pipeline/secret-redaction.js';
-import { ReloadCoordinator } from './reload/reload.coordinator.js';
-import { ReloadFailureGate } from './reload/reload-failure.gate.js';
-import { WatchController } from './reload/watch.controller.js';
-import type { ConfigSource } from './sources/config-source.interface.js';
-import { HoldRegistry, type HoldOptions } from './store/config-hold.registry.js';
-import { ConfigStore } from './store/config.store.js';
+import {
+  wireReloader,
+  type ConfigReloaderDependencies,
+  type ReloaderParts,
+} from './config-reloader.wiring.js';
+import type { ConfigValidationRules } from './pipeline/config.pipeline.js';
+import type { HoldOptions } from './store/config-hold.registry.js';
 import type {
   ConfigHistoryEntry,
   ConfigReloaderHealth,
   ConfigReloadListener,
 } from './interfaces/index.js';
 
-/** Shortest wait after a reload before the quiet check looks at waiting failures. */
-const MIN_SETTLE_MS = 50;
-/**
- * How long a source must stay still after a failed read before the failure is reported: a slow
- * writer (a copy over a network disk) pauses between chunks, and its half-written file is not
- * an operator's mistake. Failures are not latency-critical; a false alarm is worse.
- */
-const MIN_FAILURE_GRACE_MS = 250;
-
-export interface ConfigReloaderDependencies {
-  source: ConfigSource;
-  events?: EventEmitter2;
-  readiness?: EventEmitterReadinessWatcher;
-}
+export type { ConfigReloaderDependencies } from './config-reloader.wiring.js';
 
 /**
  * One live config: the current frozen snapshot, its version and history, the watch that
@@ -46,78 +27,24 @@ export interface ConfigReloaderDependencies {
 export class ConfigReloaderService<T extends object = Record<string, unknown>>
   implements OnModuleInit, OnModuleDestroy
 {
-  private readonly logger = new Logger('ConfigReloader');
-  private readonly source: ConfigSource;
-  private readonly store: ConfigStore<T>;
-  private readonly holds: HoldRegistry;
-  private readonly health = new ReloadHealthTracker();
-  private readonly notifier: ReloadNotifier<T>;
-  private readonly coordinator: ReloadCoordinator<T>;
-  private readonly watching: WatchController;
+  private readonly parts: ReloaderParts<T>;
 
   constructor(
     private readonly options: ResolvedConfigReloaderOptions<T>,
     rules: ConfigValidationRules<T>,
-    private readonly dependencies: ConfigReloaderDependencies,
+    dependencies: ConfigReloaderDependencies,
   ) {
-    const { name, debounceMs, verifyIntervalMs } = options;
-    const source = (this.source = dependencies.source);
-    const where = options.configPath ?? source.id;
-    const failures = new ReloadFailureGate(Math.max(debounceMs, MIN_FAILURE_GRACE_MS));
-    this.store = new ConfigStore<T>(options.historySize);
-    this.holds = new HoldRegistry(name, this.logger, () => this.coordinator.releaseStaged());
-    this.notifier = new ReloadNotifier<T>({
-      name,
-      logger: this.logger,
-      events: dependencies.events,
-      readiness: dependencies.readiness,
-      onReload: options.onReload,
-      onError: options.onError,
-    });
-    const reporter = new ReloadReporter<T>({
-      name,
-      where,
-      logger: this.logger,
-      source,
-      notifier: this.notifier,
-      health: this.health,
-      auditLog: options.auditLogPath ? new AuditLog(options.auditLogPath) : undefined,
-      auditFailure: options.auditFailure,
-      isSecretKey: createSecretKeyMatcher(options.secretKeys),
-    });
-    this.coordinator = new ReloadCoordinator<T>({
-      name,
-      where,
-      source,
-      pipeline: new ConfigPipeline<T>(rules, where),
-      store: this.store,
-      holds: this.holds,
-      reporter,
-      health: this.health,
-      failures,
-      beforeApply: options.beforeApply,
-    });
-    this.watching = new WatchController({
-      name,
-      where,
-      source,
-      coordinator: this.coordinator as unknown as ReloadCoordinator<object>,
-      failures,
-      logger: this.logger,
-      debounceMs,
-      settleMs: Math.max(debounceMs, MIN_SETTLE_MS),
-      verifyIntervalMs,
-    });
+    this.parts = wireReloader(options, rules, dependencies);
   }
 
   /** The current config: one deep-frozen snapshot (a DTO instance when a DTO is configured). */
   get config(): Readonly<T> {
-    return this.store.applied.config;
+    return this.parts.store.applied.config;
   }
 
   /** 1 after the initial load, +1 for each applied change. */
   get version(): number {
-    return this.store.applied.version;
+    return this.parts.store.applied.version;
   }
 
   /** Absolute path of the config file (file source only). */
@@ -127,7 +54,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
 
   /** Names the source: `'file:/etc/bot/bot.json'`, `'etcd:/bots/trend'`. */
   get sourceId(): string {
-    return this.source.id;
+    return this.parts.source.id;
   }
 
   get name(): string {
@@ -135,13 +62,13 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
   }
 
   get isWatching(): boolean {
-    return this.watching.isWatching;
+    return this.parts.watching.isWatching;
   }
 
   /** Reads, validates and applies the initial config, while the module is created. */
   async load(): Promise<void> {
-    await this.coordinator.load();
-    if (!this.dependencies.events) this.logger.warn(messages.noEventEmitter(this.name));
+    await this.parts.coordinator.load();
+    if (!this.parts.events) this.parts.logger.warn(messages.noEventEmitter(this.name));
   }
 
   async onModuleInit(): Promise<void> {
@@ -149,11 +76,12 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.holds.clear();
-    await this.watching.close();
-    await this.coordinator.close();
-    await this.source.close?.();
-    this.notifier.clear();
+    const { holds, watching, coordinator, source, notifier } = this.parts;
+    holds.clear();
+    await watching.close();
+    await coordinator.close();
+    await source.close?.();
+    notifier.clear();
   }
 
   /**
@@ -163,7 +91,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
    * is missing, invalid or vetoed. `notify: false` applies silently (no callback, listener or event).
    */
   reloadConfig({ notify = true }: { notify?: boolean } = {}): Promise<Readonly<T>> {
-    return this.coordinator.reload(notify);
+    return this.parts.coordinator.reload(notify);
   }
 
   /**
@@ -172,7 +100,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
    * with source 'rollback'. Validated and vetted first; nothing changes when anything fails.
    */
   rollback(steps = 1): Promise<Readonly<T>> {
-    return this.coordinator.rollback(steps);
+    return this.parts.coordinator.rollback(steps);
   }
 
   /**
@@ -181,41 +109,41 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
    * idempotent release function. With `timeoutMs`, the hold releases itself with a warning.
    */
   hold(reason = 'hold', options: HoldOptions = {}): () => void {
-    return this.holds.acquire(reason, options);
+    return this.parts.holds.acquire(reason, options);
   }
 
   /** Starts following the source; resolves when every later change will be seen. Idempotent. */
   startWatching(): Promise<void> {
-    return this.watching.start();
+    return this.parts.watching.start();
   }
 
   /** Stops following the source: no watcher, timer or automatic reload remains. Idempotent. */
   stopWatching(): Promise<void> {
-    return this.watching.stop();
+    return this.parts.watching.stop();
   }
 
   /** Subscribes to applied changes (same payload as `'config_reloaded'`); returns the unsubscribe function. */
   onReload(listener: ConfigReloadListener<T>): () => void {
-    return this.notifier.subscribe(listener);
+    return this.parts.notifier.subscribe(listener);
   }
 
   getHealth(): ConfigReloaderHealth {
+    const { watching, health, store, holds } = this.parts;
     // Closing the module stops watching on purpose too.
-    const watchLost =
-      this.options.autoReload && !this.isWatching && !this.watching.stoppedOnPurpose;
-    return this.health.snapshot({
+    const watchLost = this.options.autoReload && !this.isWatching && !watching.stoppedOnPurpose;
+    return health.snapshot({
       name: this.name,
       version: this.version,
       isWatching: this.isWatching,
-      watchMode: this.watching.mode,
+      watchMode: watching.mode,
       watchLost,
-      pending: this.store.staged !== undefined,
-      holds: this.holds.reasons,
+      pending: store.staged !== undefined,
+      holds: holds.reasons,
     });
   }
 
   /** The applied versions kept (at most `historySize`), oldest first. */
   getHistory(): ConfigHistoryEntry<T>[] {
-    return this.store.history();
+    return this.parts.store.history();
   }
 }

@@ -16,7 +16,8 @@ export interface WatchControllerOptions {
   /** Where the config comes from, for messages: the file path or the source id. */
   where: string;
   source: ConfigSource;
-  coordinator: ReloadCoordinator<object>;
+  /** The reload path: the two things watching asks of it. */
+  coordinator: Pick<ReloadCoordinator<object>, 'reloadFromWatch' | 'reportFailure'>;
   failures: ReloadFailureGate;
   logger: Logger;
   debounceMs: number;

@@ -1,0 +1,101 @@
+import { Logger } from '@nestjs/common';
+import type { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
+import type { ResolvedConfigReloaderOptions } from './config-reloader.options.js';
+import { AuditLog } from './notify/audit.log.js';
+import { ReloadHealthTracker } from './notify/reload-health.tracker.js';
+import { ReloadNotifier } from './notify/reload.notifier.js';
+import { ReloadReporter } from './notify/reload.reporter.js';
+import { ConfigPipeline, type ConfigValidationRules } from './pipeline/config.pipeline.js';
+import { createSecretKeyMatcher } from './pipeline/secret-redaction.js';
+import { ReloadCoordinator } from './reload/reload.coordinator.js';
+import { ReloadFailureGate } from './reload/reload-failure.gate.js';
+import { WatchController } from './reload/watch.controller.js';
+import type { ConfigSource } from './sources/config-source.interface.js';
+import { HoldRegistry } from './store/config-hold.registry.js';
+import { ConfigStore } from './store/config.store.js';
+
+/** Shortest wait after a reload before the quiet check looks at waiting failures. */
+const MIN_SETTLE_MS = 50;
+/**
+ * How long a source must stay still after a failed read before the failure is reported: a slow
+ * writer (a copy over a network disk) pauses between chunks, and its half-written file is not
+ * an operator's mistake. Failures are not latency-critical; a false alarm is worse.
+ */
+const MIN_FAILURE_GRACE_MS = 250;
+
+export interface ConfigReloaderDependencies {
+  source: ConfigSource;
+  events?: EventEmitter2;
+  readiness?: EventEmitterReadinessWatcher;
+}
+
+/** The pieces behind one `ConfigReloaderService`, each with one job. */
+export interface ReloaderParts<T extends object> {
+  logger: Logger;
+  source: ConfigSource;
+  events: EventEmitter2 | undefined;
+  store: ConfigStore<T>;
+  holds: HoldRegistry;
+  health: ReloadHealthTracker;
+  notifier: ReloadNotifier<T>;
+  coordinator: ReloadCoordinator<T>;
+  watching: WatchController;
+}
+
+/** Builds the parts of one instance from its options and connects them. */
+export function wireReloader<T extends object>(
+  options: ResolvedConfigReloaderOptions<T>,
+  rules: ConfigValidationRules<T>,
+  { source, events, readiness }: ConfigReloaderDependencies,
+): ReloaderParts<T> {
+  const { name, debounceMs, verifyIntervalMs } = options;
+  const logger = new Logger('ConfigReloader');
+  const where = options.configPath ?? source.id;
+  const failures = new ReloadFailureGate(Math.max(debounceMs, MIN_FAILURE_GRACE_MS));
+  const store = new ConfigStore<T>(options.historySize);
+  const health = new ReloadHealthTracker();
+  const holds = new HoldRegistry(name, logger, () => coordinator.releaseStaged());
+  const notifier = new ReloadNotifier<T>({
+    name,
+    logger,
+    events,
+    readiness,
+    onReload: options.onReload,
+    onError: options.onError,
+  });
+  const reporter = new ReloadReporter<T>({
+    name,
+    where,
+    logger,
+    source,
+    notifier,
+    health,
+    auditLog: options.auditLogPath ? new AuditLog(options.auditLogPath) : undefined,
+    auditFailure: options.auditFailure,
+    isSecretKey: createSecretKeyMatcher(options.secretKeys),
+  });
+  const coordinator = new ReloadCoordinator<T>({
+    name,
+    where,
+    source,
+    pipeline: new ConfigPipeline<T>(rules, where),
+    store,
+    holds,
+    reporter,
+    health,
+    failures,
+    beforeApply: options.beforeApply,
+  });
+  const watching = new WatchController({
+    name,
+    where,
+    source,
+    coordinator,
+    failures,
+    logger,
+    debounceMs,
+    settleMs: Math.max(debounceMs, MIN_SETTLE_MS),
+    verifyIntervalMs,
+  });
+  return { logger, source, events, store, holds, health, notifier, coordinator, watching };
+}
