@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomically } from '../sources/file/atomic-write.js';
 import { checkConfigFile, formatProblem } from './config-check.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
 import { addSecretKeyFlag, printChanges, redactedChanges } from './diff.format.js';
@@ -46,7 +46,7 @@ Examples:
         return;
       }
       try {
-        await writeFileAtomic(target, candidate.text, { fsync: true });
+        await writeFileAtomically(target, candidate.text);
       } catch (error) {
         output.err(`cannot write ${target}: ${(error as Error).message}`);
         setExitCode(ExitCode.Io);
