@@ -26,6 +26,8 @@ export class ConfigFileWatcher {
   private watchedDirectories = new Set<string>();
   /** Ends a `start()` still waiting for 'ready' when the watcher is closed first. */
   private abandonStart: (() => void) | undefined;
+  /** Counts close() calls, so that work begun before one gives up instead of arming a watcher. */
+  private closes = 0;
 
   constructor(
     private readonly configPath: string,
@@ -43,7 +45,9 @@ export class ConfigFileWatcher {
    */
   async start(): Promise<void> {
     if (this.watcher) return;
+    const closes = this.closes;
     const identity = await this.directoryIdentity();
+    if (closes !== this.closes) return; // closed while resolving: create no watcher
     const watcher = this.watch(identity.directories, {
       depth: 0,
       ignoreInitial: true,
@@ -77,8 +81,9 @@ export class ConfigFileWatcher {
    */
   async rearmIfMoved(): Promise<boolean> {
     if (!this.watcher) return false;
+    const closes = this.closes;
     const identity = await this.directoryIdentity();
-    if (identity.key === this.armedFor) return false;
+    if (closes !== this.closes || identity.key === this.armedFor) return false;
     await this.close();
     await this.start();
     return true;
@@ -100,6 +105,7 @@ export class ConfigFileWatcher {
     const watcher = this.watcher;
     this.watcher = undefined;
     this.armedFor = '';
+    this.closes++;
     this.abandonStart?.();
     this.abandonStart = undefined;
     if (!watcher) return;
