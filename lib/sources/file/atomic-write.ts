@@ -47,7 +47,9 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
 /**
  * Removes temp files that an interrupted write of ours left beside `path` (or beside its
  * symlink target). A file whose writing process is still alive is left alone: it may be
- * another instance in the middle of a write. Returns how many were removed.
+ * another instance in the middle of a write. Returns how many were removed. Only processes of
+ * this host are known: on a volume shared by several hosts, a writer on another host whose pid
+ * is unused here would lose its temp file (its write then fails, and the config stays whole).
  */
 export async function removeStaleTempFiles(path: string): Promise<number> {
   const target = await realpath(path).catch(() => path);
@@ -60,18 +62,28 @@ export async function removeStaleTempFiles(path: string): Promise<number> {
     const entries = await readdir(directory).catch(() => [] as string[]);
     for (const entry of entries) {
       const match = TEMP_PATTERN.exec(entry);
-      if (!match || match[1] !== name || isAlive(Number(match[2]))) continue;
-      if (
-        await unlink(join(directory, entry)).then(
-          () => true,
-          () => false,
-        )
-      )
-        removed++;
+      if (!match || match[1] !== name) continue;
+      const file = join(directory, entry);
+      if (!(await isAbandoned(file, Number(match[2])))) continue;
+      if (await unlink(file).then(succeeded, failed)) removed++;
     }
   }
   return removed;
 }
+
+/**
+ * Its writer is gone: no process has its pid, or the pid is ours but the file is older than this
+ * process (in a container the app is pid 1 again after every restart).
+ */
+async function isAbandoned(file: string, pid: number): Promise<boolean> {
+  if (pid !== process.pid) return !isAlive(pid);
+  const startedAt = Date.now() - process.uptime() * 1000;
+  const stats = await stat(file).catch(() => undefined);
+  return stats !== undefined && stats.mtimeMs < startedAt;
+}
+
+const succeeded = () => true;
+const failed = () => false;
 
 function isAlive(pid: number): boolean {
   try {
