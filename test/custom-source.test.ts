@@ -49,7 +49,11 @@ describe('a ConfigSource of your own (the README example)', () => {
     expect(service.config).toEqual({ revision: 'A' });
     expect(service.sourceId).toBe('memory:bot');
     expect(service.configPath).toBeUndefined();
-    expect(service.getHealth()).toMatchObject({ status: 'up', isWatching: true, watchMode: 'push' });
+    expect(service.getHealth()).toMatchObject({
+      status: 'up',
+      isWatching: true,
+      watchMode: 'push',
+    });
     expect(service.getHistory()[0]).toMatchObject({ version: 1, source: 'initial', revision: '1' });
 
     const readsBefore = source.reads;
