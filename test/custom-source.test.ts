@@ -113,6 +113,18 @@ describe('a ConfigSource of your own (the README example)', () => {
     expect(await source.read()).toMatchObject({ text: json('B'), revision: '4' });
   });
 
+  it('refuses to roll back a source that cannot be written, and changes nothing', async () => {
+    const source = Object.assign(new MemorySource('bot', json('A')), { write: undefined });
+    const { service } = await boot(source);
+    source.publish(json('B'));
+    await waitFor(() => service.version === 2, { description: 'v2' });
+    const error = await service.rollback(1).catch((reason: unknown) => reason);
+    expect(error).toMatchObject({ code: 'CONFIG_ROLLBACK' });
+    expect((error as Error).message).toContain('memory:bot cannot be written');
+    expect(service.version).toBe(2);
+    expect(service.config).toEqual({ revision: 'B' });
+  });
+
   it('runs beforeApply on a source change like on a file change', async () => {
     const source = new MemorySource('bot', json('A'));
     const { service, failed } = await boot(source, {
