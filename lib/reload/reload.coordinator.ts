@@ -108,10 +108,17 @@ export class ReloadCoordinator<T extends object> {
         throw new ConfigRollbackError(where, messages.rollbackUnsupported(source.id));
       const validated = await pipeline.validate(target.rawText);
       await this.veto(validated.config);
-      const snapshot = await source.write(target.rawText, store.applied.revision);
-      this.assertOpen();
+      const applied = store.applied;
+      const snapshot = await source.write(target.rawText, applied.revision);
       const change = { candidate: { ...validated, snapshot }, trigger: 'rollback' as const };
-      await this.stageOrCommit({ ...change, notify: true, rolledBackTo: target.version });
+      try {
+        this.assertOpen();
+        await this.stageOrCommit({ ...change, notify: true, rolledBackTo: target.version });
+      } catch (error) {
+        // Not applied (the audit log refused it, say): put the source back as it was.
+        await source.write(applied.text, snapshot.revision).catch(() => undefined);
+        throw error;
+      }
       return store.applied.config;
     });
   }
