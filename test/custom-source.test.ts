@@ -1,7 +1,12 @@
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigConflictError, ConfigReloadError, type SourceSnapshot } from '../lib/index.js';
+import {
+  ConfigConflictError,
+  ConfigReloadError,
+  type ConfigSource,
+  type SourceSnapshot,
+} from '../lib/index.js';
 import { MemorySource } from './support/memory.source.js';
 import { bootReloader, type ReloaderHarness } from './support/reloader-app.js';
 import { waitFor } from './support/wait-for.js';
@@ -33,7 +38,7 @@ describe('a ConfigSource of your own (the README example)', () => {
     harness = undefined;
   });
 
-  const boot = async (source: MemorySource, extra: { beforeApply?: (next: Bot) => void } = {}) => {
+  const boot = async (source: ConfigSource, extra: { beforeApply?: (next: Bot) => void } = {}) => {
     harness = await bootReloader<Bot>({
       configSource: source,
       debounceMs: 0,
@@ -114,8 +119,13 @@ describe('a ConfigSource of your own (the README example)', () => {
   });
 
   it('refuses to roll back a source that cannot be written, and changes nothing', async () => {
-    const source = Object.assign(new MemorySource('bot', json('A')), { write: undefined });
-    const { service } = await boot(source);
+    const source = new MemorySource('bot', json('A'));
+    const readOnly: ConfigSource = {
+      id: source.id,
+      read: () => source.read(),
+      watch: (listener) => source.watch(listener),
+    };
+    const { service } = await boot(readOnly);
     source.publish(json('B'));
     await waitFor(() => service.version === 2, { description: 'v2' });
     const error = await service.rollback(1).catch((reason: unknown) => reason);

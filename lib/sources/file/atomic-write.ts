@@ -21,7 +21,16 @@ function tempPathFor(target: string): string {
  * new one, never a mix; a crash leaves the old file whole (and at worst one temp file of ours).
  * A symlinked path is written through to its target, so the link itself stays.
  */
-export async function writeFileAtomically(path: string, text: string): Promise<void> {
+export async function writeFileAtomically(
+  path: string,
+  text: string,
+  {
+    beforeRename,
+  }: {
+    /** Runs once the temp file is on disk, just before the rename; throw to abandon the write. */
+    beforeRename?: () => Promise<void>;
+  } = {},
+): Promise<void> {
   const target = await realpath(path).catch(() => path);
   const previous = await stat(target).catch(() => undefined);
   const temp = tempPathFor(target);
@@ -35,6 +44,7 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
     }
     await handle.sync();
     await handle.close();
+    await beforeRename?.();
     await rename(temp, target);
   } catch (error) {
     await handle.close().catch(() => undefined);

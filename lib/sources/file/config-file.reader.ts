@@ -113,7 +113,8 @@ export async function readConfigFile(path: string, maxBytes: number): Promise<Ra
         bytes.byteLength !== stats.size ||
         after.size !== stats.size ||
         after.mtimeMs !== stats.mtimeMs ||
-        after.ctimeMs !== stats.ctimeMs,
+        // A file renamed over the path unlinks the one we read: its ctime moves, its bytes do not.
+        (after.ctimeMs !== stats.ctimeMs && after.nlink > 0),
     };
   } catch (error) {
     throw toReadError(path, error);

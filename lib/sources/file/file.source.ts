@@ -115,26 +115,17 @@ export class FileSource implements ConfigSource {
 
   /**
    * Replaces the file atomically if its content still hashes to `expectedRevision`. Files have
-   * no compare-and-swap: the check and the rename are microseconds apart, not one operation.
+   * no compare-and-swap: the hash is checked before the temp file is written and again just
+   * before the rename, so the window for a save to slip in is that last check and the rename.
    */
   async write(text: string, expectedRevision: string): Promise<SourceSnapshot> {
-    let actual: string | undefined;
+    await this.expectRevision(expectedRevision);
     try {
-      actual = (await this.readWhole()).hash;
+      await writeFileAtomically(this.path, text, {
+        beforeRename: () => this.expectRevision(expectedRevision),
+      });
     } catch (error) {
-      if (!(error instanceof ConfigNotFoundError)) throw error;
-    }
-    if (actual !== expectedRevision) {
-      throw new ConfigConflictError(
-        this.path,
-        expectedRevision,
-        actual,
-        messages.rollbackConflict(this.path, expectedRevision, actual),
-      );
-    }
-    try {
-      await writeFileAtomically(this.path, text);
-    } catch (error) {
+      if (error instanceof ConfigConflictError) throw error;
       const reason = (error as NodeJS.ErrnoException).code ?? describeError(error);
       throw new ConfigAccessError(this.path, messages.rollbackWrite(this.path, reason), {
         cause: error,
@@ -142,6 +133,23 @@ export class FileSource implements ConfigSource {
     }
     const hash = hashContent(Buffer.from(text, 'utf8'));
     return { text, revision: hash, hash };
+  }
+
+  private async expectRevision(expected: string): Promise<void> {
+    let actual: string | undefined;
+    try {
+      actual = (await this.readWhole()).hash;
+    } catch (error) {
+      if (!(error instanceof ConfigNotFoundError)) throw error;
+    }
+    if (actual !== expected) {
+      throw new ConfigConflictError(
+        this.path,
+        expected,
+        actual,
+        messages.rollbackConflict(this.path, expected, actual),
+      );
+    }
   }
 
   /** A cheap look (a stat, no read): did the file move since it was last read? */
