@@ -28,8 +28,9 @@ export class FileWatch implements SourceWatch {
   private checking = false;
   private closed = false;
   /**
-   * The cheap check already said "moved" and no read has happened since: saying it again would
-   * only restart the reload path's quiet period, again and again, and the reload would starve.
+   * A watcher event or the cheap check already said "moved" and no read has happened since: the
+   * cheap check saying it again would only restart the reload path's quiet period (a 1 s
+   * debounce became 2 s), again and again, and the reload would starve.
    */
   private movedSignalled = false;
 
@@ -99,7 +100,11 @@ export class FileWatch implements SourceWatch {
     const watcher = new ConfigFileWatcher(this.path, this.options.watch, {
       usePolling: this.polling,
       pollingIntervalMs: this.options.pollingIntervalMs,
-      onEvent: () => this.listener.changed(),
+      onEvent: () => {
+        // The path now knows a read is due: the cheap check need not say so again.
+        this.movedSignalled = true;
+        this.listener.changed();
+      },
       onError: (error) => this.onWatcherError(error),
     });
     this.watcher = watcher;
@@ -142,12 +147,10 @@ export class FileWatch implements SourceWatch {
     try {
       const rearmed = (await this.watcher?.rearmIfMoved()) ?? false;
       if (this.closed) return;
-      if (rearmed) {
-        this.listener.changed();
-      } else if (!this.movedSignalled && (await this.hasMoved()) && !this.closed) {
-        this.movedSignalled = true;
-        this.listener.changed();
-      }
+      const moved = rearmed || (await this.hasMoved());
+      if (this.closed || !moved || (this.movedSignalled && !rearmed)) return;
+      this.movedSignalled = true;
+      this.listener.changed();
     } catch (error) {
       this.listener.error(error);
     } finally {
