@@ -9,6 +9,7 @@ import { messages } from '../config-reloader.messages.js';
 import type { SourceSnapshot } from '../sources/config-source.interface.js';
 import { parseConfigText } from './config.parser.js';
 import { deepFreeze, MAX_FREEZE_DEPTH, NestingTooDeepError } from './deep-freeze.js';
+import { shareUnchanged } from './structural-sharing.js';
 import { validateDto } from './dto.validator.js';
 import {
   createSchemaValidator,
@@ -81,12 +82,16 @@ export class ConfigPipeline<T extends object> {
     private readonly where: string,
   ) {}
 
-  async materialize(snapshot: SourceSnapshot): Promise<Candidate<T>> {
-    return { ...(await this.validate(snapshot.text)), snapshot };
+  /**
+   * `previous` is the config in force: every subtree whose value did not change keeps its
+   * identity from it (structural sharing), and only new nodes are frozen.
+   */
+  async materialize(snapshot: SourceSnapshot, previous?: Readonly<T>): Promise<Candidate<T>> {
+    return { ...(await this.validate(snapshot.text, previous)), snapshot };
   }
 
   /** Validates text that is not (yet) in force, such as an earlier version about to be restored. */
-  async validate(text: string): Promise<ValidatedConfig<T>> {
+  async validate(text: string, previous?: Readonly<T>): Promise<ValidatedConfig<T>> {
     let result: { config: T; plain: Record<string, unknown> };
     try {
       result = await validateConfigText(text, this.where, this.rules);
@@ -96,7 +101,8 @@ export class ConfigPipeline<T extends object> {
     try {
       // With a DTO, `plain` is a separate object that never leaves the library: freezing the
       // config readers see is enough (and half the cost).
-      return { config: deepFreeze(result.config), plain: result.plain };
+      const { value, reused } = shareUnchanged(result.config, previous);
+      return { config: deepFreeze(value, reused), plain: result.plain };
     } catch (error) {
       if (!(error instanceof NestingTooDeepError)) throw asReloadError(error, this.where);
       throw new ConfigValidationError(this.where, [

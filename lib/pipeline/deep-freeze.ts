@@ -15,12 +15,14 @@ export class NestingTooDeepError extends RangeError {
  * `Object.freeze` (a DTO default, say) may hold mutable children. Parsed JSON has no cycles,
  * so none are tracked (tracking tripled the cost); a cycle fails with a clear error instead.
  */
-export function deepFreeze<T>(value: T, depth = 0): Readonly<T> {
+export function deepFreeze<T>(value: T, skip?: WeakSet<object>, depth = 0): Readonly<T> {
   if (value === null || typeof value !== 'object') return value;
+  // Taken over from the previous version by structural sharing: frozen to the leaves already.
+  if (skip?.has(value)) return value;
   if (depth > MAX_FREEZE_DEPTH) throw new NestingTooDeepError();
   Object.freeze(value);
   for (const key of Object.keys(value)) {
-    deepFreeze((value as Record<string, unknown>)[key], depth + 1);
+    deepFreeze((value as Record<string, unknown>)[key], skip, depth + 1);
   }
   return value;
 }

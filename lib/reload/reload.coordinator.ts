@@ -106,7 +106,7 @@ export class ReloadCoordinator<T extends object> {
       }
       if (!source.write)
         throw new ConfigRollbackError(where, messages.rollbackUnsupported(source.id));
-      const validated = await pipeline.validate(target.rawText);
+      const validated = await pipeline.validate(target.rawText, store.applied.config);
       await this.veto(validated.config);
       const applied = store.applied;
       const snapshot = await source.write(target.rawText, applied.revision);
@@ -181,7 +181,7 @@ export class ReloadCoordinator<T extends object> {
       }
       const known = trigger === 'watch' && failures.isKnownBad(snapshot.hash);
       if (known || snapshot.hash === store.staged?.candidate.snapshot.hash) return undefined;
-      const candidate = await pipeline.materialize(snapshot);
+      const candidate = await pipeline.materialize(snapshot, store.applied.config);
       await this.veto(candidate.config);
       if (!stillWanted()) return undefined;
       await this.stageOrCommit({ candidate, trigger, notify });
