@@ -8,10 +8,13 @@ import {
 } from './config-reloader.wiring.js';
 import type { ConfigValidationRules } from './pipeline/config.pipeline.js';
 import type { HoldOptions } from './store/config-hold.registry.js';
+import type { Observable } from 'rxjs';
 import type {
   ConfigHistoryEntry,
+  ConfigPathListener,
   ConfigReloaderHealth,
   ConfigReloadListener,
+  PathValue,
 } from './interfaces/index.js';
 
 export type { ConfigReloaderDependencies } from './config-reloader.wiring.js';
@@ -76,12 +79,13 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
   }
 
   async onModuleDestroy(): Promise<void> {
-    const { holds, watching, coordinator, source, notifier } = this.parts;
+    const { holds, watching, coordinator, source, notifier, selection } = this.parts;
     holds.clear();
     await watching.close();
     await coordinator.close();
     await source.close?.();
     notifier.clear();
+    selection.complete();
   }
 
   /**
@@ -125,6 +129,24 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
   /** Subscribes to applied changes (same payload as `'config_reloaded'`); returns the unsubscribe function. */
   onReload(listener: ConfigReloadListener<T>): () => void {
     return this.parts.notifier.subscribe(listener);
+  }
+
+  /**
+   * The selected slice now and whenever it changes (by identity: unchanged subtrees keep their
+   * identity from version to version). Follows every applied version, `notify: false`
+   * included; completes when the module is destroyed.
+   */
+  select<R>(selector: (config: Readonly<T>) => R): Observable<R> {
+    return this.parts.selection.select(selector);
+  }
+
+  /**
+   * Calls `listener` with `{ path, next, previous, version }` for each concrete path matching
+   * `path` (dotted, `*` for one segment: `strategies.*.risk`) whose value changed in an applied
+   * version. Not for the initial load; silenced by `notify: false`. Returns the unsubscribe function.
+   */
+  onChange<P extends string>(path: P, listener: ConfigPathListener<PathValue<T, P>>): () => void {
+    return this.parts.notifier.onChange(path, listener as ConfigPathListener);
   }
 
   getHealth(): ConfigReloaderHealth {

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import type { ResolvedConfigReloaderOptions } from './config-reloader.options.js';
 import { AuditLog } from './notify/audit.log.js';
+import { ConfigSelection } from './notify/config.selection.js';
 import { ReloadHealthTracker } from './notify/reload-health.tracker.js';
 import { ReloadNotifier } from './notify/reload.notifier.js';
 import { ReloadReporter } from './notify/reload.reporter.js';
@@ -38,6 +39,7 @@ export interface ReloaderParts<T extends object> {
   holds: HoldRegistry;
   health: ReloadHealthTracker;
   notifier: ReloadNotifier<T>;
+  selection: ConfigSelection<T>;
   coordinator: ReloadCoordinator<T>;
   watching: WatchController;
 }
@@ -63,12 +65,14 @@ export function wireReloader<T extends object>(
     onReload: options.onReload,
     onError: options.onError,
   });
+  const selection = new ConfigSelection<T>((kind, call) => notifier.isolate(kind, call));
   const reporter = new ReloadReporter<T>({
     name,
     where,
     logger,
     source,
     notifier,
+    selection,
     health,
     auditLog: options.auditLogPath ? new AuditLog(options.auditLogPath) : undefined,
     auditFailure: options.auditFailure,
@@ -97,5 +101,16 @@ export function wireReloader<T extends object>(
     settleMs: Math.max(debounceMs, MIN_SETTLE_MS),
     verifyIntervalMs,
   });
-  return { logger, source, events, store, holds, health, notifier, coordinator, watching };
+  return {
+    logger,
+    source,
+    events,
+    store,
+    holds,
+    health,
+    notifier,
+    selection,
+    coordinator,
+    watching,
+  };
 }

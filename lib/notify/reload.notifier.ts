@@ -4,10 +4,12 @@ import { CONFIG_RELOADED, CONFIG_RELOAD_FAILED } from '../config-reloader.consta
 import { describeError, type ConfigReloadError } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import type {
+  ConfigPathListener,
   ConfigReloadedEvent,
   ConfigReloadFailedEvent,
   ConfigReloadListener,
 } from '../interfaces/index.js';
+import { PathChangeListeners } from './path-change.listeners.js';
 
 export interface ReloadNotifierOptions<T> {
   name: string;
@@ -21,13 +23,16 @@ export interface ReloadNotifierOptions<T> {
 /**
  * Tells the app about reloads, always in this order: the `onReload` / `onError` option, then
  * `'config_reloaded'` / `'config_reload_failed'` through EventEmitter2, then `onReload()`
- * listeners. @OnEvent handlers are attached when the app bootstraps, so until then events and
+ * listeners, then `onChange(path)` listeners. @OnEvent handlers are attached when the app bootstraps, so until then events and
  * the listeners after them wait, in order. Every call is isolated: a throwing or rejecting
  * handler is logged and never blocks the others, undoes the swap, or becomes an unhandled
  * rejection. Handlers are started, not awaited, so a slow one cannot delay the next reload.
  */
 export class ReloadNotifier<T> {
   private readonly listeners = new Set<ConfigReloadListener<T>>();
+  private readonly pathListeners = new PathChangeListeners((kind, call) =>
+    this.isolate(kind, call),
+  );
   /** Deliveries waiting for the app to bootstrap; undefined once it has. */
   private backlog: (() => void)[] | undefined;
 
@@ -53,8 +58,14 @@ export class ReloadNotifier<T> {
     };
   }
 
+  /** Listens to the concrete paths matching `path` (`*` for one segment) whose value changed. */
+  onChange(path: string, listener: ConfigPathListener): () => void {
+    return this.pathListeners.subscribe(path, listener);
+  }
+
   clear(): void {
     this.listeners.clear();
+    this.pathListeners.clear();
     this.backlog?.splice(0);
   }
 
@@ -67,6 +78,7 @@ export class ReloadNotifier<T> {
       // A copy: a listener may unsubscribe itself (or others) while we iterate.
       for (const listener of Array.from(this.listeners))
         this.isolate('onReload() listener', () => listener(event));
+      this.pathListeners.changed(event.oldConfig, event.newConfig, event.version);
     });
   }
 
@@ -88,7 +100,8 @@ export class ReloadNotifier<T> {
     this.isolate(`'${eventName}' handler`, () => events.emitAsync(eventName, payload));
   }
 
-  private isolate(kind: string, call: () => unknown): void {
+  /** Runs app code so that a throw or a rejection is logged, never propagated. */
+  isolate(kind: string, call: () => unknown): void {
     try {
       const result = call();
       if (result && typeof (result as Promise<unknown>).then === 'function') {

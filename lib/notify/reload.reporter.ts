@@ -12,6 +12,7 @@ import type { AppliedVersion } from '../store/config.store.js';
 import type { ReloadSource } from '../interfaces/index.js';
 import { processUser, type AuditLog, type AuditRecord } from './audit.log.js';
 import type { ReloadHealthTracker } from './reload-health.tracker.js';
+import type { ConfigSelection } from './config.selection.js';
 import type { ReloadNotifier } from './reload.notifier.js';
 
 export interface ReloadReporterOptions<T> {
@@ -21,6 +22,8 @@ export interface ReloadReporterOptions<T> {
   logger: Logger;
   source: ConfigSource;
   notifier: ReloadNotifier<T>;
+  /** The stream behind `select()`: every applied version, announced or not. */
+  selection: ConfigSelection<T>;
   health: ReloadHealthTracker;
   auditLog: AuditLog | undefined;
   /** 'refuse': a change whose audit record cannot be written is not applied. */
@@ -68,7 +71,8 @@ export class ReloadReporter<T> {
   /** The change is in force: health, log, handlers (unless silenced), source. */
   applied(change: AppliedChange<T>, notify: boolean): void {
     const { next, previous, changes, trigger } = change;
-    const { name, health, logger, notifier } = this.options;
+    const { name, health, logger, notifier, selection } = this.options;
+    selection.publish(next.config);
     if (previous) {
       const changedPaths = pathsOf(changes);
       health.applied(next.loadedAt);
