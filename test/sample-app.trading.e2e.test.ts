@@ -252,4 +252,14 @@ describe('sample app trading: holds, veto and audit', () => {
     expect(runner.lastBar?.bar ?? 0).toBeGreaterThanOrEqual(first.openedAtBar + 2);
     expect(reloader.getHealth().holds).not.toContain(`order ${first.id} open on ${first.symbol}`);
   });
+
+  it('starts the signals of a strategy afresh when its settings change, and only of that one', async () => {
+    await start();
+    const edited = structuredClone(original);
+    const strategy = edited.strategies[0]!;
+    strategy.parameters.slowPeriod += 1;
+    await writeConfig(edited);
+    await waitFor(() => runner.lastRetune?.version === 2, { description: 'the re-tune' });
+    expect(runner.lastRetune).toEqual({ strategyId: strategy.id, change: 'changed', version: 2 });
+  });
 });

@@ -5,8 +5,8 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { ConfigReloaderService } from 'nestjs-config-reloader';
-import type { TrendFollowingConfig } from './config/trend-following.config.js';
+import { ConfigReloaderService, type ConfigPathChange } from 'nestjs-config-reloader';
+import type { StrategyConfig, TrendFollowingConfig } from './config/trend-following.config.js';
 import { MarketFeed } from './market/market-feed.service.js';
 import { PositionBook, type OpenOrder, type OrderSide } from './positions/position-book.service.js';
 import { RegimeEngine, type RegimeName } from './regime-engine.service.js';
@@ -66,8 +66,11 @@ export class StrategyRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly previousActions = new Map<string, StrategyDecision['action']>();
   /** Whether a config change was already reported as waiting, so it is logged once. */
   private reportedPending = false;
+  private stopFollowingStrategies?: () => void;
 
   lastBar?: BarReport;
+  /** The last strategy whose settings changed, and how. */
+  lastRetune?: { strategyId: string; change: 'added' | 'changed' | 'removed'; version: number };
 
   constructor(
     private readonly reloader: ConfigReloaderService<TrendFollowingConfig>,
@@ -79,9 +82,14 @@ export class StrategyRunner implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => this.runBarSafely(), this.options.barIntervalMs);
+    // Called once per strategy whose settings changed; the other strategies keep their state.
+    this.stopFollowingStrategies = this.reloader.onChange('strategies.*', (change) =>
+      this.startSignalsAfresh(change),
+    );
   }
 
   onModuleDestroy(): void {
+    this.stopFollowingStrategies?.();
     clearInterval(this.timer);
     this.timer = undefined;
     // The reloader drops its holds on shutdown without applying a waiting change.
@@ -163,6 +171,21 @@ export class StrategyRunner implements OnApplicationBootstrap, OnModuleDestroy {
     for (const [orderId, { closeAtBar }] of this.holds) {
       if (closeAtBar !== undefined && closeAtBar <= this.barCount) this.closeOrder(orderId);
     }
+  }
+
+  /**
+   * A strategy whose settings changed starts its signals afresh: a signal that flips only
+   * because its periods did is not a market move, so it must not open an order.
+   */
+  private startSignalsAfresh({ previous, next, version }: ConfigPathChange<StrategyConfig>): void {
+    const ids = new Set([previous?.id, next?.id].filter((id): id is string => id !== undefined));
+    for (const key of this.previousActions.keys()) {
+      if (ids.has(key.slice(0, key.indexOf(' ')))) this.previousActions.delete(key);
+    }
+    const change = !previous ? 'added' : !next ? 'removed' : 'changed';
+    const strategyId = (next ?? previous)!.id;
+    this.lastRetune = { strategyId, change, version };
+    this.logger.log(`strategy ${strategyId} ${change} in v${version}: its signals start afresh`);
   }
 
   /**
