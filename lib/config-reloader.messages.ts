@@ -13,6 +13,11 @@ export const messages = {
   empty: (file: string) => `Config file ${file} is empty.`,
   syntax: (file: string, line: number, column: number, detail: string) =>
     `Invalid JSON in ${file} at line ${line}, column ${column}: ${detail}.`,
+  duplicateKey: (path: string, firstLine: number, firstColumn: number) =>
+    `duplicate key ${path} (first written at line ${firstLine}, column ${firstColumn}); JSON ` +
+    `would silently keep only the last one, so remove the one you do not mean`,
+  refusedJson: (file: string, line: number, column: number, detail: string) =>
+    `Config file ${file} is refused at line ${line}, column ${column}: ${detail}.`,
   poisoned: (file: string, key: string) =>
     `Config file ${file} contains a forbidden "${key}" key (prototype poisoning); remove it.`,
   notAnObject: (file: string, kind: string) =>

@@ -77,6 +77,21 @@ describe('config-reloader CLI', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('refuses a duplicate key at its second occurrence, with its JSON path', async () => {
+    dir = await ConfigDir.create(
+      '{\n  "risk": {\n    "stopLoss": 0.02,\n    "stopLoss": 5\n  }\n}',
+    );
+    const result = await configReloader('validate', dir.file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${dir.file}:4:5: duplicate key risk.stopLoss`);
+
+    const json = await configReloader('validate', dir.file, '--json');
+    const report = JSON.parse(json.stdout) as { files: { problems: unknown[] }[] };
+    expect(report.files[0]!.problems).toEqual([
+      expect.objectContaining({ code: 'CONFIG_PARSE', line: 4, column: 5, path: 'risk.stopLoss' }),
+    ]);
+  });
+
   it('names the JSON path of a schema error and of a nested DTO error', async () => {
     dir = await ConfigDir.create(withStopLoss(5));
     const bySchema = await configReloader('validate', dir.file, '--schema', sampleSchema);

@@ -317,3 +317,67 @@ describe('where a refused key sits', () => {
     expect(error.message).toContain('a string');
   });
 });
+
+describe('duplicate keys', () => {
+  // Line 5 is '    {"id": "c", "fastPeriod": 5, "slowPeriod": 20, "fastPeriod": 0}'.
+  const strategies = [
+    '{',
+    '  "strategies": [',
+    '    {"id": "a", "fastPeriod": 5},',
+    '    {"id": "b", "fastPeriod": 5},',
+    '    {"id": "c", "fastPeriod": 5, "slowPeriod": 20, "fastPeriod": 0}',
+    '  ]',
+    '}',
+  ].join('\n');
+
+  it('refuses a key written twice in one object, at the second one, with its JSON path', () => {
+    const error = parseError(strategies);
+    expect(error.code).toBe('CONFIG_PARSE');
+    // The second "fastPeriod" opens in column 52; the first in column 17.
+    expect([error.line, error.column]).toEqual([5, 52]);
+    expect(error.path).toBe('strategies.2.fastPeriod');
+    expect(error.message).toContain(FILE);
+    expect(error.message).toContain('line 5, column 52');
+    expect(error.reason).toContain('duplicate key strategies.2.fastPeriod');
+    expect(error.reason).toContain('line 5, column 17');
+  });
+
+  it('never quotes either value', () => {
+    const error = parseError('{"apiKey": "sk-live-OLD",\n "apiKey": "sk-live-NEW"}');
+    expect([error.line, error.column]).toEqual([2, 2]);
+    expect(error.path).toBe('apiKey');
+    expect(error.message).not.toMatch(/sk-live/);
+  });
+
+  it('compares keys decoded, as JSON.parse does', () => {
+    const error = parseError('{"ab": 1, "\\u0061b": 2}');
+    expect([error.line, error.column]).toEqual([1, 11]);
+    expect(error.path).toBe('ab');
+  });
+
+  it('reports the first repeated key in the text', () => {
+    const error = parseError('{"a": {"x": 1, "x": 2}, "b": 1, "b": 2}');
+    expect(error.path).toBe('a.x');
+  });
+
+  it('accepts one key in several objects, and a key named like its parent', () => {
+    const text = '{"a": {"x": 1}, "b": {"x": 2}, "x": {"x": [{"x": 3}]}}';
+    expect(parseConfigText(text, FILE)).toEqual({ a: { x: 1 }, b: { x: 2 }, x: { x: [{ x: 3 }] } });
+    // With a real duplicate after them, it is the one reported.
+    const error = parseError('{"a": {"x": 1}, "b": {"x": 2}, "x": {"x": [{"x": 3}]}, "b": 0}');
+    expect(error.path).toBe('b');
+    expect([error.line, error.column]).toEqual([1, 56]);
+  });
+
+  it('is not fooled by colons, quotes and backslashes inside strings', () => {
+    const text = String.raw`{"url": "http://x:80", "sep": ":", "pad": " : ", "q": "say \":\" and \\", "k\\": 1, "k": 2}`;
+    expect(parseConfigText(text, FILE)).toMatchObject({ sep: ':', 'k\\': 1, k: 2 });
+  });
+
+  it('finds a repeated key however deep it sits', () => {
+    const levels = 5000;
+    const text = '{"next":'.repeat(levels) + '{"end": 1, "end": 2}' + '}'.repeat(levels);
+    const error = parseError(text);
+    expect(error.path).toBe(`${'next.'.repeat(levels)}end`);
+  });
+});

@@ -54,7 +54,10 @@ function toProblems(error: unknown, file: string): Problem[] {
   }
   if (error instanceof ConfigParseError) {
     const message = error.line ? error.reason : error.message;
-    return [{ code: error.code, message, file, line: error.line, column: error.column }];
+    const at = { line: error.line, column: error.column };
+    return [
+      { code: error.code, message, file, ...at, ...(error.path ? { path: error.path } : {}) },
+    ];
   }
   const code = error instanceof ConfigReloadError ? error.code : 'ERROR';
   return [{ code, message: describeError(error), file }];

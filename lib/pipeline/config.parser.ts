@@ -2,6 +2,8 @@ import jsonc from 'jsonc-parser';
 import secureJson from 'secure-json-parse';
 import { ConfigParseError } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
+import { toDottedPath } from './config-path.js';
+import { findLossyJson, type LossyJson } from './lossy-json.js';
 
 const BYTE_ORDER_MARK = '\uFEFF';
 
@@ -27,8 +29,8 @@ const SYNTAX_REASONS: Record<string, string> = {
 
 /**
  * Parses the text of a JSON config file into a plain object. Refuses prototype-poisoning keys
- * (`__proto__`, `constructor.prototype`), tolerates a UTF-8 byte order mark, and reports
- * syntax errors with the file, line and column.
+ * (`__proto__`, `constructor.prototype`) and a key written twice in one object, tolerates a UTF-8 byte order mark, and reports syntax errors with the
+ * file, line and column.
  */
 export function parseConfigText(text: string, file: string): Record<string, unknown> {
   const source = text.startsWith(BYTE_ORDER_MARK) ? text.slice(1) : text;
@@ -54,7 +56,25 @@ export function parseConfigText(text: string, file: string): Record<string, unkn
       `the root must be a JSON object, found ${kind}`,
     );
   }
+  const lost = findLossyJson(source, value);
+  if (lost) throw lossError(source, file, lost);
   return value as Record<string, unknown>;
+}
+
+// JSON.parse keeps the last of two equal keys without a word.
+function lossError(source: string, file: string, lost: LossyJson): ConfigParseError {
+  const { line, column } = lineAndColumn(source, lost.offset);
+  const path = toDottedPath(lost.path);
+  const first = lineAndColumn(source, lost.firstOffset);
+  const reason = messages.duplicateKey(path, first.line, first.column);
+  return new ConfigParseError(
+    file,
+    line,
+    column,
+    messages.refusedJson(file, line, column, reason),
+    reason,
+    path,
+  );
 }
 
 function toParseError(source: string, file: string, error: unknown): ConfigParseError {
