@@ -16,6 +16,9 @@ export const messages = {
   duplicateKey: (path: string, firstLine: number, firstColumn: number) =>
     `duplicate key ${path} (first written at line ${firstLine}, column ${firstColumn}); JSON ` +
     `would silently keep only the last one, so remove the one you do not mean`,
+  nonFiniteNumber: (path: string, value: number) =>
+    `the number at ${path} is too large to represent (it would become ${value}); write a ` +
+    `finite number (doubles reach about 1.8e308)`,
   refusedJson: (file: string, line: number, column: number, detail: string) =>
     `Config file ${file} is refused at line ${line}, column ${column}: ${detail}.`,
   poisoned: (file: string, key: string) =>

@@ -381,3 +381,44 @@ describe('duplicate keys', () => {
     expect(error.path).toBe(`${'next.'.repeat(levels)}end`);
   });
 });
+
+describe('numbers too large to represent', () => {
+  it('refuses one that would become Infinity, with its line, column and path', () => {
+    // Line 3 is '    "maxPositionSize": 1e400': the number starts in column 24.
+    const error = parseError('{\n  "risk": {\n    "maxPositionSize": 1e400\n  }\n}');
+    expect(error.code).toBe('CONFIG_PARSE');
+    expect([error.line, error.column]).toEqual([3, 24]);
+    expect(error.path).toBe('risk.maxPositionSize');
+    expect(error.message).toContain(`${FILE} is refused at line 3, column 24`);
+    expect(error.reason).toContain('risk.maxPositionSize is too large');
+    expect(error.reason).toContain('Infinity');
+    expect(error.message).not.toContain('1e400');
+  });
+
+  it('refuses -Infinity, and a number in an array, by its index', () => {
+    const error = parseError('{"levels": [1, 2, -1e999]}');
+    expect(error.path).toBe('levels.2');
+    expect([error.line, error.column]).toEqual([1, 19]);
+    expect(error.reason).toContain('-Infinity');
+  });
+
+  it('refuses a number written with too many digits, without quoting them', () => {
+    const digits = '9'.repeat(400);
+    const error = parseError(`{"pin": ${digits}}`);
+    expect(error.path).toBe('pin');
+    expect(error.message).not.toContain('9999');
+  });
+
+  it('accepts large finite numbers and numbers that round to zero', () => {
+    expect(parseConfigText('{"big": 1.7e308, "tiny": 1e-400, "neg": -1e308}', FILE)).toEqual({
+      big: 1.7e308,
+      tiny: 0,
+      neg: -1e308,
+    });
+  });
+
+  it('reports whichever comes first in the text, an overflow or a duplicate key', () => {
+    expect(parseError('{"a": 1e400, "b": 1, "b": 2}').path).toBe('a');
+    expect(parseError('{"b": 1, "b": 2, "a": 1e400}').path).toBe('b');
+  });
+});

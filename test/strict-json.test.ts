@@ -91,3 +91,29 @@ describe('JSON that JSON.parse would silently change', () => {
     expect((error as ConfigParseError).path).toBe('strategies.2.fastPeriod');
   });
 });
+
+describe('a number too large to represent', () => {
+  let dir: ConfigDir | undefined;
+  let harness: ReloaderHarness<Record<string, unknown>> | undefined;
+
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+    await dir?.dispose();
+    dir = undefined;
+  });
+
+  it('is refused at parse time even when no schema or DTO bounds it, and the config is kept', async () => {
+    dir = await ConfigDir.create({ maxPositionSize: 1000 });
+    harness = await bootReloader({ configPath: dir.file, autoReload: false });
+    await dir.write('{\n  "maxPositionSize": 1e400\n}');
+
+    const error = await rejection(harness.service.reloadConfig());
+    expect(error).toBeInstanceOf(ConfigParseError);
+    const refused = error as ConfigParseError;
+    expect([refused.line, refused.column]).toEqual([2, 22]);
+    expect(refused.path).toBe('maxPositionSize');
+    expect(harness.service.config).toEqual({ maxPositionSize: 1000 });
+    expect(harness.service.version).toBe(1);
+  });
+});

@@ -29,7 +29,8 @@ const SYNTAX_REASONS: Record<string, string> = {
 
 /**
  * Parses the text of a JSON config file into a plain object. Refuses prototype-poisoning keys
- * (`__proto__`, `constructor.prototype`) and a key written twice in one object, tolerates a UTF-8 byte order mark, and reports syntax errors with the
+ * (`__proto__`, `constructor.prototype`), a key written twice in one object and a number too
+ * large to represent, tolerates a UTF-8 byte order mark, and reports syntax errors with the
  * file, line and column.
  */
 export function parseConfigText(text: string, file: string): Record<string, unknown> {
@@ -61,12 +62,17 @@ export function parseConfigText(text: string, file: string): Record<string, unkn
   return value as Record<string, unknown>;
 }
 
-// JSON.parse keeps the last of two equal keys without a word.
+// JSON.parse keeps the last of two equal keys and turns 1e400 into Infinity without a word.
 function lossError(source: string, file: string, lost: LossyJson): ConfigParseError {
   const { line, column } = lineAndColumn(source, lost.offset);
   const path = toDottedPath(lost.path);
-  const first = lineAndColumn(source, lost.firstOffset);
-  const reason = messages.duplicateKey(path, first.line, first.column);
+  let reason: string;
+  if (lost.kind === 'duplicate-key') {
+    const first = lineAndColumn(source, lost.firstOffset);
+    reason = messages.duplicateKey(path, first.line, first.column);
+  } else {
+    reason = messages.nonFiniteNumber(path, lost.value);
+  }
   return new ConfigParseError(
     file,
     line,

@@ -1,39 +1,41 @@
 /**
  * Something `JSON.parse` accepted but silently lost: a key written twice in one object (the
- * last one wins). Offsets are into the parsed text; `path` is the JSON path of the second key.
+ * last one wins), or a number too large for a double (it becomes `Infinity`). Offsets are into
+ * the parsed text; `path` is the JSON path of the second key, or of the number.
  */
-export type LossyJson = {
-  kind: 'duplicate-key';
-  offset: number;
-  firstOffset: number;
-  path: (string | number)[];
-};
+export type LossyJson =
+  | { kind: 'duplicate-key'; offset: number; firstOffset: number; path: (string | number)[] }
+  | { kind: 'non-finite'; offset: number; path: (string | number)[]; value: number };
 
 /**
  * Finds the first thing `JSON.parse` lost in `text`, given what it parsed `text` into.
  *
  * The parser is on the path of every reload, so the common case (nothing lost) must be cheap:
- * one walk over the parsed value counts its keys, and one scan of the text counts the keys
- * written there. They agree exactly when no key repeats. Only when they disagree does a slower
- * walk through the text find where. `text` must be JSON that `JSON.parse` accepted.
+ * one walk over the parsed value counts its keys and looks for non-finite numbers, and one scan
+ * of the text counts the keys written there. They agree exactly when no key repeats. Only when
+ * they disagree (or a number overflowed) does a slower walk through the text find where.
+ * `text` must be JSON that `JSON.parse` accepted.
  */
 export function findLossyJson(text: string, parsed: object): LossyJson | undefined {
-  const keys = countParsedKeys(parsed);
+  const { keys, nonFinite } = inspectParsed(parsed);
   // An upper bound first (one indexOf per colon); when it is off, the exact count decides.
-  if (keys === countKeysAtMost(text) || keys === countKeys(text)) return undefined;
+  if (!nonFinite && (keys === countKeysAtMost(text) || keys === countKeys(text))) return undefined;
   return locate(text);
 }
 
-/** How many keys the parsed value holds. */
-function countParsedKeys(root: object): number {
+/** How many keys the parsed value holds, and whether any number in it is not finite. */
+function inspectParsed(root: object): { keys: number; nonFinite: boolean } {
   let keys = 0;
+  let nonFinite = false;
   // An explicit stack: a config may nest deeper than the call stack allows.
   const pending: object[] = [root];
   while (pending.length > 0) {
     const value = pending.pop()!;
     if (Array.isArray(value)) {
       for (const item of value as unknown[]) {
-        if (typeof item === 'object' && item !== null) pending.push(item);
+        if (typeof item === 'object') {
+          if (item !== null) pending.push(item);
+        } else if (typeof item === 'number' && !Number.isFinite(item)) nonFinite = true;
       }
       continue;
     }
@@ -43,10 +45,12 @@ function countParsedKeys(root: object): number {
       if (!Object.hasOwn(value, key)) continue;
       keys++;
       const child = (value as Record<string, unknown>)[key];
-      if (typeof child === 'object' && child !== null) pending.push(child);
+      if (typeof child === 'object') {
+        if (child !== null) pending.push(child);
+      } else if (typeof child === 'number' && !Number.isFinite(child)) nonFinite = true;
     }
   }
-  return keys;
+  return { keys, nonFinite };
 }
 
 /**
@@ -82,7 +86,7 @@ function countKeys(text: string): number {
 type Frame = { keys: Map<string, number>; key: string } | { index: number };
 
 /**
- * The first repeated key, in text order. A walk of its own rather than a
+ * The first repeated key or non-finite number, in text order. A walk of its own rather than a
  * tolerant parser's: this one keeps its stack on the heap, so no nesting is too deep for it.
  */
 function locate(text: string): LossyJson | undefined {
@@ -117,22 +121,47 @@ function locate(text: string): LossyJson | undefined {
     } else if (code === COMMA && frame) {
       if ('keys' in frame) expectingKey = true;
       else frame.index++;
+    } else if (code === MINUS || (code >= DIGIT_0 && code <= DIGIT_9)) {
+      let end = at + 1;
+      while (end < text.length && isNumberCharacter(text.charCodeAt(end))) end++;
+      const value = Number(text.slice(at, end));
+      if (!Number.isFinite(value)) return { kind: 'non-finite', offset: at, path: path(), value };
+      at = end - 1;
     }
   }
   return undefined;
 }
 
 const QUOTE = 34;
+const PLUS = 43;
 const COMMA = 44;
+const MINUS = 45;
+const DOT = 46;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
 const COLON = 58;
+const UPPER_E = 69;
 const OPEN_BRACKET = 91;
 const BACKSLASH = 92;
 const CLOSE_BRACKET = 93;
+const LOWER_E = 101;
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
 
 function isWhitespace(code: number): boolean {
   return code === 32 || code === 10 || code === 13 || code === 9;
+}
+
+/** Digits, sign, decimal point and exponent: what follows the first character of a number. */
+function isNumberCharacter(code: number): boolean {
+  return (
+    (code >= DIGIT_0 && code <= DIGIT_9) ||
+    code === DOT ||
+    code === PLUS ||
+    code === MINUS ||
+    code === LOWER_E ||
+    code === UPPER_E
+  );
 }
 
 /** The index of the quote that closes the string opened at `open`. */
