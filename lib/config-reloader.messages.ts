@@ -19,6 +19,10 @@ export const messages = {
   nonFiniteNumber: (path: string, value: number) =>
     `the number at ${path} is too large to represent (it would become ${value}); write a ` +
     `finite number (doubles reach about 1.8e308)`,
+  unquotedName: (name: string | undefined) =>
+    `a property name must be in double quotes (found ${
+      name === undefined ? 'an unquoted one' : `the unquoted name "${name}"`
+    })`,
   refusedJson: (file: string, line: number, column: number, detail: string) =>
     `Config file ${file} is refused at line ${line}, column ${column}: ${detail}.`,
   poisoned: (file: string, key: string) =>

@@ -422,3 +422,38 @@ describe('numbers too large to represent', () => {
     expect(parseError('{"b": 1, "b": 2, "a": 1e400}').path).toBe('b');
   });
 });
+
+describe('a syntax error never quotes the text it found', () => {
+  it.each([
+    ['a line comment', '{"a": 1 // password=hunter2S\n}', 'a line comment'],
+    ['a block comment', '{"a": /* password=hunter2S */ 1}', 'a block comment'],
+    ['an unquoted value', '{"password": hunter2S}', 'an unquoted word'],
+    ['a word after the value', '{"a": 1}\n hunter2S', 'an unquoted word'],
+    ['a single-quoted string', '{"password": \'hunter2S\'}', 'a string in single quotes'],
+    ['a string where a comma belongs', '{"a": 1 "hunter2S": 2}', 'a string'],
+    ['a number where a comma belongs', '{"pin": 1 2345678}', 'a number'],
+    ['text that starts with a symbol', '{"password": #hunter2S}', 'text that is not JSON'],
+  ])('%s: says what kind of token it is', (_label, text, kind) => {
+    const error = parseError(text);
+    expect(error.message).toContain(`(found ${kind})`);
+    expect(error.message).not.toMatch(/hunter2S|2345678/);
+    expect(error.reason).not.toMatch(/hunter2S|2345678/);
+  });
+
+  it('names a single punctuation character, which holds no secret', () => {
+    expect(parseError('{"a": 1}}').reason).toContain('(found "}")');
+    expect(parseError('{"a" = 1}').reason).toContain('(found "=")');
+  });
+
+  it('names an unquoted property name, as every JSON path names keys, and says how to write it', () => {
+    const error = parseError('{"ok": true, retries: 3}');
+    expect(error.reason).toBe(
+      'invalid JSON: a property name must be in double quotes (found the unquoted name "retries")',
+    );
+  });
+
+  it('does not take an unquoted value before a colon for a property name', () => {
+    const error = parseError('{"password": hunter2S: 1}');
+    expect(error.message).not.toContain('hunter2S');
+  });
+});

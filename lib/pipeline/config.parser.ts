@@ -134,8 +134,9 @@ function syntaxError(source: string, file: string, fallbackReason: string): Conf
   }
   const { line, column } = lineAndColumn(source, first.offset);
   const code = jsonc.printParseErrorCode(first.error);
-  const found = describeToken(source, first.offset, first.length);
-  const reason = `${SYNTAX_REASONS[code] ?? code} (found ${found})`;
+  const reason = isUnquotedName(source, errors)
+    ? messages.unquotedName(nameToShow(source, first.offset, first.length))
+    : `${SYNTAX_REASONS[code] ?? code} (found ${describeToken(source, first.offset, first.length)})`;
   return new ConfigParseError(
     file,
     line,
@@ -145,11 +146,46 @@ function syntaxError(source: string, file: string, fallbackReason: string): Conf
   );
 }
 
-// The text at an error, for the message; never the inside of a string, which may be a secret.
+/**
+ * What kind of text sits at an error, for the message, never the text itself: a string, a
+ * comment or an unquoted word may hold a secret. Only a single punctuation character, such as a
+ * brace or a comma, is shown as it is.
+ */
 function describeToken(source: string, offset: number, length: number): string {
   if (offset >= source.length) return 'end of file';
-  const token = source.slice(offset, offset + Math.max(1, Math.min(length, 20)));
-  return token.startsWith('"') ? 'a string' : JSON.stringify(token);
+  const first = source.charAt(offset);
+  if (length <= 1 && PUNCTUATION.test(first)) return JSON.stringify(first);
+  if (first === '"') return 'a string';
+  if (first === "'") return 'a string in single quotes';
+  if (source.startsWith('//', offset)) return 'a line comment';
+  if (source.startsWith('/*', offset)) return 'a block comment';
+  if (/[-+.\d]/.test(first)) return 'a number';
+  if (/[\p{L}_$]/u.test(first)) return 'an unquoted word';
+  return length <= 1 ? 'a character that JSON does not allow here' : 'text that is not JSON';
+}
+
+const PUNCTUATION = /^[!-/:-@[-`{-~]$/;
+
+/**
+ * A word where a property name belongs (`{ name: 1 }`): the tolerant parser, having refused
+ * the word, then expects a property name at the colon that follows it.
+ */
+function isUnquotedName(source: string, errors: readonly jsonc.ParseError[]): boolean {
+  const [first, next] = errors;
+  return (
+    first !== undefined &&
+    next !== undefined &&
+    jsonc.printParseErrorCode(first.error) === 'InvalidSymbol' &&
+    jsonc.printParseErrorCode(next.error) === 'PropertyNameExpected' &&
+    source.charAt(next.offset) === ':' &&
+    /[\p{L}_$]/u.test(source.charAt(first.offset))
+  );
+}
+
+// A key is no secret (every JSON path names keys), but only a plausible one is repeated back.
+function nameToShow(source: string, offset: number, length: number): string | undefined {
+  const name = source.slice(offset, offset + length);
+  return name.length <= 64 && /^[\p{L}_$][\p{L}\p{N}_$-]*$/u.test(name) ? name : undefined;
 }
 
 /** 1-based line and column of a character offset. */
