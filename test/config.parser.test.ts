@@ -457,3 +457,28 @@ describe('a syntax error never quotes the text it found', () => {
     expect(error.message).not.toContain('hunter2S');
   });
 });
+
+describe('a trailing comma', () => {
+  it('in an object: says so, points at the brace and names the comma to remove', () => {
+    // Line 3 is '  "b": 2,': the comma is column 9; the "}" is line 4, column 1.
+    const error = parseError('{\n  "a": 1,\n  "b": 2,\n}');
+    expect([error.line, error.column]).toEqual([4, 1]);
+    expect(error.reason).toBe(
+      'invalid JSON: a trailing comma before "}" is not allowed in JSON: remove the comma at ' +
+        'line 3, column 9, or add a property name and value after it',
+    );
+  });
+
+  it('in an array, with blank lines before the bracket', () => {
+    // '{"xs": [1, 2,': the comma is column 13.
+    const error = parseError('{"xs": [1, 2,\r\n\n  ]}');
+    expect([error.line, error.column]).toEqual([3, 3]);
+    expect(error.reason).toContain('a trailing comma before "]" is not allowed in JSON');
+    expect(error.reason).toContain('line 1, column 13');
+  });
+
+  it('is not claimed for a brace after something else', () => {
+    expect(parseError('{"a": }').reason).not.toContain('trailing comma');
+    expect(parseError('{"a": 1,, }').reason).not.toContain('trailing comma');
+  });
+});

@@ -134,9 +134,12 @@ function syntaxError(source: string, file: string, fallbackReason: string): Conf
   }
   const { line, column } = lineAndColumn(source, first.offset);
   const code = jsonc.printParseErrorCode(first.error);
-  const reason = isUnquotedName(source, errors)
-    ? messages.unquotedName(nameToShow(source, first.offset, first.length))
-    : `${SYNTAX_REASONS[code] ?? code} (found ${describeToken(source, first.offset, first.length)})`;
+  const comma = trailingComma(source, first.offset);
+  const reason = comma
+    ? messages.trailingComma(comma.closer, comma.line, comma.column)
+    : isUnquotedName(source, errors)
+      ? messages.unquotedName(nameToShow(source, first.offset, first.length))
+      : `${SYNTAX_REASONS[code] ?? code} (found ${describeToken(source, first.offset, first.length)})`;
   return new ConfigParseError(
     file,
     line,
@@ -165,6 +168,23 @@ function describeToken(source: string, offset: number, length: number): string {
 }
 
 const PUNCTUATION = /^[!-/:-@[-`{-~]$/;
+
+/**
+ * The comma before a closing brace or bracket at `offset` (`{"a": 1,}`), where it came from
+ * habit or from deleting the last entry. Only whitespace can sit between them: a comment would
+ * have been the first error.
+ */
+function trailingComma(
+  source: string,
+  offset: number,
+): { closer: '}' | ']'; line: number; column: number } | undefined {
+  const closer = source.charAt(offset);
+  if (closer !== '}' && closer !== ']') return undefined;
+  let before = offset - 1;
+  while (before >= 0 && ' \t\r\n'.includes(source.charAt(before))) before--;
+  if (before < 0 || source.charAt(before) !== ',') return undefined;
+  return { closer, ...lineAndColumn(source, before) };
+}
 
 /**
  * A word where a property name belongs (`{ name: 1 }`): the tolerant parser, having refused
