@@ -8,6 +8,11 @@ export const messages = {
   notAFile: (file: string) => `Config path is not a regular file: ${file}.`,
   access: (file: string, code: string) =>
     `Cannot read config file ${file} (${code}). Check that the process user may read it.`,
+  directoryNotSearchable: (file: string, directory: string, isParent: boolean) =>
+    `Cannot read config file ${file} (EACCES): ${isParent ? 'its directory' : 'the directory'} ` +
+    `${directory}${isParent ? '' : ' on its path'} is not searchable by the process user. A ` +
+    `directory needs execute (x) permission for the files in it to be reached: grant it to the ` +
+    `service user (chmod o+x ${directory}, or g+x with the user in its group).`,
   tooLarge: (file: string, size: number, limit: number) =>
     `Config file ${file} is ${size} bytes, over the limit of ${limit} bytes ("maxFileBytes").`,
   empty: (file: string) => `Config file ${file} is empty.`,
