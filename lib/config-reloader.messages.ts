@@ -100,9 +100,31 @@ export const messages = {
   closed: (name: string) => `[${name}] the config reloader has been shut down; no more reloads.`,
   option: (name: string, problem: string) =>
     `Invalid ConfigReloaderModule options for "${name}": ${problem}`,
+  /** An option's value for a message, with its type: `the string "500"`, `the number -1`. */
+  optionValue: (value: unknown) => describeValue(value),
   duplicateName: () =>
     `the instance name is used twice in this application; give each forRoot/forRootAsync its own "name"`,
 } as const;
+
+const MAX_SHOWN_STRING = 40;
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') {
+    const shown =
+      value.length > MAX_SHOWN_STRING ? `${value.slice(0, MAX_SHOWN_STRING)}...` : value;
+    return `the string ${JSON.stringify(shown)}`;
+  }
+  if (typeof value === 'number') return `the number ${String(value)}`;
+  if (typeof value === 'boolean') return `the boolean ${String(value)}`;
+  if (typeof value === 'bigint') return `the bigint ${String(value)}n`;
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  if (Array.isArray(value)) return `an array of ${value.length} item(s)`;
+  const kind = Object.getPrototypeOf(value)?.constructor?.name;
+  return !kind || kind === 'Object' ? 'an object' : `an object (${kind})`;
+}
 
 /** The first characters of a revision or hash: enough to tell two apart in a message. */
 function short(revision: string): string {
