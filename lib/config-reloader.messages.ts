@@ -100,6 +100,18 @@ export const messages = {
   closed: (name: string) => `[${name}] the config reloader has been shut down; no more reloads.`,
   option: (name: string, problem: string) =>
     `Invalid ConfigReloaderModule options for "${name}": ${problem}`,
+  unknownOptions: (unknown: readonly { key: string; suggestion: string | undefined }[]) => {
+    const hint = (suggestion: string | undefined) =>
+      suggestion === undefined ? '' : `did you mean "${suggestion}"?`;
+    if (unknown.length === 1) {
+      const [{ key, suggestion }] = unknown as [(typeof unknown)[number]];
+      return `unknown option "${key}"${suggestion === undefined ? '' : `; ${hint(suggestion)}`}`;
+    }
+    const named = unknown.map(({ key, suggestion }) =>
+      suggestion === undefined ? `"${key}"` : `"${key}" (${hint(suggestion)})`,
+    );
+    return `unknown options ${named.join(', ')}`;
+  },
   /** An option's value for a message, with its type: `the string "500"`, `the number -1`. */
   optionValue: (value: unknown) => describeValue(value),
   duplicateName: () =>

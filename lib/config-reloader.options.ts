@@ -9,6 +9,7 @@ import {
 } from './config-reloader.constants.js';
 import { ConfigReloaderOptionsError } from './config-reloader.errors.js';
 import { messages } from './config-reloader.messages.js';
+import { closestName } from './config-reloader.suggest.js';
 import { DEFAULT_SECRET_KEYS } from './pipeline/secret-redaction.js';
 import type { ConfigSource } from './sources/config-source.interface.js';
 import type { ConfigReloaderOptions } from './interfaces/index.js';
@@ -81,7 +82,11 @@ export function resolveOptions<T extends object>(
 
   const unknown = Object.keys(options).filter((key) => !KNOWN_OPTIONS.has(key));
   if (unknown.length > 0) {
-    fail(`unknown option(s) ${unknown.map((key) => `"${key}"`).join(', ')}`);
+    fail(
+      messages.unknownOptions(
+        unknown.map((key) => ({ key, suggestion: closestName(key, KNOWN_OPTIONS) })),
+      ),
+    );
   }
   if (options.configSource !== undefined) {
     if (options.configPath !== undefined)

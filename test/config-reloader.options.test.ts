@@ -278,4 +278,19 @@ describe('what an options error shows', () => {
     expect(message).toContain(`got the string "${'x'.repeat(40)}..."`);
     expect(message).not.toContain('x'.repeat(41));
   });
+
+  it('suggests the nearest known name for an unknown option', () => {
+    const error = optionsError({ configPath: CONFIG, debounce: 500 });
+    expect(error.message).toContain('unknown option "debounce"; did you mean "debounceMs"?');
+  });
+
+  it('suggests a name for each unknown option it can, and none where nothing is close', () => {
+    const error = optionsError({ configPath: CONFIG, usePoling: true, watch: true });
+    expect(error.message).toContain(
+      'unknown options "usePoling" (did you mean "usePolling"?), "watch"',
+    );
+    expect(optionsError({ configPath: CONFIG, watch: true }).message).toMatch(
+      /unknown option "watch"$/,
+    );
+  });
 });
