@@ -56,6 +56,21 @@ export const messages = {
         ? `: ${changes.slice(0, 10).join(', ')}${changes.length > 10 ? ', ...' : ''}`
         : ''
     })`,
+  loaded: (name: string, version: number, where: string, validation: string) =>
+    `[${name}] config v${version} loaded from ${where}, ${validation}`,
+  /** Which checks every config goes through, for the load line. */
+  validation: (schemaPath: string | undefined, inlineSchema: boolean, dto: string | undefined) => {
+    const schema =
+      schemaPath !== undefined
+        ? `JSON Schema ${schemaPath}`
+        : inlineSchema
+          ? 'an inline JSON Schema'
+          : undefined;
+    const checks = [schema, dto === undefined ? undefined : `DTO ${dto}`].filter(Boolean);
+    return checks.length === 0
+      ? 'not validated: no schema or DTO given'
+      : `validated by ${checks.join(' and ')}`;
+  },
   watcherError: (name: string, reason: string) => `[${name}] file watcher error: ${reason}`,
   noEventEmitter: (name: string) =>
     `[${name}] EventEmitter2 is not available: import EventEmitterModule.forRoot() from ` +

@@ -26,6 +26,8 @@ export interface ReloadReporterOptions<T> {
   /** 'refuse': a change whose audit record cannot be written is not applied. */
   auditFailure: 'warn' | 'refuse';
   isSecretKey: SecretKeyMatcher;
+  /** Which checks every config goes through, for the load line: `validated by DTO BotConfig`. */
+  validation: string;
 }
 
 /** An applied (or about to be applied) change, as the reporter describes it. */
@@ -68,8 +70,9 @@ export class ReloadReporter<T> {
   /** The change is in force: health, log, handlers (unless silenced), source. */
   applied(change: AppliedChange<T>, notify: boolean): void {
     const { next, previous, changes, trigger } = change;
-    const { name, health, logger, notifier } = this.options;
-    if (previous) {
+    const { name, health, logger, notifier, where, validation } = this.options;
+    if (!previous) logger.log(messages.loaded(name, next.version, where, validation));
+    else {
       const changedPaths = pathsOf(changes);
       health.applied(next.loadedAt);
       logger.log(messages.applied(name, next.version, changedPaths));
