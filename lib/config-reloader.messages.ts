@@ -71,6 +71,8 @@ export const messages = {
       ? 'not validated: no schema or DTO given'
       : `validated by ${checks.join(' and ')}`;
   },
+  recovered: (name: string, where: string, failures: number, state: string) =>
+    `[${name}] ${where} is good again after ${failures} failed reload(s): ${state}`,
   watcherError: (name: string, reason: string) => `[${name}] file watcher error: ${reason}`,
   noEventEmitter: (name: string) =>
     `[${name}] EventEmitter2 is not available: import EventEmitterModule.forRoot() from ` +

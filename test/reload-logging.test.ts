@@ -7,6 +7,7 @@ import { MemorySource } from './support/memory.source.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 import { ConfigDir } from './support/config-dir.js';
 import { bootReloader, type ReloaderHarness } from './support/reloader-app.js';
+import { waitFor } from './support/wait-for.js';
 
 class PeriodDto {
   @IsInt()
@@ -100,6 +101,78 @@ describe('what the reloader logs', () => {
       await harness.service.reloadConfig();
       expect(logLines(/loaded/)).toHaveLength(1);
       expect(logLines(/config v2 applied/)).toHaveLength(1);
+    });
+  });
+
+  describe('when a failing config recovers', () => {
+    async function bootWatching() {
+      dir = await ConfigDir.create({ fastPeriod: 5 });
+      logger = new CapturingLogger();
+      harness = await bootReloader<Record<string, any>>(
+        { configPath: dir.file, dto: PeriodDto, debounceMs: 20, verifyIntervalMs: 50 },
+        { logger },
+      );
+      return harness;
+    }
+
+    async function failTwice(): Promise<void> {
+      await dir!.write({ fastPeriod: 0 });
+      await waitFor(() => harness!.failed.length === 1, { description: 'the first failure' });
+      await dir!.write('{"fastPeriod": ');
+      await waitFor(() => harness!.failed.length === 2, { description: 'the second failure' });
+    }
+
+    it('logs one line with the number of failures when the next config applies', async () => {
+      const { service } = await bootWatching();
+      await failTwice();
+      expect(logLines(/good again/)).toHaveLength(0);
+
+      await dir!.write({ fastPeriod: 7 });
+      await waitFor(() => service.version === 2, { description: 'the good config' });
+      expect(logLines(/good again/).map((line) => line.text)).toEqual([
+        `[default] ${dir!.file} is good again after 2 failed reload(s): config v2 applied`,
+      ]);
+
+      // Once: a later good change is just applied.
+      await dir!.write({ fastPeriod: 8 });
+      await waitFor(() => service.version === 3, { description: 'the next config' });
+      expect(logLines(/good again/)).toHaveLength(1);
+    });
+
+    it('logs it too when the file goes back to the content in force', async () => {
+      const { service } = await bootWatching();
+      await dir!.write({ fastPeriod: 0 });
+      await waitFor(() => harness!.failed.length === 1, { description: 'the failure' });
+
+      await dir!.write({ fastPeriod: 5 }); // what was there before
+      await waitFor(() => logLines(/good again/).length > 0, { description: 'the recovery line' });
+      expect(logLines(/good again/).map((line) => line.text)).toEqual([
+        `[default] ${dir!.file} is good again after 1 failed reload(s): back to the content of v1, which stayed in force`,
+      ]);
+      expect(service.version).toBe(1);
+      expect(service.getHealth().consecutiveErrors).toBe(0);
+    });
+
+    it('logs it when a good change is staged behind a hold, and not again when it applies', async () => {
+      const { service } = await bootWatching();
+      await dir!.write({ fastPeriod: 0 });
+      await waitFor(() => harness!.failed.length === 1, { description: 'the failure' });
+      const release = service.hold('order open');
+      await dir!.write({ fastPeriod: 7 });
+      await waitFor(() => service.getHealth().pending, { description: 'the staged change' });
+      expect(logLines(/good again/).map((line) => line.text)).toEqual([
+        `[default] ${dir!.file} is good again after 1 failed reload(s): a valid change is staged until the holds end`,
+      ]);
+      release();
+      await waitFor(() => service.version === 2, { description: 'the staged change applied' });
+      expect(logLines(/good again/)).toHaveLength(1);
+    });
+
+    it('logs nothing of the kind when nothing had failed', async () => {
+      const { service } = await bootWatching();
+      await dir!.write({ fastPeriod: 7 });
+      await waitFor(() => service.version === 2, { description: 'the change' });
+      expect(logLines(/good again/)).toHaveLength(0);
     });
   });
 });

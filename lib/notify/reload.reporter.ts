@@ -98,6 +98,15 @@ export class ReloadReporter<T> {
     });
   }
 
+  /**
+   * The source is good again after `failures` reported failures; `state` says how: a version
+   * applied, a change staged, or the applied content back at the source.
+   */
+  recovered(failures: number, state: string): void {
+    const { name, where, logger } = this.options;
+    logger.log(messages.recovered(name, where, failures, state));
+  }
+
   /** A validated change waits for the holds to end. */
   staged(snapshot: SourceSnapshot, currentVersion: number, holds: readonly string[]): void {
     this.options.logger.log(messages.staged(this.options.name, holds));
