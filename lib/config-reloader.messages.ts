@@ -15,6 +15,8 @@ export const messages = {
     `service user (chmod o+x ${directory}, or g+x with the user in its group).`,
   tooLarge: (file: string, size: number, limit: number) =>
     `Config file ${file} is ${size} bytes, over the limit of ${limit} bytes ("maxFileBytes").`,
+  tooLargeForCli: (size: number, limit: number) =>
+    `${size} bytes, over the limit of ${limit} bytes (--max-file-bytes, the app's "maxFileBytes")`,
   empty: (file: string) => `Config file ${file} is empty.`,
   syntax: (file: string, line: number, column: number, detail: string) =>
     `Invalid JSON in ${file} at line ${line}, column ${column}: ${detail}.`,

@@ -179,6 +179,51 @@ describe('config-reloader CLI', () => {
     expect(redacted.stdout).not.toMatch(/1234-OLD|9876-NEW/);
   });
 
+  it('refuses a file over --max-file-bytes as invalid (exit 1), in validate, diff and apply', async () => {
+    dir = await ConfigDir.create({ padding: 'x'.repeat(200) });
+    const bytes = (await stat(dir.file)).size;
+    const small = join(dir.dir, 'small.json');
+    await writeFile(small, '{}');
+
+    const refused = await configReloader('validate', dir.file, '--max-file-bytes', '100');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `${dir.file}: ${bytes} bytes, over the limit of 100 bytes (--max-file-bytes`,
+    );
+    const json = await configReloader('validate', dir.file, '--max-file-bytes', '100', '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      valid: false,
+      files: [{ problems: [{ code: 'CONFIG_TOO_LARGE' }] }],
+    });
+    expect((await configReloader('validate', dir.file, '--max-file-bytes', `${bytes}`)).code).toBe(
+      0,
+    );
+
+    expect((await configReloader('diff', small, dir.file, '--max-file-bytes', '100')).code).toBe(1);
+    const text = await readFile(small, 'utf8');
+    const apply = await configReloader('apply', dir.file, '--to', small, '--max-file-bytes', '100');
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain('over the limit of 100 bytes');
+    expect(await readFile(small, 'utf8')).toBe(text);
+  });
+
+  it("refuses a file over the app's default limit with exit code 1, not 3", async () => {
+    dir = await ConfigDir.create({});
+    await writeFile(dir.file, `{"padding": "${'x'.repeat(10 * 1024 * 1024)}"}`);
+    const result = await configReloader('validate', dir.file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('over the limit of 10485760 bytes');
+  });
+
+  it('refuses a --max-file-bytes that is not a whole number of bytes with exit code 2', async () => {
+    dir = await ConfigDir.create({});
+    for (const value of ['0', '-1', '1.5', '10MB', '']) {
+      const result = await configReloader('validate', dir.file, '--max-file-bytes', value);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('a whole number of bytes, at least 1, was expected');
+    }
+  });
+
   it('refuses a wrong command line with exit code 2', async () => {
     expect((await configReloader('validate', '--no-such-flag', 'x.json')).code).toBe(2);
     expect((await configReloader('apply', 'x.json')).code).toBe(2); // --to is required
