@@ -53,6 +53,8 @@ export class ConfigParseError extends ConfigReloadError {
     message: string,
     /** What is wrong, without the file and position (the message has them). */
     readonly reason: string = message,
+    /** The JSON path of the value at fault (`strategies.2.fastPeriod`), when the problem is one value. */
+    readonly path?: string,
   ) {
     super('CONFIG_PARSE', message, configPath);
   }

@@ -8,11 +8,33 @@ export const messages = {
   notAFile: (file: string) => `Config path is not a regular file: ${file}.`,
   access: (file: string, code: string) =>
     `Cannot read config file ${file} (${code}). Check that the process user may read it.`,
+  directoryNotSearchable: (file: string, directory: string, isParent: boolean) =>
+    `Cannot read config file ${file} (EACCES): ${isParent ? 'its directory' : 'the directory'} ` +
+    `${directory}${isParent ? '' : ' on its path'} is not searchable by the process user. A ` +
+    `directory needs execute (x) permission for the files in it to be reached: grant it to the ` +
+    `service user (chmod o+x ${directory}, or g+x with the user in its group).`,
   tooLarge: (file: string, size: number, limit: number) =>
     `Config file ${file} is ${size} bytes, over the limit of ${limit} bytes ("maxFileBytes").`,
+  tooLargeForCli: (size: number, limit: number) =>
+    `${size} bytes, over the limit of ${limit} bytes (--max-file-bytes, the app's "maxFileBytes")`,
   empty: (file: string) => `Config file ${file} is empty.`,
   syntax: (file: string, line: number, column: number, detail: string) =>
     `Invalid JSON in ${file} at line ${line}, column ${column}: ${detail}.`,
+  duplicateKey: (path: string, firstLine: number, firstColumn: number) =>
+    `duplicate key ${path} (first written at line ${firstLine}, column ${firstColumn}); JSON ` +
+    `would silently keep only the last one, so remove the one you do not mean`,
+  nonFiniteNumber: (path: string, value: number) =>
+    `the number at ${path} is too large to represent (it would become ${value}); write a ` +
+    `finite number (doubles reach about 1.8e308)`,
+  trailingComma: (closer: '}' | ']', line: number, column: number) =>
+    `a trailing comma before "${closer}" is not allowed in JSON: remove the comma at line ` +
+    `${line}, column ${column}, or add ${closer === '}' ? 'a property name and value' : 'a value'} after it`,
+  unquotedName: (name: string | undefined) =>
+    `a property name must be in double quotes (found ${
+      name === undefined ? 'an unquoted one' : `the unquoted name "${name}"`
+    })`,
+  refusedJson: (file: string, line: number, column: number, detail: string) =>
+    `Config file ${file} is refused at line ${line}, column ${column}: ${detail}.`,
   poisoned: (file: string, key: string) =>
     `Config file ${file} contains a forbidden "${key}" key (prototype poisoning); remove it.`,
   notAnObject: (file: string, kind: string) =>
@@ -36,6 +58,23 @@ export const messages = {
         ? `: ${changes.slice(0, 10).join(', ')}${changes.length > 10 ? ', ...' : ''}`
         : ''
     })`,
+  loaded: (name: string, version: number, where: string, validation: string) =>
+    `[${name}] config v${version} loaded from ${where}, ${validation}`,
+  /** Which checks every config goes through, for the load line. */
+  validation: (schemaPath: string | undefined, inlineSchema: boolean, dto: string | undefined) => {
+    const schema =
+      schemaPath !== undefined
+        ? `JSON Schema ${schemaPath}`
+        : inlineSchema
+          ? 'an inline JSON Schema'
+          : undefined;
+    const checks = [schema, dto === undefined ? undefined : `DTO ${dto}`].filter(Boolean);
+    return checks.length === 0
+      ? 'not validated: no schema or DTO given'
+      : `validated by ${checks.join(' and ')}`;
+  },
+  recovered: (name: string, where: string, failures: number, state: string) =>
+    `[${name}] ${where} is good again after ${failures} failed reload(s): ${state}`,
   watcherError: (name: string, reason: string) => `[${name}] file watcher error: ${reason}`,
   noEventEmitter: (name: string) =>
     `[${name}] EventEmitter2 is not available: import EventEmitterModule.forRoot() from ` +
@@ -80,9 +119,43 @@ export const messages = {
   closed: (name: string) => `[${name}] the config reloader has been shut down; no more reloads.`,
   option: (name: string, problem: string) =>
     `Invalid ConfigReloaderModule options for "${name}": ${problem}`,
+  unknownOptions: (unknown: readonly { key: string; suggestion: string | undefined }[]) => {
+    const hint = (suggestion: string | undefined) =>
+      suggestion === undefined ? '' : `did you mean "${suggestion}"?`;
+    if (unknown.length === 1) {
+      const [{ key, suggestion }] = unknown as [(typeof unknown)[number]];
+      return `unknown option "${key}"${suggestion === undefined ? '' : `; ${hint(suggestion)}`}`;
+    }
+    const named = unknown.map(({ key, suggestion }) =>
+      suggestion === undefined ? `"${key}"` : `"${key}" (${hint(suggestion)})`,
+    );
+    return `unknown options ${named.join(', ')}`;
+  },
+  /** An option's value for a message, with its type: `the string "500"`, `the number -1`. */
+  optionValue: (value: unknown) => describeValue(value),
   duplicateName: () =>
     `the instance name is used twice in this application; give each forRoot/forRootAsync its own "name"`,
 } as const;
+
+const MAX_SHOWN_STRING = 40;
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') {
+    const shown =
+      value.length > MAX_SHOWN_STRING ? `${value.slice(0, MAX_SHOWN_STRING)}...` : value;
+    return `the string ${JSON.stringify(shown)}`;
+  }
+  if (typeof value === 'number') return `the number ${String(value)}`;
+  if (typeof value === 'boolean') return `the boolean ${String(value)}`;
+  if (typeof value === 'bigint') return `the bigint ${String(value)}n`;
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  if (Array.isArray(value)) return `an array of ${value.length} item(s)`;
+  const kind = Object.getPrototypeOf(value)?.constructor?.name;
+  return !kind || kind === 'Object' ? 'an object' : `an object (${kind})`;
+}
 
 /** The first characters of a revision or hash: enough to tell two apart in a message. */
 function short(revision: string): string {

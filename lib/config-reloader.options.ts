@@ -8,6 +8,8 @@ import {
   DEFAULT_VERIFY_INTERVAL_MS,
 } from './config-reloader.constants.js';
 import { ConfigReloaderOptionsError } from './config-reloader.errors.js';
+import { messages } from './config-reloader.messages.js';
+import { closestName } from './config-reloader.suggest.js';
 import { DEFAULT_SECRET_KEYS } from './pipeline/secret-redaction.js';
 import type { ConfigSource } from './sources/config-source.interface.js';
 import type { ConfigReloaderOptions } from './interfaces/index.js';
@@ -71,74 +73,89 @@ export function resolveOptions<T extends object>(
   const fail = (problem: string): never => {
     throw new ConfigReloaderOptionsError(String(name), problem);
   };
-  if (options === null || typeof options !== 'object') fail('options must be an object');
-  if (typeof name !== 'string' || name.trim() === '') fail('"name" must be a non-empty string');
+  const got = (value: unknown) => `, got ${messages.optionValue(value)}`;
+  if (options === null || typeof options !== 'object')
+    fail(`options must be an object${got(options)}`);
+  if (typeof name !== 'string' || name.trim() === '') {
+    fail(`"name" must be a non-empty string${got(name)}`);
+  }
 
   const unknown = Object.keys(options).filter((key) => !KNOWN_OPTIONS.has(key));
   if (unknown.length > 0) {
-    fail(`unknown option(s) ${unknown.map((key) => `"${key}"`).join(', ')}`);
+    fail(
+      messages.unknownOptions(
+        unknown.map((key) => ({ key, suggestion: closestName(key, KNOWN_OPTIONS) })),
+      ),
+    );
   }
   if (options.configSource !== undefined) {
     if (options.configPath !== undefined)
       fail('give either "configPath" or "configSource", not both');
     if (!isConfigSource(options.configSource)) {
-      fail('"configSource" must be a ConfigSource: an object with id, read() and watch()');
+      fail(
+        `"configSource" must be a ConfigSource: an object with id, read() and watch()${got(options.configSource)}`,
+      );
     }
-  } else if (typeof options.configPath !== 'string' || options.configPath.trim() === '') {
+  } else if (options.configPath === undefined) {
     fail('"configPath" is required (the path of the JSON config file), or give a "configSource"');
+  } else if (typeof options.configPath !== 'string' || options.configPath.trim() === '') {
+    fail(
+      `"configPath" must be the path of the JSON config file${got(options.configPath)}, or give a "configSource"`,
+    );
   }
   if (options.schema !== undefined && options.schemaPath !== undefined) {
     fail('give either "schema" or "schemaPath", not both');
   }
   if (options.schemaPath !== undefined && typeof options.schemaPath !== 'string') {
-    fail('"schemaPath" must be a string');
+    fail(`"schemaPath" must be a string${got(options.schemaPath)}`);
   }
   if (
     options.schema !== undefined &&
     typeof options.schema !== 'boolean' &&
     (options.schema === null || typeof options.schema !== 'object')
   ) {
-    fail('"schema" must be a JSON Schema object');
+    fail(`"schema" must be a JSON Schema object${got(options.schema)}`);
   }
   for (const key of ['dto', 'onReload', 'onError', 'beforeApply'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') {
-      fail(`"${key}" must be a ${key === 'dto' ? 'class' : 'function'}`);
+      fail(`"${key}" must be a ${key === 'dto' ? 'class' : 'function'}${got(options[key])}`);
     }
   }
   for (const key of ['autoReload', 'usePolling', 'isGlobal'] as const) {
-    if (options[key] !== undefined && typeof options[key] !== 'boolean')
-      fail(`"${key}" must be true or false`);
+    if (options[key] !== undefined && typeof options[key] !== 'boolean') {
+      fail(`"${key}" must be true or false${got(options[key])}`);
+    }
   }
 
   if (
     options.auditLogPath !== undefined &&
     (typeof options.auditLogPath !== 'string' || options.auditLogPath === '')
   ) {
-    fail('"auditLogPath" must be a file path');
+    fail(`"auditLogPath" must be a file path${got(options.auditLogPath)}`);
   }
   if (
     options.filePermissions !== undefined &&
     !['warn', 'refuse', 'ignore'].includes(options.filePermissions)
   ) {
-    fail(
-      `"filePermissions" must be 'warn', 'refuse' or 'ignore', got ${JSON.stringify(options.filePermissions)}`,
-    );
+    fail(`"filePermissions" must be 'warn', 'refuse' or 'ignore'${got(options.filePermissions)}`);
   }
   if (options.auditFailure !== undefined && !['warn', 'refuse'].includes(options.auditFailure)) {
-    fail(`"auditFailure" must be 'warn' or 'refuse', got ${JSON.stringify(options.auditFailure)}`);
+    fail(`"auditFailure" must be 'warn' or 'refuse'${got(options.auditFailure)}`);
   }
   if (
     options.secretKeys !== undefined &&
     (!Array.isArray(options.secretKeys) ||
       !options.secretKeys.every((key) => typeof key === 'string' || key instanceof RegExp))
   ) {
-    fail('"secretKeys" must be an array of strings and regular expressions');
+    fail(
+      `"secretKeys" must be an array of strings and regular expressions${got(options.secretKeys)}`,
+    );
   }
 
   const number = (key: string, value: number | undefined, fallback: number, min: number) => {
     const result = value ?? fallback;
     if (typeof result !== 'number' || !Number.isFinite(result) || result < min) {
-      fail(`"${key}" must be a finite number >= ${min}, got ${String(value)}`);
+      fail(`"${key}" must be a finite number >= ${min}${got(value)}`);
     }
     return result;
   };

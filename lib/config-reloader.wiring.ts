@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import type { ResolvedConfigReloaderOptions } from './config-reloader.options.js';
+import { messages } from './config-reloader.messages.js';
 import { AuditLog } from './notify/audit.log.js';
 import { ConfigSelection } from './notify/config.selection.js';
 import { ReloadHealthTracker } from './notify/reload-health.tracker.js';
@@ -77,6 +78,11 @@ export function wireReloader<T extends object>(
     auditLog: options.auditLogPath ? new AuditLog(options.auditLogPath) : undefined,
     auditFailure: options.auditFailure,
     isSecretKey: createSecretKeyMatcher(options.secretKeys),
+    validation: messages.validation(
+      options.schemaPath,
+      rules.schema !== undefined,
+      rules.dto?.name,
+    ),
   });
   const coordinator = new ReloadCoordinator<T>({
     name,

@@ -77,6 +77,21 @@ describe('config-reloader CLI', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('refuses a duplicate key at its second occurrence, with its JSON path', async () => {
+    dir = await ConfigDir.create(
+      '{\n  "risk": {\n    "stopLoss": 0.02,\n    "stopLoss": 5\n  }\n}',
+    );
+    const result = await configReloader('validate', dir.file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${dir.file}:4:5: duplicate key risk.stopLoss`);
+
+    const json = await configReloader('validate', dir.file, '--json');
+    const report = JSON.parse(json.stdout) as { files: { problems: unknown[] }[] };
+    expect(report.files[0]!.problems).toEqual([
+      expect.objectContaining({ code: 'CONFIG_PARSE', line: 4, column: 5, path: 'risk.stopLoss' }),
+    ]);
+  });
+
   it('names the JSON path of a schema error and of a nested DTO error', async () => {
     dir = await ConfigDir.create(withStopLoss(5));
     const bySchema = await configReloader('validate', dir.file, '--schema', sampleSchema);
@@ -162,6 +177,51 @@ describe('config-reloader CLI', () => {
     expect(redacted.code).toBe(0);
     expect(redacted.stdout).toContain('exchange.pin');
     expect(redacted.stdout).not.toMatch(/1234-OLD|9876-NEW/);
+  });
+
+  it('refuses a file over --max-file-bytes as invalid (exit 1), in validate, diff and apply', async () => {
+    dir = await ConfigDir.create({ padding: 'x'.repeat(200) });
+    const bytes = (await stat(dir.file)).size;
+    const small = join(dir.dir, 'small.json');
+    await writeFile(small, '{}');
+
+    const refused = await configReloader('validate', dir.file, '--max-file-bytes', '100');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      `${dir.file}: ${bytes} bytes, over the limit of 100 bytes (--max-file-bytes`,
+    );
+    const json = await configReloader('validate', dir.file, '--max-file-bytes', '100', '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      valid: false,
+      files: [{ problems: [{ code: 'CONFIG_TOO_LARGE' }] }],
+    });
+    expect((await configReloader('validate', dir.file, '--max-file-bytes', `${bytes}`)).code).toBe(
+      0,
+    );
+
+    expect((await configReloader('diff', small, dir.file, '--max-file-bytes', '100')).code).toBe(1);
+    const text = await readFile(small, 'utf8');
+    const apply = await configReloader('apply', dir.file, '--to', small, '--max-file-bytes', '100');
+    expect(apply.code).toBe(1);
+    expect(apply.stderr).toContain('over the limit of 100 bytes');
+    expect(await readFile(small, 'utf8')).toBe(text);
+  });
+
+  it("refuses a file over the app's default limit with exit code 1, not 3", async () => {
+    dir = await ConfigDir.create({});
+    await writeFile(dir.file, `{"padding": "${'x'.repeat(10 * 1024 * 1024)}"}`);
+    const result = await configReloader('validate', dir.file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('over the limit of 10485760 bytes');
+  });
+
+  it('refuses a --max-file-bytes that is not a whole number of bytes with exit code 2', async () => {
+    dir = await ConfigDir.create({});
+    for (const value of ['0', '-1', '1.5', '10MB', '']) {
+      const result = await configReloader('validate', dir.file, '--max-file-bytes', value);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('a whole number of bytes, at least 1, was expected');
+    }
   });
 
   it('refuses a wrong command line with exit code 2', async () => {

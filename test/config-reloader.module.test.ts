@@ -353,6 +353,22 @@ describe('ConfigReloaderModule', () => {
     ).rejects.toThrow(/debounceMs/);
   });
 
+  it('suggests the nearest option name for an unknown key in the forRootAsync factory result', async () => {
+    const dir = await configDir();
+    const error = await boot([
+      ConfigReloaderModule.forRootAsync({
+        useFactory: () => ({ configPath: dir.file, debounce: 500 }) as { configPath: string },
+      }),
+    ]).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(ConfigReloaderOptionsError);
+    expect((error as Error).message).toContain(
+      'unknown option "debounce"; did you mean "debounceMs"?',
+    );
+  });
+
   it('rejects reloadConfig after the module is closed', async () => {
     const dir = await configDir();
     const app = await boot([ConfigReloaderModule.forRoot({ configPath: dir.file })]);

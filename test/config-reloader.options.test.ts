@@ -251,3 +251,46 @@ describe('resolveOptions', () => {
     });
   });
 });
+
+describe('what an options error shows', () => {
+  it.each([
+    [{ debounceMs: '500' }, '"debounceMs" must be a finite number >= 0, got the string "500"'],
+    [{ debounceMs: -1 }, 'got the number -1'],
+    [{ historySize: {} }, '"historySize" must be a finite number >= 1, got an object'],
+    [{ name: 7 }, '"name" must be a non-empty string, got the number 7'],
+    [{ autoReload: 'yes' }, '"autoReload" must be true or false, got the string "yes"'],
+    [{ isGlobal: 0 }, '"isGlobal" must be true or false, got the number 0'],
+    [{ onReload: 'log' }, '"onReload" must be a function, got the string "log"'],
+    [{ dto: { stopLoss: 1 } }, '"dto" must be a class, got an object'],
+    [{ schemaPath: 1 }, '"schemaPath" must be a string, got the number 1'],
+    [
+      { filePermissions: true },
+      `"filePermissions" must be 'warn', 'refuse' or 'ignore', got the boolean true`,
+    ],
+    [{ secretKeys: 'apiKey' }, 'got the string "apiKey"'],
+    [{ auditLogPath: ['a.log'] }, '"auditLogPath" must be a file path, got an array of 1 item(s)'],
+  ])('%j: the value with its type', (bad, expected) => {
+    expect(optionsError({ configPath: CONFIG, ...bad }).message).toContain(expected);
+  });
+
+  it('shortens a long string', () => {
+    const message = optionsError({ configPath: CONFIG, debounceMs: 'x'.repeat(200) }).message;
+    expect(message).toContain(`got the string "${'x'.repeat(40)}..."`);
+    expect(message).not.toContain('x'.repeat(41));
+  });
+
+  it('suggests the nearest known name for an unknown option', () => {
+    const error = optionsError({ configPath: CONFIG, debounce: 500 });
+    expect(error.message).toContain('unknown option "debounce"; did you mean "debounceMs"?');
+  });
+
+  it('suggests a name for each unknown option it can, and none where nothing is close', () => {
+    const error = optionsError({ configPath: CONFIG, usePoling: true, watch: true });
+    expect(error.message).toContain(
+      'unknown options "usePoling" (did you mean "usePolling"?), "watch"',
+    );
+    expect(optionsError({ configPath: CONFIG, watch: true }).message).toMatch(
+      /unknown option "watch"$/,
+    );
+  });
+});

@@ -317,3 +317,168 @@ describe('where a refused key sits', () => {
     expect(error.message).toContain('a string');
   });
 });
+
+describe('duplicate keys', () => {
+  // Line 5 is '    {"id": "c", "fastPeriod": 5, "slowPeriod": 20, "fastPeriod": 0}'.
+  const strategies = [
+    '{',
+    '  "strategies": [',
+    '    {"id": "a", "fastPeriod": 5},',
+    '    {"id": "b", "fastPeriod": 5},',
+    '    {"id": "c", "fastPeriod": 5, "slowPeriod": 20, "fastPeriod": 0}',
+    '  ]',
+    '}',
+  ].join('\n');
+
+  it('refuses a key written twice in one object, at the second one, with its JSON path', () => {
+    const error = parseError(strategies);
+    expect(error.code).toBe('CONFIG_PARSE');
+    // The second "fastPeriod" opens in column 52; the first in column 17.
+    expect([error.line, error.column]).toEqual([5, 52]);
+    expect(error.path).toBe('strategies.2.fastPeriod');
+    expect(error.message).toContain(FILE);
+    expect(error.message).toContain('line 5, column 52');
+    expect(error.reason).toContain('duplicate key strategies.2.fastPeriod');
+    expect(error.reason).toContain('line 5, column 17');
+  });
+
+  it('never quotes either value', () => {
+    const error = parseError('{"apiKey": "sk-live-OLD",\n "apiKey": "sk-live-NEW"}');
+    expect([error.line, error.column]).toEqual([2, 2]);
+    expect(error.path).toBe('apiKey');
+    expect(error.message).not.toMatch(/sk-live/);
+  });
+
+  it('compares keys decoded, as JSON.parse does', () => {
+    const error = parseError('{"ab": 1, "\\u0061b": 2}');
+    expect([error.line, error.column]).toEqual([1, 11]);
+    expect(error.path).toBe('ab');
+  });
+
+  it('reports the first repeated key in the text', () => {
+    const error = parseError('{"a": {"x": 1, "x": 2}, "b": 1, "b": 2}');
+    expect(error.path).toBe('a.x');
+  });
+
+  it('accepts one key in several objects, and a key named like its parent', () => {
+    const text = '{"a": {"x": 1}, "b": {"x": 2}, "x": {"x": [{"x": 3}]}}';
+    expect(parseConfigText(text, FILE)).toEqual({ a: { x: 1 }, b: { x: 2 }, x: { x: [{ x: 3 }] } });
+    // With a real duplicate after them, it is the one reported.
+    const error = parseError('{"a": {"x": 1}, "b": {"x": 2}, "x": {"x": [{"x": 3}]}, "b": 0}');
+    expect(error.path).toBe('b');
+    expect([error.line, error.column]).toEqual([1, 56]);
+  });
+
+  it('is not fooled by colons, quotes and backslashes inside strings', () => {
+    const text = String.raw`{"url": "http://x:80", "sep": ":", "pad": " : ", "q": "say \":\" and \\", "k\\": 1, "k": 2}`;
+    expect(parseConfigText(text, FILE)).toMatchObject({ sep: ':', 'k\\': 1, k: 2 });
+  });
+
+  it('finds a repeated key however deep it sits', () => {
+    const levels = 5000;
+    const text = '{"next":'.repeat(levels) + '{"end": 1, "end": 2}' + '}'.repeat(levels);
+    const error = parseError(text);
+    expect(error.path).toBe(`${'next.'.repeat(levels)}end`);
+  });
+});
+
+describe('numbers too large to represent', () => {
+  it('refuses one that would become Infinity, with its line, column and path', () => {
+    // Line 3 is '    "maxPositionSize": 1e400': the number starts in column 24.
+    const error = parseError('{\n  "risk": {\n    "maxPositionSize": 1e400\n  }\n}');
+    expect(error.code).toBe('CONFIG_PARSE');
+    expect([error.line, error.column]).toEqual([3, 24]);
+    expect(error.path).toBe('risk.maxPositionSize');
+    expect(error.message).toContain(`${FILE} is refused at line 3, column 24`);
+    expect(error.reason).toContain('risk.maxPositionSize is too large');
+    expect(error.reason).toContain('Infinity');
+    expect(error.message).not.toContain('1e400');
+  });
+
+  it('refuses -Infinity, and a number in an array, by its index', () => {
+    const error = parseError('{"levels": [1, 2, -1e999]}');
+    expect(error.path).toBe('levels.2');
+    expect([error.line, error.column]).toEqual([1, 19]);
+    expect(error.reason).toContain('-Infinity');
+  });
+
+  it('refuses a number written with too many digits, without quoting them', () => {
+    const digits = '9'.repeat(400);
+    const error = parseError(`{"pin": ${digits}}`);
+    expect(error.path).toBe('pin');
+    expect(error.message).not.toContain('9999');
+  });
+
+  it('accepts large finite numbers and numbers that round to zero', () => {
+    expect(parseConfigText('{"big": 1.7e308, "tiny": 1e-400, "neg": -1e308}', FILE)).toEqual({
+      big: 1.7e308,
+      tiny: 0,
+      neg: -1e308,
+    });
+  });
+
+  it('reports whichever comes first in the text, an overflow or a duplicate key', () => {
+    expect(parseError('{"a": 1e400, "b": 1, "b": 2}').path).toBe('a');
+    expect(parseError('{"b": 1, "b": 2, "a": 1e400}').path).toBe('b');
+  });
+});
+
+describe('a syntax error never quotes the text it found', () => {
+  it.each([
+    ['a line comment', '{"a": 1 // password=hunter2S\n}', 'a line comment'],
+    ['a block comment', '{"a": /* password=hunter2S */ 1}', 'a block comment'],
+    ['an unquoted value', '{"password": hunter2S}', 'an unquoted word'],
+    ['a word after the value', '{"a": 1}\n hunter2S', 'an unquoted word'],
+    ['a single-quoted string', '{"password": \'hunter2S\'}', 'a string in single quotes'],
+    ['a string where a comma belongs', '{"a": 1 "hunter2S": 2}', 'a string'],
+    ['a number where a comma belongs', '{"pin": 1 2345678}', 'a number'],
+    ['text that starts with a symbol', '{"password": #hunter2S}', 'text that is not JSON'],
+  ])('%s: says what kind of token it is', (_label, text, kind) => {
+    const error = parseError(text);
+    expect(error.message).toContain(`(found ${kind})`);
+    expect(error.message).not.toMatch(/hunter2S|2345678/);
+    expect(error.reason).not.toMatch(/hunter2S|2345678/);
+  });
+
+  it('names a single punctuation character, which holds no secret', () => {
+    expect(parseError('{"a": 1}}').reason).toContain('(found "}")');
+    expect(parseError('{"a" = 1}').reason).toContain('(found "=")');
+  });
+
+  it('names an unquoted property name, as every JSON path names keys, and says how to write it', () => {
+    const error = parseError('{"ok": true, retries: 3}');
+    expect(error.reason).toBe(
+      'invalid JSON: a property name must be in double quotes (found the unquoted name "retries")',
+    );
+  });
+
+  it('does not take an unquoted value before a colon for a property name', () => {
+    const error = parseError('{"password": hunter2S: 1}');
+    expect(error.message).not.toContain('hunter2S');
+  });
+});
+
+describe('a trailing comma', () => {
+  it('in an object: says so, points at the brace and names the comma to remove', () => {
+    // Line 3 is '  "b": 2,': the comma is column 9; the "}" is line 4, column 1.
+    const error = parseError('{\n  "a": 1,\n  "b": 2,\n}');
+    expect([error.line, error.column]).toEqual([4, 1]);
+    expect(error.reason).toBe(
+      'invalid JSON: a trailing comma before "}" is not allowed in JSON: remove the comma at ' +
+        'line 3, column 9, or add a property name and value after it',
+    );
+  });
+
+  it('in an array, with blank lines before the bracket', () => {
+    // '{"xs": [1, 2,': the comma is column 13.
+    const error = parseError('{"xs": [1, 2,\r\n\n  ]}');
+    expect([error.line, error.column]).toEqual([3, 3]);
+    expect(error.reason).toContain('a trailing comma before "]" is not allowed in JSON');
+    expect(error.reason).toContain('line 1, column 13');
+  });
+
+  it('is not claimed for a brace after something else', () => {
+    expect(parseError('{"a": }').reason).not.toContain('trailing comma');
+    expect(parseError('{"a": 1,, }').reason).not.toContain('trailing comma');
+  });
+});

@@ -4,6 +4,7 @@ import { writeFileAtomically } from '../sources/file/atomic-write.js';
 import { checkConfigFile, formatProblem } from './config-check.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
 import { addSecretKeyFlag, printChanges, redactedChanges } from './diff.format.js';
+import { addMaxFileBytesFlag, type MaxFileBytesFlag } from './max-file-bytes.flag.js';
 import { addValidationFlags, rulesFromFlags, type ValidationFlags } from './validation-flags.js';
 
 export function applyCommand(output: CliOutput, setExitCode: (code: number) => void): Command {
@@ -23,13 +24,14 @@ Examples:
   $ config-reloader apply candidate.json --to /etc/bot/bot.json --schema bot.schema.json
   $ config-reloader apply candidate.json --to /etc/bot/bot.json --dry-run`,
     );
-  return addValidationFlags(addSecretKeyFlag(command)).action(
+  return addMaxFileBytesFlag(addValidationFlags(addSecretKeyFlag(command))).action(
     async (
       newFile: string,
-      flags: ValidationFlags & { to: string; dryRun?: boolean; secretKey?: string[] },
+      flags: ValidationFlags &
+        MaxFileBytesFlag & { to: string; dryRun?: boolean; secretKey?: string[] },
     ) => {
       const rules = await rulesFromFlags(flags);
-      const candidate = await checkConfigFile(newFile, rules);
+      const candidate = await checkConfigFile(newFile, rules, flags.maxFileBytes);
       if (!candidate.valid) {
         output.err(`${output.paint('red', 'refused')} ${candidate.file}; ${flags.to} is unchanged`);
         for (const problem of candidate.problems) output.err(`  ${formatProblem(problem)}`);
@@ -38,7 +40,7 @@ Examples:
       }
       const target = resolve(flags.to);
       // The current file may be missing or broken: then everything counts as new.
-      const current = await checkConfigFile(target, {});
+      const current = await checkConfigFile(target, {}, flags.maxFileBytes);
       const before = current.valid ? current.plain : {};
       printChanges(output, redactedChanges(before, candidate.plain, flags.secretKey));
       if (flags.dryRun) {

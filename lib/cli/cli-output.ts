@@ -22,7 +22,7 @@ export function terminalOutput(): CliOutput {
 export const ExitCode = {
   /** Valid, applied, or no difference. */
   Ok: 0,
-  /** The config is invalid (or, for `diff`, the files differ). */
+  /** The config is invalid or too large (or, for `diff`, the files differ). */
   Invalid: 1,
   /** The command line is wrong: unknown option, missing argument. */
   Usage: 2,

@@ -4,9 +4,11 @@ import { DEFAULT_MAX_FILE_BYTES } from '../config-reloader.constants.js';
 import {
   ConfigParseError,
   ConfigReloadError,
+  ConfigTooLargeError,
   ConfigValidationError,
   describeError,
 } from '../config-reloader.errors.js';
+import { messages } from '../config-reloader.messages.js';
 import { validateConfigText, type ConfigValidationRules } from '../pipeline/config.pipeline.js';
 
 /** One problem, in a form both people and CI can read. */
@@ -23,17 +25,23 @@ export type CheckResult =
   | { valid: true; file: string; text: string; plain: Record<string, unknown> }
   | { valid: false; file: string; problems: Problem[]; unreadable: boolean };
 
-/** Reads and validates one file exactly as the running module would. */
+/**
+ * Reads and validates one file exactly as the running module would, with the module's size
+ * limit. `unreadable`: the file could not be read at all (missing, no permission), as opposed
+ * to read and refused; a file over the size limit is refused, as the app refuses it.
+ */
 export async function checkConfigFile(
   file: string,
   rules: ConfigValidationRules<object>,
+  maxFileBytes: number = DEFAULT_MAX_FILE_BYTES,
 ): Promise<CheckResult> {
   const path = resolve(file);
   let text: string;
   try {
-    text = (await readConfigFile(path, DEFAULT_MAX_FILE_BYTES)).text;
+    text = (await readConfigFile(path, maxFileBytes)).text;
   } catch (error) {
-    return { valid: false, file: path, problems: toProblems(error, path), unreadable: true };
+    const unreadable = !(error instanceof ConfigTooLargeError);
+    return { valid: false, file: path, problems: toProblems(error, path), unreadable };
   }
   try {
     const { plain } = await validateConfigText(text, path, rules);
@@ -44,6 +52,9 @@ export async function checkConfigFile(
 }
 
 function toProblems(error: unknown, file: string): Problem[] {
+  if (error instanceof ConfigTooLargeError) {
+    return [{ code: error.code, message: messages.tooLargeForCli(error.size, error.limit), file }];
+  }
   if (error instanceof ConfigValidationError) {
     return error.issues.map((issue) => ({
       code: error.code,
@@ -54,7 +65,10 @@ function toProblems(error: unknown, file: string): Problem[] {
   }
   if (error instanceof ConfigParseError) {
     const message = error.line ? error.reason : error.message;
-    return [{ code: error.code, message, file, line: error.line, column: error.column }];
+    const at = { line: error.line, column: error.column };
+    return [
+      { code: error.code, message, file, ...at, ...(error.path ? { path: error.path } : {}) },
+    ];
   }
   const code = error instanceof ConfigReloadError ? error.code : 'ERROR';
   return [{ code, message: describeError(error), file }];

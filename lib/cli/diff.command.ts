@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { checkConfigFile, formatProblem } from './config-check.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
 import { addSecretKeyFlag, printChanges, redactedChanges } from './diff.format.js';
+import { addMaxFileBytesFlag, type MaxFileBytesFlag } from './max-file-bytes.flag.js';
 
 export function diffCommand(output: CliOutput, setExitCode: (code: number) => void): Command {
   const command = new Command('diff')
@@ -19,11 +20,15 @@ Examples:
   $ config-reloader diff config/bot.json candidate.json
   $ config-reloader diff old.json new.json --secret-key pin --json`,
     );
-  return addSecretKeyFlag(command).action(
-    async (oldFile: string, newFile: string, flags: { json?: boolean; secretKey?: string[] }) => {
+  return addMaxFileBytesFlag(addSecretKeyFlag(command)).action(
+    async (
+      oldFile: string,
+      newFile: string,
+      flags: MaxFileBytesFlag & { json?: boolean; secretKey?: string[] },
+    ) => {
       const [before, after] = [
-        await checkConfigFile(oldFile, {}),
-        await checkConfigFile(newFile, {}),
+        await checkConfigFile(oldFile, {}, flags.maxFileBytes),
+        await checkConfigFile(newFile, {}, flags.maxFileBytes),
       ];
       for (const result of [before, after]) {
         if (!result.valid) {

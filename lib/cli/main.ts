@@ -27,8 +27,9 @@ async function main(argv: string[]): Promise<number> {
     .addHelpText(
       'after',
       `
-Exit codes: 0 valid / applied / no difference, 1 invalid (diff: files differ),
-            2 wrong command line, 3 a file or module could not be read or written.`,
+Exit codes: 0 valid / applied / no difference, 1 invalid or over --max-file-bytes
+            (diff: files differ), 2 wrong command line, 3 a file or module could not
+            be read or written.`,
     );
   for (const command of [
     validateCommand(output, setExitCode),

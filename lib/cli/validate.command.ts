@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { checkConfigFile, formatProblem } from './config-check.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
+import { addMaxFileBytesFlag, type MaxFileBytesFlag } from './max-file-bytes.flag.js';
 import { addValidationFlags, rulesFromFlags, type ValidationFlags } from './validation-flags.js';
 
 export function validateCommand(output: CliOutput, setExitCode: (code: number) => void): Command {
@@ -13,13 +14,15 @@ export function validateCommand(output: CliOutput, setExitCode: (code: number) =
       `
 Examples:
   $ config-reloader validate config/bot.json --schema config/bot.schema.json
-  $ config-reloader validate config/*.json --dto dist/config/bot.config.js#BotConfig --json`,
+  $ config-reloader validate config/*.json --dto dist/config/bot.config.js#BotConfig --json
+  $ config-reloader validate config/bot.json --max-file-bytes 1048576`,
     );
-  return addValidationFlags(command).action(
-    async (files: string[], flags: ValidationFlags & { json?: boolean }) => {
+  return addMaxFileBytesFlag(addValidationFlags(command)).action(
+    async (files: string[], flags: ValidationFlags & MaxFileBytesFlag & { json?: boolean }) => {
       const rules = await rulesFromFlags(flags);
       const results = [];
-      for (const file of files) results.push(await checkConfigFile(file, rules));
+      for (const file of files)
+        results.push(await checkConfigFile(file, rules, flags.maxFileBytes));
       const failed = results.filter((result) => !result.valid);
       if (flags.json) {
         output.out(

@@ -29,6 +29,8 @@ export interface ReloadReporterOptions<T> {
   /** 'refuse': a change whose audit record cannot be written is not applied. */
   auditFailure: 'warn' | 'refuse';
   isSecretKey: SecretKeyMatcher;
+  /** Which checks every config goes through, for the load line: `validated by DTO BotConfig`. */
+  validation: string;
 }
 
 /** An applied (or about to be applied) change, as the reporter describes it. */
@@ -71,9 +73,10 @@ export class ReloadReporter<T> {
   /** The change is in force: health, log, handlers (unless silenced), source. */
   applied(change: AppliedChange<T>, notify: boolean): void {
     const { next, previous, changes, trigger } = change;
-    const { name, health, logger, notifier, selection } = this.options;
+    const { name, health, logger, notifier, selection, where, validation } = this.options;
     selection.publish(next.config);
-    if (previous) {
+    if (!previous) logger.log(messages.loaded(name, next.version, where, validation));
+    else {
       const changedPaths = pathsOf(changes);
       health.applied(next.loadedAt);
       logger.log(messages.applied(name, next.version, changedPaths));
@@ -97,6 +100,15 @@ export class ReloadReporter<T> {
       hash: next.hash,
       text: next.text,
     });
+  }
+
+  /**
+   * The source is good again after `failures` reported failures; `state` says how: a version
+   * applied, a change staged, or the applied content back at the source.
+   */
+  recovered(failures: number, state: string): void {
+    const { name, where, logger } = this.options;
+    logger.log(messages.recovered(name, where, failures, state));
   }
 
   /** A validated change waits for the holds to end. */

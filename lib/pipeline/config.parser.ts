@@ -2,6 +2,8 @@ import jsonc from 'jsonc-parser';
 import secureJson from 'secure-json-parse';
 import { ConfigParseError } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
+import { toDottedPath } from './config-path.js';
+import { findLossyJson, type LossyJson } from './lossy-json.js';
 
 const BYTE_ORDER_MARK = '\uFEFF';
 
@@ -27,8 +29,9 @@ const SYNTAX_REASONS: Record<string, string> = {
 
 /**
  * Parses the text of a JSON config file into a plain object. Refuses prototype-poisoning keys
- * (`__proto__`, `constructor.prototype`), tolerates a UTF-8 byte order mark, and reports
- * syntax errors with the file, line and column.
+ * (`__proto__`, `constructor.prototype`), a key written twice in one object and a number too
+ * large to represent, tolerates a UTF-8 byte order mark, and reports syntax errors with the
+ * file, line and column.
  */
 export function parseConfigText(text: string, file: string): Record<string, unknown> {
   const source = text.startsWith(BYTE_ORDER_MARK) ? text.slice(1) : text;
@@ -54,7 +57,30 @@ export function parseConfigText(text: string, file: string): Record<string, unkn
       `the root must be a JSON object, found ${kind}`,
     );
   }
+  const lost = findLossyJson(source, value);
+  if (lost) throw lossError(source, file, lost);
   return value as Record<string, unknown>;
+}
+
+// JSON.parse keeps the last of two equal keys and turns 1e400 into Infinity without a word.
+function lossError(source: string, file: string, lost: LossyJson): ConfigParseError {
+  const { line, column } = lineAndColumn(source, lost.offset);
+  const path = toDottedPath(lost.path);
+  let reason: string;
+  if (lost.kind === 'duplicate-key') {
+    const first = lineAndColumn(source, lost.firstOffset);
+    reason = messages.duplicateKey(path, first.line, first.column);
+  } else {
+    reason = messages.nonFiniteNumber(path, lost.value);
+  }
+  return new ConfigParseError(
+    file,
+    line,
+    column,
+    messages.refusedJson(file, line, column, reason),
+    reason,
+    path,
+  );
 }
 
 function toParseError(source: string, file: string, error: unknown): ConfigParseError {
@@ -108,8 +134,12 @@ function syntaxError(source: string, file: string, fallbackReason: string): Conf
   }
   const { line, column } = lineAndColumn(source, first.offset);
   const code = jsonc.printParseErrorCode(first.error);
-  const found = describeToken(source, first.offset, first.length);
-  const reason = `${SYNTAX_REASONS[code] ?? code} (found ${found})`;
+  const comma = trailingComma(source, first.offset);
+  const reason = comma
+    ? messages.trailingComma(comma.closer, comma.line, comma.column)
+    : isUnquotedName(source, errors)
+      ? messages.unquotedName(nameToShow(source, first.offset, first.length))
+      : `${SYNTAX_REASONS[code] ?? code} (found ${describeToken(source, first.offset, first.length)})`;
   return new ConfigParseError(
     file,
     line,
@@ -119,11 +149,63 @@ function syntaxError(source: string, file: string, fallbackReason: string): Conf
   );
 }
 
-// The text at an error, for the message; never the inside of a string, which may be a secret.
+/**
+ * What kind of text sits at an error, for the message, never the text itself: a string, a
+ * comment or an unquoted word may hold a secret. Only a single punctuation character, such as a
+ * brace or a comma, is shown as it is.
+ */
 function describeToken(source: string, offset: number, length: number): string {
   if (offset >= source.length) return 'end of file';
-  const token = source.slice(offset, offset + Math.max(1, Math.min(length, 20)));
-  return token.startsWith('"') ? 'a string' : JSON.stringify(token);
+  const first = source.charAt(offset);
+  if (length <= 1 && PUNCTUATION.test(first)) return JSON.stringify(first);
+  if (first === '"') return 'a string';
+  if (first === "'") return 'a string in single quotes';
+  if (source.startsWith('//', offset)) return 'a line comment';
+  if (source.startsWith('/*', offset)) return 'a block comment';
+  if (/[-+.\d]/.test(first)) return 'a number';
+  if (/[\p{L}_$]/u.test(first)) return 'an unquoted word';
+  return length <= 1 ? 'a character that JSON does not allow here' : 'text that is not JSON';
+}
+
+const PUNCTUATION = /^[!-/:-@[-`{-~]$/;
+
+/**
+ * The comma before a closing brace or bracket at `offset` (`{"a": 1,}`), where it came from
+ * habit or from deleting the last entry. Only whitespace can sit between them: a comment would
+ * have been the first error.
+ */
+function trailingComma(
+  source: string,
+  offset: number,
+): { closer: '}' | ']'; line: number; column: number } | undefined {
+  const closer = source.charAt(offset);
+  if (closer !== '}' && closer !== ']') return undefined;
+  let before = offset - 1;
+  while (before >= 0 && ' \t\r\n'.includes(source.charAt(before))) before--;
+  if (before < 0 || source.charAt(before) !== ',') return undefined;
+  return { closer, ...lineAndColumn(source, before) };
+}
+
+/**
+ * A word where a property name belongs (`{ name: 1 }`): the tolerant parser, having refused
+ * the word, then expects a property name at the colon that follows it.
+ */
+function isUnquotedName(source: string, errors: readonly jsonc.ParseError[]): boolean {
+  const [first, next] = errors;
+  return (
+    first !== undefined &&
+    next !== undefined &&
+    jsonc.printParseErrorCode(first.error) === 'InvalidSymbol' &&
+    jsonc.printParseErrorCode(next.error) === 'PropertyNameExpected' &&
+    source.charAt(next.offset) === ':' &&
+    /[\p{L}_$]/u.test(source.charAt(first.offset))
+  );
+}
+
+// A key is no secret (every JSON path names keys), but only a plausible one is repeated back.
+function nameToShow(source: string, offset: number, length: number): string | undefined {
+  const name = source.slice(offset, offset + length);
+  return name.length <= 64 && /^[\p{L}_$][\p{L}\p{N}_$-]*$/u.test(name) ? name : undefined;
 }
 
 /** 1-based line and column of a character offset. */

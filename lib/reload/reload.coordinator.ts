@@ -176,7 +176,7 @@ export class ReloadCoordinator<T extends object> {
       snapshot ??= await source.read();
       if (snapshot.hash === store.applied.hash) {
         store.staged = undefined; // back to the applied content: nothing is pending any more
-        this.recovered();
+        this.recovered(`back to the content of v${store.applied.version}, which stayed in force`);
         return undefined;
       }
       const known = trigger === 'watch' && failures.isKnownBad(snapshot.hash);
@@ -204,16 +204,18 @@ export class ReloadCoordinator<T extends object> {
 
   /** Swaps now, or stages the change while a hold is active (latest wins). */
   private async stageOrCommit(change: PendingChange<T>): Promise<void> {
-    const { holds, store, reporter } = this.options;
+    const { holds, store, reporter, health } = this.options;
     if (holds.isHeld) {
-      this.recovered();
+      this.recovered('a valid change is staged until the holds end');
       store.staged = change;
       reporter.staged(change.candidate.snapshot, store.applied.version, holds.reasons);
       return;
     }
     store.staged = undefined;
+    // Counted before the swap, which resets the health figures.
+    const failures = health.consecutive;
     await this.commit(change);
-    this.recovered();
+    this.recovered(`config v${store.applied.version} applied`, failures);
   }
 
   /** Audit first, then the swap (one assignment), then everyone else hears of it. */
@@ -238,10 +240,14 @@ export class ReloadCoordinator<T extends object> {
     reporter.applied(applied, notify);
   }
 
-  /** The source is back to a good state: failures stop counting as consecutive. */
-  private recovered(): void {
+  /**
+   * The source is back to a good state: failures stop counting as consecutive, and when some
+   * were reported, one line says that they are over.
+   */
+  private recovered(state: string, failures = this.options.health.consecutive): void {
     this.options.health.recovered();
     this.options.failures.clear();
+    if (failures > 0) this.options.reporter.recovered(failures, state);
   }
 
   private assertOpen(): void {

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { open, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import {
   ConfigAccessError,
   ConfigNotFoundError,
   ConfigTooLargeError,
 } from '../../config-reloader.errors.js';
 import { messages } from '../../config-reloader.messages.js';
+import { findUnsearchableDirectory } from './unsearchable-directory.js';
 
 /**
  * What identifies one version of a file on disk without reading it: a change of content, an
@@ -95,7 +97,7 @@ export async function readConfigFile(path: string, maxBytes: number): Promise<Ra
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    throw toReadError(path, error);
+    throw await toOpenError(path, error);
   }
   try {
     const stats = await handle.stat();
@@ -150,6 +152,20 @@ async function readAtMost(
 function isMissingError(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+// A file that cannot be opened for want of permission: its own mode, or a directory on its path
+// that may not be searched (readable is not enough). Only then are the directories looked at.
+async function toOpenError(path: string, error: unknown): Promise<Error> {
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'EACCES') {
+    const directory = await findUnsearchableDirectory(path).catch(() => undefined);
+    if (directory !== undefined) {
+      const isParent = directory === dirname(resolve(path));
+      const message = messages.directoryNotSearchable(path, directory, isParent);
+      return new ConfigAccessError(path, message, { cause: error });
+    }
+  }
+  return toReadError(path, error);
 }
 
 function toReadError(path: string, error: unknown): Error {
