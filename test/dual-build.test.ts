@@ -35,6 +35,9 @@ interface Conditions {
 }
 
 interface Manifest {
+  main: string;
+  types: string;
+  bin: Record<string, string>;
   exports: Record<string, Conditions | string>;
   typesVersions: Record<string, Record<string, string[]>>;
 }
@@ -48,11 +51,14 @@ const entryPoints = (exports: Manifest['exports']) =>
     (entry): entry is [string, Conditions] => typeof entry[1] === 'object',
   );
 
+beforeAll(async () => {
+  await run('npm', ['run', 'build'], { cwd: root });
+}, 120_000);
+
 describe('the dual build', () => {
   let report: DualLoadReport;
 
   beforeAll(async () => {
-    await run('npm', ['run', 'build'], { cwd: root });
     // A separate Node process: vitest would resolve the package name to lib/ (vitest.config.ts).
     const { stdout } = await run(process.execPath, [dualLoad], { cwd: root });
     report = JSON.parse(stdout) as DualLoadReport;
@@ -136,5 +142,75 @@ describe('the dual build', () => {
       '--help',
     ]);
     expect(stdout).toContain('Usage: config-reloader');
+  });
+});
+
+describe('the published tarball', () => {
+  let files: string[];
+
+  beforeAll(async () => {
+    // The build ran above; --ignore-scripts keeps npm from running it again (prepack).
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: root,
+    });
+    const [pack] = JSON.parse(stdout) as [{ files: { path: string }[] }];
+    files = pack.files.map((file) => file.path).sort();
+  }, 60_000);
+
+  it('holds dist/, LICENSE, README.md and package.json, and nothing else', () => {
+    const elsewhere = files.filter(
+      (file) =>
+        !file.startsWith('dist/') && !['LICENSE', 'README.md', 'package.json'].includes(file),
+    );
+    expect(elsewhere).toEqual([]);
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'package.json']));
+  });
+
+  it('ships no sources, source maps or build leftovers', () => {
+    const unwanted = files.filter(
+      (file) =>
+        file.endsWith('.map') ||
+        file.endsWith('.tsbuildinfo') ||
+        (file.endsWith('.ts') && !file.endsWith('.d.ts')) ||
+        /(^|\/)(test|fixtures|bench|sample-app|lib)\//.test(file),
+    );
+    expect(unwanted).toEqual([]);
+  });
+
+  it('contains every file package.json points at', async () => {
+    const { main, types, bin, exports, typesVersions } = await manifest();
+    const referenced = [
+      main,
+      types,
+      ...Object.values(bin),
+      ...entryPoints(exports).flatMap(([, conditions]) =>
+        [conditions.import, conditions.require].flatMap(Object.values),
+      ),
+      ...Object.values(typesVersions['*'] ?? {}).flat(),
+    ].map((file) => file.replace(/^\.\//, ''));
+    expect(referenced.filter((file) => !files.includes(file))).toEqual([]);
+    expect(files).toContain('dist/package.json');
+  });
+
+  it('carries the MIT licence that package.json declares', async () => {
+    const { license } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+      license: string;
+    };
+    const text = await readFile(join(root, 'LICENSE'), 'utf8');
+    expect(license).toBe('MIT');
+    expect(text).toMatch(
+      /^MIT License\n\nCopyright \(c\) 2026 The nestjs-config-reloader authors\n/,
+    );
+  });
+
+  it('has no source map references left in the built code', async () => {
+    const built = files.filter((file) => /\.(c|m)?js$/.test(file));
+    const referencing: string[] = [];
+    for (const file of built) {
+      if ((await readFile(join(root, file), 'utf8')).includes('sourceMappingURL')) {
+        referencing.push(file);
+      }
+    }
+    expect(referencing).toEqual([]);
   });
 });
