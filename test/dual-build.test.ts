@@ -149,7 +149,7 @@ describe('the published tarball', () => {
   let files: string[];
 
   beforeAll(async () => {
-    // The build ran above; --ignore-scripts keeps npm from running it again (prepack).
+    // The build ran above; --ignore-scripts keeps npm from running it again (prepare).
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: root,
     });
@@ -190,6 +190,13 @@ describe('the published tarball', () => {
     ].map((file) => file.replace(/^\.\//, ''));
     expect(referenced.filter((file) => !files.includes(file))).toEqual([]);
     expect(files).toContain('dist/package.json');
+  });
+
+  it('builds on prepare, the one script npm runs when it installs the package from git', async () => {
+    const { scripts } = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(scripts['prepare']).toBe('npm run build');
   });
 
   it('carries the MIT licence that package.json declares', async () => {
