@@ -71,7 +71,7 @@ function writeEsmWrapper(entry) {
   mkdirSync(dirname(join(staging, entry.esm)), { recursive: true });
   writeFileSync(join(staging, entry.esm), wrapper);
   writeFileSync(join(staging, entry.esmTypes), types);
-  console.log(`${entry.subpath}: ${entry.esm} re-exports ${entry.cjs} (${names.join(', ')})`);
+  console.error(`${entry.subpath}: ${entry.esm} re-exports ${entry.cjs} (${names.join(', ')})`);
 }
 
 function listFiles(dir, prefix = '') {
