@@ -41,7 +41,7 @@ describe('config-reloader CLI', () => {
 
   beforeAll(async () => {
     // The CLI is tested as shipped: compiled, and with a compiled DTO module.
-    await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root });
+    await run('npm', ['run', 'build'], { cwd: root });
     await run('npx', ['tsc', '-p', 'sample-app/tsconfig.json'], { cwd: root });
     sample = JSON.parse(await readFile(sampleConfig, 'utf8')) as TrendConfig;
   }, 120_000);

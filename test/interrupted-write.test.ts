@@ -73,7 +73,7 @@ describe('a write interrupted by a crash', () => {
   describe('a process killed again and again while it rolls back', () => {
     beforeAll(async () => {
       // The child runs the library as shipped: compiled.
-      await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root });
+      await run('npm', ['run', 'build'], { cwd: root });
     }, 120_000);
 
     it('never leaves a torn file, and the next start removes the temp files it left', async () => {

@@ -1,4 +1,4 @@
-import jsonc from 'jsonc-parser';
+import * as jsonc from 'jsonc-parser';
 import secureJson from 'secure-json-parse';
 import { ConfigParseError } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';

@@ -135,9 +135,9 @@ export class ConfigFileWatcher {
 type ThrottleTable = Map<string, Map<string, { clear(): void }>>;
 
 /**
- * chokidar 5's close() drops its event-throttle table without clearing the timers in it (up to
- * 1 s each), which keeps the process alive after shutdown. Clear them first; if a later chokidar
- * no longer has the table, there is nothing to do.
+ * chokidar's close() (4.x and 5.x alike) drops its event-throttle table without clearing the
+ * timers in it (up to 1 s each), which keeps the process alive after shutdown. Clear them first;
+ * if a later chokidar no longer has the table, there is nothing to do.
  */
 function clearThrottleTimers(watcher: FSWatcher): void {
   const table = (watcher as unknown as { _throttled?: ThrottleTable })._throttled;

@@ -1,0 +1,107 @@
+import 'reflect-metadata';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { Test, type TestingModule } from '@nestjs/testing';
+import {
+  CONFIG_RELOADED,
+  CONFIG_RELOAD_FAILED,
+  ConfigReloadError,
+  ConfigReloaderService,
+  ConfigValidationError,
+  type ConfigReloadedEvent,
+  type ConfigReloadFailedEvent,
+} from 'nestjs-config-reloader';
+import { ConfigReloaderHealthIndicator } from 'nestjs-config-reloader/terminus';
+import { AppModule } from '../src/app.module.js';
+import { GreetingConfig } from '../src/greeting.config.js';
+import { GreetingService } from '../src/greeting.service.js';
+import { HealthController } from '../src/health.controller.js';
+
+/** The next `event` the app emits; rejects when none comes within `timeoutMs`. */
+function nextEvent<T>(emitter: EventEmitter2, event: string, timeoutMs = 10_000): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const listener = (payload: T) => {
+      clearTimeout(timer);
+      emitter.off(event, listener);
+      resolve(payload);
+    };
+    const timer = setTimeout(() => {
+      emitter.off(event, listener);
+      reject(new Error(`no ${event} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    emitter.on(event, listener);
+  });
+}
+
+describe('nestjs-config-reloader in a Nest 12 ES module app under Vitest', () => {
+  let dir: string;
+  let configPath: string;
+  let app: TestingModule;
+  let events: EventEmitter2;
+  const greet = () => app.get(GreetingService).greet('Ada');
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'consumer-nest12-'));
+    configPath = join(dir, 'greeting.json');
+    await writeFile(configPath, JSON.stringify({ greeting: 'Hello', repeat: 1 }));
+    app = await Test.createTestingModule({ imports: [AppModule.forConfig(configPath)] }).compile();
+    app.useLogger(false);
+    await app.init();
+    events = app.get(EventEmitter2);
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('loads the file at start, validated, and injects the service by its class', () => {
+    expect(greet()).toBe('Hello, Ada!');
+    expect(app.get(ConfigReloaderService).config).toBeInstanceOf(GreetingConfig);
+  });
+
+  it('is one copy whichever way it is loaded: require gives the very same classes', () => {
+    const required = createRequire(import.meta.url)('nestjs-config-reloader') as Record<
+      string,
+      unknown
+    >;
+    const requiredTerminus = createRequire(import.meta.url)('nestjs-config-reloader/terminus') as {
+      ConfigReloaderHealthIndicator: unknown;
+    };
+    expect(required['ConfigReloaderService']).toBe(ConfigReloaderService);
+    expect(required['ConfigReloadError']).toBe(ConfigReloadError);
+    expect(required['ConfigValidationError']).toBe(ConfigValidationError);
+    expect(requiredTerminus.ConfigReloaderHealthIndicator).toBe(ConfigReloaderHealthIndicator);
+  });
+
+  it('refuses an edit the DTO rejects, and keeps the last good config', async () => {
+    const failed = nextEvent<ConfigReloadFailedEvent>(events, CONFIG_RELOAD_FAILED);
+    await writeFile(configPath, JSON.stringify({ greeting: 'Hello', repeat: 0 }));
+    const { error } = await failed;
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    expect(error).toBeInstanceOf(ConfigReloadError);
+    expect(error.code).toBe('CONFIG_VALIDATION');
+    expect((error as ConfigValidationError).issues).toEqual([
+      expect.objectContaining({ path: 'repeat' }),
+    ]);
+    expect(greet()).toBe('Hello, Ada!');
+    // terminus 12 reports the indicator degraded and the check passes, degraded overall.
+    const health = await app.get(HealthController).check();
+    expect(health.status).toBe('degraded');
+    expect(health.details['config']).toMatchObject({ status: 'degraded', consecutiveErrors: 1 });
+  }, 30_000);
+
+  it('reloads a valid edit of the file', async () => {
+    const reloaded = nextEvent<ConfigReloadedEvent<GreetingConfig>>(events, CONFIG_RELOADED);
+    await writeFile(configPath, JSON.stringify({ greeting: 'Hi', repeat: 2 }));
+    const event = await reloaded;
+    expect([...event.changes].sort()).toEqual(['greeting', 'repeat']);
+    expect(greet()).toBe('Hi, Ada! Hi, Ada!');
+    const health = await app.get(HealthController).check();
+    expect(health.status).toBe('ok');
+    expect(health.details['config']).toMatchObject({ status: 'up', consecutiveErrors: 0 });
+  }, 30_000);
+});
