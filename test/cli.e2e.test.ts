@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +55,16 @@ describe('config-reloader CLI', () => {
     copy.strategies[3]!.risk.stopLoss = stopLoss;
     return copy;
   };
+
+  it('stops quietly when the reader closes the pipe early (config-reloader --help | head)', async () => {
+    const child = spawn(process.execPath, [cli, '--help'], { cwd: root });
+    child.stdout.destroy(); // the reader is gone before the first write
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
+  });
 
   it('accepts a valid config (schema and DTO) with exit code 0', async () => {
     const result = await configReloader(

@@ -51,6 +51,15 @@ Exit codes: 0 valid / applied / no difference, 1 invalid or over --max-file-byte
   return exitCode;
 }
 
+// `config-reloader --help | head` closes the pipe early: stop writing, as Unix tools do,
+// instead of dying on an unhandled EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stream.destroy();
+  });
+}
+
 main(process.argv).then(
   (code) => {
     process.exitCode = code;
