@@ -6,6 +6,7 @@
 # against Nest 11's declarations and runs the suite on the sources, minus:
 #   - the file-system suites whose subject is not Nest (editor save patterns, torn reads, a
 #     writer killed 30 times): the slowest third of the run, and the same code on either major;
+#   - the etcd cluster harness, which does not touch Nest at all;
 #   - the sample bot's HTTP test, which asserts terminus 12's 'degraded' overall status (the
 #     indicator's terminus 11 answer is covered in test/health.test.ts).
 #
@@ -47,5 +48,6 @@ step npx vitest run \
   --exclude test/save-patterns.test.ts \
   --exclude test/torn-read.test.ts \
   --exclude test/interrupted-write.test.ts \
+  --exclude test/etcd-cluster.test.ts \
   --exclude test/sample-app.http.e2e.test.ts \
   "$@"
