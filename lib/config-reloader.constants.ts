@@ -16,3 +16,8 @@ export const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 export const DEFAULT_HISTORY_SIZE = 10;
 /** Polling interval used with `usePolling`; also how often chokidar stats the directory. */
 export const DEFAULT_POLLING_INTERVAL_MS = 100;
+/**
+ * Shortest wait after a read or a reload before looking again: for a write no event reported
+ * (the file source) and for a failure that waited long enough (the reload path).
+ */
+export const MIN_SETTLE_MS = 50;

@@ -2,7 +2,11 @@ import { Logger, Module, type DynamicModule, type Provider } from '@nestjs/commo
 import { ModulesContainer } from '@nestjs/core';
 import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { watch } from 'chokidar';
-import { CONFIG_WATCH_FUNCTION, DEFAULT_INSTANCE_NAME } from './config-reloader.constants.js';
+import {
+  CONFIG_WATCH_FUNCTION,
+  DEFAULT_INSTANCE_NAME,
+  MIN_SETTLE_MS,
+} from './config-reloader.constants.js';
 import { ConfigReloaderOptionsError } from './config-reloader.errors.js';
 import { messages } from './config-reloader.messages.js';
 import { resolveOptions, type ResolvedConfigReloaderOptions } from './config-reloader.options.js';
@@ -106,14 +110,11 @@ function sourceFor(
     usePolling: options.usePolling,
     pollingIntervalMs: options.pollingIntervalMs,
     verifyIntervalMs: options.verifyIntervalMs,
-    settleMs: Math.max(options.debounceMs, MIN_FILE_SETTLE_MS),
+    settleMs: Math.max(options.debounceMs, MIN_SETTLE_MS),
     watch,
     onWarning: (message) => logger.warn(`[${options.name}] ${message}`),
   });
 }
-
-/** Shortest wait after a read before the file source checks again for a write no event reported. */
-const MIN_FILE_SETTLE_MS = 50;
 
 // Names taken in each application (one ModulesContainer per app): two instances with one name
 // would both load and watch, and only one of them could ever be injected.

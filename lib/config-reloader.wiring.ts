@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
+import { MIN_SETTLE_MS } from './config-reloader.constants.js';
 import type { ResolvedConfigReloaderOptions } from './config-reloader.options.js';
 import { messages } from './config-reloader.messages.js';
 import { AuditLog } from './notify/audit.log.js';
@@ -16,8 +17,6 @@ import type { ConfigSource } from './sources/config-source.interface.js';
 import { HoldRegistry } from './store/config-hold.registry.js';
 import { ConfigStore } from './store/config.store.js';
 
-/** Shortest wait after a reload before the quiet check looks at waiting failures. */
-const MIN_SETTLE_MS = 50;
 /**
  * How long a source must stay still after a failed read before the failure is reported: a slow
  * writer (a copy over a network disk) pauses between chunks, and its half-written file is not

@@ -30,6 +30,14 @@ export interface ReloadCoordinatorOptions<T extends object> {
   beforeApply?: (next: Readonly<T>, current: Readonly<T>) => void | Promise<void>;
 }
 
+/** The initial load, committed like any change but with nothing before it. */
+interface InitialLoad<T> {
+  candidate: Candidate<T>;
+  trigger: 'initial';
+  notify: false;
+  rolledBackTo?: undefined;
+}
+
 /** How one attempt of the reload path ended, when it did not end well. */
 interface Failure {
   error: ConfigReloadError;
@@ -51,13 +59,9 @@ export class ReloadCoordinator<T extends object> {
 
   /** Reads, validates and applies the initial config; throws the typed error on any failure. */
   async load(): Promise<void> {
-    const { source, pipeline, store, reporter } = this.options;
+    const { source, pipeline } = this.options;
     const candidate = await pipeline.materialize(await source.read());
-    const next = store.next(candidate, 'initial');
-    const change = { previous: undefined, next, changes: [], trigger: 'initial' as const };
-    await reporter.recordApplied(change, candidate.snapshot.origin);
-    store.swap(next);
-    reporter.applied(change, false);
+    await this.commit({ candidate, trigger: 'initial', notify: false });
   }
 
   /** `reloadConfig()`: resolves with the config in force afterwards, or rejects. */
@@ -144,17 +148,9 @@ export class ReloadCoordinator<T extends object> {
   }
 
   /** Reports a failure (health, log, audit, events, source); never throws. */
-  reportFailure(
-    error: ConfigReloadError,
-    trigger: ReloadSource,
-    snapshot?: SourceSnapshot,
-  ): Promise<void> {
-    return this.options.reporter.failed(
-      error,
-      trigger,
-      this.options.store.applied.version,
-      snapshot,
-    );
+  reportFailure(error: ConfigReloadError, trigger: ReloadSource, snapshot?: SourceSnapshot) {
+    const { reporter, store } = this.options;
+    return reporter.failed(error, trigger, store.applied.version, snapshot);
   }
 
   /** No more reloads; resolves when the one in flight has finished. */
@@ -219,22 +215,13 @@ export class ReloadCoordinator<T extends object> {
   }
 
   /** Audit first, then the swap (one assignment), then everyone else hears of it. */
-  private async commit({
-    candidate,
-    trigger,
-    notify,
-    rolledBackTo,
-  }: PendingChange<T>): Promise<void> {
+  private async commit(change: PendingChange<T> | InitialLoad<T>): Promise<void> {
+    const { candidate, trigger, notify, rolledBackTo } = change;
     const { store, reporter } = this.options;
-    const previous = store.applied;
-    const next = store.next(candidate as Candidate<T>, trigger);
-    const applied = {
-      previous,
-      next,
-      changes: diffConfigs(previous.plain, next.plain),
-      trigger,
-      rolledBackTo,
-    };
+    const previous = trigger === 'initial' ? undefined : store.applied;
+    const next = store.next(candidate, trigger);
+    const changes = previous ? diffConfigs(previous.plain, next.plain) : [];
+    const applied = { previous, next, changes, trigger, rolledBackTo };
     await reporter.recordApplied(applied, candidate.snapshot.origin);
     store.swap(next);
     reporter.applied(applied, notify);
