@@ -67,7 +67,7 @@ describe('the dual build', () => {
   it('gives every entry point an import and a require condition, each with its own types', async () => {
     const { exports } = await manifest();
     const entries = entryPoints(exports);
-    expect(entries.map(([subpath]) => subpath)).toEqual(['.', './terminus']);
+    expect(entries.map(([subpath]) => subpath)).toEqual(['.', './terminus', './etcd']);
     for (const [, conditions] of entries) {
       expect(conditions.import.default).toMatch(/^\.\/dist\/.+\.mjs$/);
       expect(conditions.import.types).toMatch(/^\.\/dist\/.+\.d\.mts$/);

@@ -56,4 +56,59 @@ describe('packaging', () => {
     }
     expect(offenders).toEqual([]);
   });
+
+  it('keeps etcd3 behind the etcd entry point (an optional peer, never loaded by file-only apps)', async () => {
+    const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+      peerDependenciesMeta: Record<string, { optional?: boolean }>;
+    };
+    expect(manifest.peerDependenciesMeta.etcd3?.optional).toBe(true);
+    const etcdFolder = join(root, 'lib', 'sources', 'etcd');
+    const offenders: string[] = [];
+    for (const file of await sourceFiles(join(root, 'lib'))) {
+      if (file.startsWith(etcdFolder)) continue;
+      const text = await readFile(file, 'utf8');
+      if (text.includes("'etcd3'")) offenders.push(`${relative(root, file)} imports etcd3`);
+      // Elsewhere the etcd folder may only be loaded on demand (the CLI's publish and status).
+      for (const [line] of text.matchAll(/^import[^;]*sources\/etcd\/[^;]*;/gms)) {
+        if (!line.startsWith('import type')) offenders.push(`${relative(root, file)}: ${line}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('loads the main entry point and the CLI without etcd3 installed', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(join(tmpdir(), 'no-etcd3-'));
+    try {
+      // A resolver hook that makes etcd3 look uninstalled, as in a file-only app.
+      const hook = join(dir, 'hide-etcd3.cjs');
+      await writeFile(
+        hook,
+        `const Module = require('node:module');
+const resolve = Module._resolveFilename;
+Module._resolveFilename = function (request, ...rest) {
+  if (request === 'etcd3' || request.startsWith('etcd3/')) {
+    throw Object.assign(new Error('Cannot find module etcd3'), { code: 'MODULE_NOT_FOUND' });
+  }
+  return resolve.call(this, request, ...rest);
+};`,
+      );
+      const run = (args: string[]) =>
+        spawnSync(process.execPath, ['--require', hook, ...args], { cwd: root, encoding: 'utf8' });
+      const library = run(['-e', "require('./dist/index.js')"]);
+      expect(library.stderr).toBe('');
+      expect(library.status).toBe(0);
+      const cli = run(['dist/cli/main.js', '--help']);
+      expect(cli.stderr).toBe('');
+      expect(cli.status).toBe(0);
+      // The hook works: the etcd entry point itself needs etcd3.
+      expect(run(['-e', "require('./dist/sources/etcd/index.js')"]).stderr).toContain(
+        'Cannot find module etcd3',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });

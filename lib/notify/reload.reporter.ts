@@ -7,7 +7,11 @@ import {
 import { messages } from '../config-reloader.messages.js';
 import { pathsOf, redactChanges, type ConfigChange } from '../pipeline/config.diff.js';
 import type { SecretKeyMatcher } from '../pipeline/secret-redaction.js';
-import type { ConfigSource, SourceSnapshot } from '../sources/config-source.interface.js';
+import type {
+  ConfigSource,
+  SourceOutcome,
+  SourceSnapshot,
+} from '../sources/config-source.interface.js';
 import type { AppliedVersion } from '../store/config.store.js';
 import type { ReloadSource } from '../interfaces/index.js';
 import { processUser, type AuditLog, type AuditRecord } from './audit.log.js';
@@ -181,9 +185,9 @@ export class ReloadReporter<T> {
     }
   }
 
-  private tellSource(outcome: Parameters<NonNullable<ConfigSource['report']>>[0]): void {
+  private tellSource(outcome: Omit<SourceOutcome, 'name'>): void {
     try {
-      this.options.source.report?.(outcome);
+      this.options.source.report?.({ name: this.options.name, ...outcome });
     } catch (error) {
       this.options.logger.warn(
         messages.sourceReportFailed(this.options.name, describeError(error)),

@@ -68,6 +68,8 @@ export interface SourceWatch {
 
 /** What became of one change, as told to `ConfigSource.report()`. */
 export interface SourceOutcome {
+  /** The module instance (its `name` option) this outcome belongs to. */
+  name: string;
   state: 'applied' | 'staged' | 'rejected';
   /** The version in force after this outcome. */
   version: number;

@@ -1,0 +1,8 @@
+// A separate entry point, so that file-only apps never need etcd3 installed.
+export { createEtcdClient, type EtcdConnectionOptions } from './etcd-client.js';
+export {
+  instanceStatusKey,
+  instancesPrefix,
+  parseInstanceStatus,
+  type InstanceStatus,
+} from './instance-status.js';
