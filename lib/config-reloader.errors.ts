@@ -38,8 +38,9 @@ export class ConfigReloadError extends Error {
 }
 
 export class ConfigNotFoundError extends ConfigReloadError {
-  constructor(configPath: string, options?: { cause?: unknown }) {
-    super('CONFIG_NOT_FOUND', messages.notFound(configPath), configPath, options);
+  /** `message` replaces the file-specific text, for a source that is not a file. */
+  constructor(configPath: string, options?: { cause?: unknown; message?: string }) {
+    super('CONFIG_NOT_FOUND', options?.message ?? messages.notFound(configPath), configPath, options);
   }
 }
 

@@ -26,15 +26,18 @@ export async function writeFileAtomically(
   text: string,
   {
     beforeRename,
+    newFileMode = 0o644,
   }: {
     /** Runs once the temp file is on disk, just before the rename; throw to abandon the write. */
     beforeRename?: () => Promise<void>;
+    /** The mode of a file that does not exist yet (an existing file keeps its own). */
+    newFileMode?: number;
   } = {},
 ): Promise<void> {
   const target = await realpath(path).catch(() => path);
   const previous = await stat(target).catch(() => undefined);
   const temp = tempPathFor(target);
-  const mode = previous ? previous.mode & 0o7777 : 0o644;
+  const mode = previous ? previous.mode & 0o7777 : newFileMode;
   const handle = await open(temp, 'wx', mode);
   try {
     await handle.writeFile(text, 'utf8');
