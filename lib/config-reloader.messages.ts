@@ -107,6 +107,11 @@ export const messages = {
   staleTempFiles: (count: number, file: string) =>
     `removed ${count} temp file(s) that an interrupted write left beside ${file}.`,
   tooDeep: (limit: number) => `nests deeper than ${limit} levels (does it contain itself?)`,
+  sourceLost: (name: string, where: string, version: number) =>
+    `[${name}] ${where} cannot reach its server; keeping config v${version} until it answers ` +
+    `again (health 'degraded', CONFIG_UNAVAILABLE).`,
+  sourceBack: (name: string, where: string) =>
+    `[${name}] ${where} reaches its server again; changes made meanwhile are applied.`,
   sourceReportFailed: (name: string, reason: string) =>
     `[${name}] the config source's report() threw (ignored): ${reason}`,
   holdExpired: (name: string, reason: string, timeoutMs: number) =>

@@ -105,6 +105,10 @@ export function wireReloader<T extends object>(
     debounceMs,
     settleMs: Math.max(debounceMs, MIN_SETTLE_MS),
     verifyIntervalMs,
+    onConnectivity: (state) => {
+      if (state === 'lost') reporter.sourceLost(store.applied.version);
+      else reporter.sourceBack(state === 'back');
+    },
   });
   return {
     logger,

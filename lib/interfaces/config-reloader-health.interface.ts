@@ -3,7 +3,8 @@ export interface ConfigReloaderHealth {
   name: string;
   /**
    * 'up': the last attempt succeeded (and the file is watched when autoReload is on);
-   * 'degraded': the last reload failed, or watching stopped although autoReload is on;
+   * 'degraded': the last reload failed, watching stopped although autoReload is on, or a remote
+   * source cannot reach its server (see `unavailableSince`);
    * 'down': the config file is gone.
    */
   status: 'up' | 'degraded' | 'down';
@@ -27,6 +28,11 @@ export interface ConfigReloaderHealth {
   /** Stable code of the last failure, e.g. 'CONFIG_VALIDATION'. */
   lastErrorCode: string | null;
   lastErrorAt: Date | null;
+  /**
+   * Since when a remote source (etcd) has been unable to reach its server, while watching; the
+   * config in force stays, `lastErrorCode` is 'CONFIG_UNAVAILABLE'. Null while it answers.
+   */
+  unavailableSince: Date | null;
   /** True while a validated change waits for the holds to be released. */
   pending: boolean;
   /** Reasons of the active holds. */

@@ -9,6 +9,7 @@ export class ReloadHealthTracker {
   private lastReloadAt: Date | null = null;
   private lastError: ConfigReloadError | null = null;
   private lastErrorAt: Date | null = null;
+  private unavailableSince: Date | null = null;
 
   get consecutive(): number {
     return this.consecutiveErrors;
@@ -23,6 +24,22 @@ export class ReloadHealthTracker {
   /** The source is back to the applied content: failures stop counting as consecutive. */
   recovered(): void {
     this.consecutiveErrors = 0;
+  }
+
+  /** A remote source cannot reach its server: 'degraded' until it can, with since when. */
+  unavailable(error: ConfigReloadError, at: Date): void {
+    this.unavailableSince ??= at;
+    this.lastError = error;
+    this.lastErrorAt = at;
+  }
+
+  /** The source reaches its server again, or nobody watches it any more. */
+  available(): void {
+    this.unavailableSince = null;
+  }
+
+  get isUnavailable(): boolean {
+    return this.unavailableSince !== null;
   }
 
   failed(error: ConfigReloadError, at: Date): void {
@@ -47,7 +64,11 @@ export class ReloadHealthTracker {
     const sourceGone = failing && this.lastError instanceof ConfigNotFoundError;
     return {
       name: state.name,
-      status: sourceGone ? 'down' : failing || state.watchLost ? 'degraded' : 'up',
+      status: sourceGone
+        ? 'down'
+        : failing || state.watchLost || this.unavailableSince
+          ? 'degraded'
+          : 'up',
       isWatching: state.isWatching,
       watchMode: state.watchMode ?? null,
       version: state.version,
@@ -58,6 +79,7 @@ export class ReloadHealthTracker {
       lastError: this.lastError?.message ?? null,
       lastErrorCode: this.lastError?.code ?? null,
       lastErrorAt: this.lastErrorAt,
+      unavailableSince: this.unavailableSince,
       pending: state.pending,
       holds: state.holds,
     };

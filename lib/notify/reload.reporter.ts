@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import {
   ConfigAuditError,
+  ConfigSourceUnavailableError,
   describeError,
   type ConfigReloadError,
 } from '../config-reloader.errors.js';
@@ -113,6 +114,23 @@ export class ReloadReporter<T> {
   recovered(failures: number, state: string): void {
     const { name, where, logger } = this.options;
     logger.log(messages.recovered(name, where, failures, state));
+  }
+
+  /** A remote source lost its server: the config in force stays; health says since when. */
+  sourceLost(currentVersion: number): void {
+    const { name, where, health, logger } = this.options;
+    if (health.isUnavailable) return;
+    const message = messages.sourceLost(name, where, currentVersion);
+    health.unavailable(new ConfigSourceUnavailableError(where, message), new Date());
+    logger.warn(message);
+  }
+
+  /** The source reaches its server again (or is not watched any more: 'unknown'). */
+  sourceBack(known: boolean): void {
+    const { name, where, health, logger } = this.options;
+    if (!health.isUnavailable) return;
+    health.available();
+    if (known) logger.log(messages.sourceBack(name, where));
   }
 
   /** A validated change waits for the holds to end. */

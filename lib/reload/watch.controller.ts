@@ -24,6 +24,11 @@ export interface WatchControllerOptions {
   /** Delay of the quiet check after each reload (reports a failure that waited long enough). */
   settleMs: number;
   verifyIntervalMs: number;
+  /**
+   * A remote source lost or regained its server while watching, or watching stopped, so that
+   * nobody knows any more ('unknown').
+   */
+  onConnectivity?: (state: 'lost' | 'back' | 'unknown') => void;
 }
 
 /**
@@ -110,6 +115,9 @@ export class WatchController {
       error: (error) => {
         if (isCurrent()) logger.warn(messages.watcherError(name, describeError(error)));
       },
+      connectivity: (connected) => {
+        if (isCurrent()) this.options.onConnectivity?.(connected ? 'back' : 'lost');
+      },
     };
     let watch: SourceWatch;
     try {
@@ -133,6 +141,7 @@ export class WatchController {
     this.scheduler = this.watch = this.abort = this.handed = undefined;
     abort?.abort();
     this.options.failures.dropPending();
+    if (scheduler) this.options.onConnectivity?.('unknown');
     await scheduler?.stop();
     await watch?.close();
   }
