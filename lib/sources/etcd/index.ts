@@ -6,3 +6,5 @@ export {
   parseInstanceStatus,
   type InstanceStatus,
 } from './instance-status.js';
+export { etcdSource } from './etcd.source.js';
+export type { EtcdSourceOptions } from './etcd-source.options.js';

@@ -1,0 +1,26 @@
+import type { EtcdConnectionOptions } from './etcd-client.js';
+
+/** `etcdSource()`: one etcd key holds the whole JSON document. */
+export interface EtcdSourceOptions extends EtcdConnectionOptions {
+  /** The key of the document, e.g. `/bots/trend/config`. Status records live under `<key>/instances/`. */
+  key: string;
+  /**
+   * A local file that keeps the last applied document (rewritten atomically, mode 0600, after
+   * every applied change). With it, an instance that starts while etcd is unreachable starts on
+   * that copy (validated again, health 'degraded' until etcd answers); without it, the start
+   * fails with `ConfigSourceUnavailableError`.
+   */
+  cachePath?: string;
+  /** Names this instance in the fleet status. Default `<hostname>-<pid>`. */
+  instanceId?: string;
+  /** Keep a status record under `<key>/instances/<instanceId>` (leased). Default true. */
+  reportStatus?: boolean;
+  /** TTL of the status record's lease: how long a dead instance still shows. Default 10 s. */
+  statusTtlSeconds?: number;
+  /**
+   * After this long without a word from etcd, the watch asks its member for a progress report;
+   * no answer within `dialTimeoutMs` (at most 2 s) means the member is frozen or cut off, and the
+   * watch moves to another one. Default 5000.
+   */
+  watchCheckMs?: number;
+}

@@ -1,0 +1,25 @@
+/** What the etcd source says, in one place. */
+export const etcdMessages = {
+  keyMissing: (id: string) =>
+    `Config key not found: ${id}. Publish the config first (config-reloader publish <file> ` +
+    `--etcd <hosts> --key <key>), or check "key".`,
+  unavailable: (id: string, hosts: readonly string[], reason: string) =>
+    `Cannot reach etcd for ${id} (${hosts.join(', ')}): ${reason}. The config in force stays.`,
+  unavailableAtStart: (id: string, hosts: readonly string[], reason: string, cache?: string) =>
+    `Cannot reach etcd for ${id} (${hosts.join(', ')}) to load the config: ${reason}. ` +
+    (cache
+      ? `The local copy cannot be used either (${cache}).`
+      : `Set "cachePath" to start on the last applied config while etcd is down.`),
+  startedFromCache: (id: string, cachePath: string, revision: string) =>
+    `etcd is unreachable for ${id}: starting on the local copy ${cachePath} (revision ` +
+    `${revision}); it is replaced as soon as etcd answers.`,
+  conflict: (id: string, expected: string, actual: string | undefined) =>
+    `Refusing to write ${id}: it changed since revision ${expected} (now ` +
+    `${actual === undefined ? 'deleted' : `revision ${actual}`}). Nothing was written; reload ` +
+    `or inspect the newer change first.`,
+  cacheFailed: (id: string, cachePath: string, reason: string) =>
+    `Cannot update the local copy ${cachePath} of ${id}: ${reason}. A start while etcd is down ` +
+    `would use an older copy.`,
+  statusFailed: (id: string, reason: string) =>
+    `Cannot write the fleet status of ${id} to etcd (${reason}); retrying until it answers.`,
+} as const;

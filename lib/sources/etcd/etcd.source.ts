@@ -1,0 +1,252 @@
+import { Logger } from '@nestjs/common';
+import { hostname } from 'node:os';
+import type { Etcd3, IKeyValue } from 'etcd3';
+import {
+  ConfigConflictError,
+  ConfigNotFoundError,
+  ConfigReloadError,
+  ConfigSourceUnavailableError,
+  describeError,
+} from '../../config-reloader.errors.js';
+import type {
+  ConfigSource,
+  SourceListener,
+  SourceOutcome,
+  SourceSnapshot,
+  SourceWatch,
+} from '../config-source.interface.js';
+import { hashContent } from '../file/config-file.reader.js';
+import { ConfigCache } from './config-cache.js';
+import { createEtcdClient, DEFAULT_DIAL_TIMEOUT_MS, withDeadline } from './etcd-client.js';
+import type { EtcdSourceOptions } from './etcd-source.options.js';
+import { etcdMessages } from './etcd.messages.js';
+import { FleetStatusWriter } from './fleet-status.writer.js';
+import { KeyWatch } from './key-watch.js';
+
+const DEFAULT_STATUS_TTL_SECONDS = 10;
+const DEFAULT_WATCH_CHECK_MS = 5000;
+const MAX_REPLY_TIMEOUT_MS = 2000;
+
+/**
+ * A config source over one etcd key. Reads say which revision they saw, so the watch starts
+ * exactly after it; watch events carry the document, so nothing is read again on a change.
+ */
+export function etcdSource(options: EtcdSourceOptions): ConfigSource {
+  return new EtcdSource(options);
+}
+
+class EtcdSource implements ConfigSource {
+  readonly id: string;
+  private readonly client: Etcd3;
+  private readonly hosts: readonly string[];
+  private readonly deadlineMs: number;
+  private readonly cache: ConfigCache | undefined;
+  private readonly status: FleetStatusWriter | undefined;
+  private readonly instanceId: string;
+  private readonly logger = new Logger('ConfigReloader');
+  /** The revision after the last one etcd showed us: where a watch starts. */
+  private resumeFrom: string | undefined;
+  /** Whether etcd answered the last read. */
+  private reachable = false;
+  /** The config in force came from the local copy; etcd must be asked once it answers. */
+  private servedFromCache = false;
+
+  constructor(private readonly options: EtcdSourceOptions) {
+    this.id = `etcd:${options.key}`;
+    this.hosts = Array.isArray(options.hosts) ? options.hosts : [options.hosts];
+    this.deadlineMs = options.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
+    this.client = createEtcdClient(options);
+    this.cache = options.cachePath ? new ConfigCache(options.cachePath, options.key) : undefined;
+    this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
+    if (options.reportStatus !== false) {
+      this.status = new FleetStatusWriter({
+        client: this.client,
+        key: options.key,
+        instanceId: this.instanceId,
+        ttlSeconds: options.statusTtlSeconds ?? DEFAULT_STATUS_TTL_SECONDS,
+        deadlineMs: this.deadlineMs,
+        onError: (error) =>
+          this.logger.warn(etcdMessages.statusFailed(this.id, describeError(error))),
+      });
+    }
+  }
+
+  async read(): Promise<SourceSnapshot> {
+    try {
+      return await this.readKey();
+    } catch (error) {
+      const starting = this.resumeFrom === undefined;
+      if (error instanceof ConfigReloadError || !starting) {
+        throw this.unavailable(error, etcdMessages.unavailable);
+      }
+      if (!this.cache) throw this.unavailable(error, etcdMessages.unavailableAtStart);
+      return this.startFromCache(this.cache, error);
+    }
+  }
+
+  async watch(listener: SourceListener, signal?: AbortSignal): Promise<SourceWatch> {
+    const replyTimeoutMs = Math.min(this.deadlineMs, MAX_REPLY_TIMEOUT_MS);
+    const watch = new KeyWatch(
+      {
+        client: this.client,
+        key: this.options.key,
+        fromRevision: this.resumeFrom ?? '0',
+        connected: this.reachable,
+        checkMs: this.options.watchCheckMs ?? DEFAULT_WATCH_CHECK_MS,
+        replyTimeoutMs,
+      },
+      {
+        put: (kv) => listener.changed(this.snapshotOf(kv)),
+        deleted: () => listener.changed(),
+        resync: () => this.resync(listener),
+        connectivity: (connected) => {
+          listener.connectivity?.(connected);
+          if (connected && this.servedFromCache) listener.changed(); // ask etcd what is current
+        },
+        error: (error) => listener.error(error),
+      },
+    );
+    if (!this.reachable) listener.connectivity?.(false);
+    // Every later change is reported once the watch exists, or, while etcd is down, once it
+    // reconnects (it resumes from `resumeFrom`): waiting longer would only delay the start.
+    await settledWithin(watch.firstCreated, replyTimeoutMs, signal);
+    return {
+      get active() {
+        return watch.active;
+      },
+      mode: 'etcd',
+      close: () => watch.close(),
+    };
+  }
+
+  async write(text: string, expectedRevision: string): Promise<SourceSnapshot> {
+    const { client, options } = this;
+    const response = await withDeadline(
+      client
+        .if(options.key, 'Mod', '==', expectedRevision)
+        .then(client.put(options.key).value(text))
+        .else(client.get(options.key))
+        .commit(),
+      this.overallDeadlineMs(),
+      () => new Error(`no answer within ${this.overallDeadlineMs()} ms`),
+    ).catch((error: unknown) => {
+      throw this.unavailable(error, etcdMessages.unavailable);
+    });
+    if (!response.succeeded) {
+      const actual = response.responses[0]?.response_range?.kvs[0]?.mod_revision;
+      throw new ConfigConflictError(
+        this.id,
+        expectedRevision,
+        actual,
+        etcdMessages.conflict(this.id, expectedRevision, actual),
+      );
+    }
+    const revision = response.header.revision;
+    this.servedFromCache = false;
+    return { text, revision, hash: hashContent(text), origin: { etcdRevision: revision } };
+  }
+
+  report(outcome: SourceOutcome): void {
+    this.status?.write({
+      instanceId: this.instanceId,
+      hostname: hostname(),
+      pid: process.pid,
+      name: outcome.name,
+      version: outcome.version,
+      revision: outcome.revision,
+      hash: outcome.hash,
+      state: outcome.state,
+      ...(outcome.error ? { error: outcome.error } : {}),
+      updatedAt: new Date().toISOString(),
+    });
+    const cache = this.cache;
+    if (cache && outcome.state === 'applied' && outcome.text !== undefined) {
+      const entry = { revision: outcome.revision, hash: outcome.hash, text: outcome.text };
+      cache.save(entry).catch((error: unknown) => {
+        this.logger.warn(etcdMessages.cacheFailed(this.id, cache.path, describeError(error)));
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.status?.close();
+    this.client.close();
+  }
+
+  private async readKey(): Promise<SourceSnapshot> {
+    const response = await withDeadline(
+      this.client.kv.range({ key: Buffer.from(this.options.key) }),
+      this.overallDeadlineMs(),
+      () => new Error(`no answer within ${this.overallDeadlineMs()} ms`),
+    );
+    this.reachable = true;
+    this.servedFromCache = false;
+    this.resumeFrom = String(BigInt(response.header.revision) + 1n);
+    const kv = response.kvs[0];
+    if (!kv) throw new ConfigNotFoundError(this.id, { message: etcdMessages.keyMissing(this.id) });
+    return this.snapshotOf(kv);
+  }
+
+  private async startFromCache(cache: ConfigCache, cause: unknown): Promise<SourceSnapshot> {
+    const cached = await cache.load();
+    if ('unusable' in cached) {
+      throw this.unavailable(cause, (id, hosts, reason) =>
+        etcdMessages.unavailableAtStart(id, hosts, reason, cached.unusable),
+      );
+    }
+    this.logger.warn(etcdMessages.startedFromCache(this.id, cache.path, cached.revision));
+    this.reachable = false;
+    this.servedFromCache = true;
+    this.resumeFrom = String(BigInt(cached.revision) + 1n);
+    const origin = { etcdRevision: cached.revision, cachedAt: cached.savedAt };
+    return { text: cached.text, revision: cached.revision, hash: hashContent(cached.text), origin };
+  }
+
+  /** The watch's revision was compacted: hand over the key as it is now, resume after it. */
+  private async resync(listener: SourceListener): Promise<string> {
+    try {
+      listener.changed(await this.readKey());
+    } catch (error) {
+      if (!(error instanceof ConfigNotFoundError)) throw error;
+      listener.changed(); // deleted meanwhile: the reload path reports it
+    }
+    return this.resumeFrom!;
+  }
+
+  private snapshotOf(kv: IKeyValue): SourceSnapshot {
+    const text = kv.value.toString('utf8');
+    const revision = kv.mod_revision;
+    return { text, revision, hash: hashContent(text), origin: { etcdRevision: revision } };
+  }
+
+  /** etcd3 retries a call on up to three members, each attempt with its own deadline. */
+  private overallDeadlineMs(): number {
+    return this.deadlineMs * Math.min(this.hosts.length, 3);
+  }
+
+  private unavailable(
+    error: unknown,
+    message: (id: string, hosts: readonly string[], reason: string) => string,
+  ): ConfigReloadError {
+    if (error instanceof ConfigReloadError) return error;
+    const text = message(this.id, this.hosts, describeError(error));
+    return new ConfigSourceUnavailableError(this.id, text, { cause: error });
+  }
+}
+
+/** Waits for `work`, but no longer than `ms` or until `signal` aborts. */
+async function settledWithin(work: Promise<void>, ms: number, signal?: AbortSignal): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    onAbort = resolve;
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([work, bound]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+}

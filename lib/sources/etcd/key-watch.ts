@@ -1,0 +1,193 @@
+import type { Etcd3, IDuplexStream, IKeyValue, IWatchRequest, IWatchResponse } from 'etcd3';
+import { reconnectDelay } from './reconnect-backoff.js';
+
+export interface KeyWatchHandlers {
+  /** The key was put: the event carries the new value and its `mod_revision`. */
+  put(kv: IKeyValue): void;
+  /** The key was deleted. */
+  deleted(): void;
+  /**
+   * The revision to resume from was compacted away: events were lost. Read the key again (and
+   * hand it over); resolves with the revision to watch from next.
+   */
+  resync(): Promise<string>;
+  /** The stream to etcd was lost (false) or is established again (true). */
+  connectivity(connected: boolean): void;
+  error(error: unknown): void;
+}
+
+export interface KeyWatchOptions {
+  client: Etcd3;
+  key: string;
+  /** The first revision to report: one past the revision of the read the config came from. */
+  fromRevision: string;
+  /** Whether etcd answered the last read: the state to report changes from. */
+  connected: boolean;
+  /** Silence after which the member is asked for a progress report. */
+  checkMs: number;
+  /** How long etcd may take to create the watch or answer a progress request. */
+  replyTimeoutMs: number;
+}
+
+/**
+ * One etcd watch on one key, kept alive by hand rather than by etcd3's watch manager: that one
+ * creates watches that hang while etcd is down, backs off up to 30 s, leaves a silent member
+ * unnoticed, drops `compact_revision`, and keeps retrying after `client.close()`. Here every
+ * wait has a deadline, reconnects back off to at most 2 s with full jitter (a fleet coming back
+ * must not stampede etcd), a silent stream is asked for progress and replaced when it does not
+ * answer, a compaction means "read the key again", and `close()` ends everything at once.
+ */
+export class KeyWatch {
+  private stream: IDuplexStream<IWatchRequest, IWatchResponse> | undefined;
+  private nextRevision: string;
+  private connected: boolean;
+  private failedAttempts = 0;
+  private lastHeardAt = Date.now();
+  private awaitingReply: NodeJS.Timeout | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private readonly checkTimer: NodeJS.Timeout;
+  private closed = false;
+  private established: (() => void) | undefined;
+  /** Resolves once etcd created the watch for the first time. */
+  readonly firstCreated: Promise<void>;
+
+  constructor(
+    private readonly options: KeyWatchOptions,
+    private readonly handlers: KeyWatchHandlers,
+  ) {
+    this.nextRevision = options.fromRevision;
+    this.connected = options.connected;
+    this.firstCreated = new Promise((resolve) => (this.established = resolve));
+    this.checkTimer = setInterval(() => this.checkSilence(), options.checkMs);
+    this.checkTimer.unref?.();
+    void this.connect();
+  }
+
+  get active(): boolean {
+    return !this.closed;
+  }
+
+  /** Ends the watch now: cancelling the call is local, so a frozen server cannot hold it up. */
+  close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.checkTimer);
+    clearTimeout(this.reconnectTimer);
+    this.drop();
+    this.established?.();
+    return Promise.resolve();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.closed) return;
+    let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
+    try {
+      // A member picked at random: a reconnect after a failure tends to land elsewhere.
+      stream = await this.options.client.watchClient.watch();
+    } catch (error) {
+      this.lost(error);
+      return;
+    }
+    if (this.closed) {
+      stream.end();
+      stream.cancel();
+      return;
+    }
+    this.stream = stream;
+    stream.on('data', (response) => this.stream === stream && this.received(response));
+    stream.on('error', (error) => this.stream === stream && this.lost(error));
+    stream.on('end', () => this.stream === stream && this.lost(new Error('watch stream ended')));
+    stream.write({
+      create_request: { key: Buffer.from(this.options.key), start_revision: this.nextRevision },
+    });
+    this.expectReply('etcd did not create the watch');
+  }
+
+  private received(response: IWatchResponse): void {
+    this.lastHeardAt = Date.now();
+    clearTimeout(this.awaitingReply);
+    this.awaitingReply = undefined;
+    if (response.canceled) {
+      void this.canceled(response);
+      return;
+    }
+    if (response.created) {
+      this.failedAttempts = 0;
+      this.established?.();
+      this.setConnected(true);
+    }
+    for (const event of response.events ?? []) {
+      this.nextRevision = String(BigInt(event.kv.mod_revision) + 1n);
+      if (event.type === 'Put') this.handlers.put(event.kv);
+      else this.handlers.deleted();
+    }
+    // A progress report (no events, not the creation): everything up to its revision was sent.
+    if (!response.created && (response.events ?? []).length === 0 && response.header?.revision) {
+      const reported = BigInt(response.header.revision) + 1n;
+      if (reported > BigInt(this.nextRevision)) this.nextRevision = String(reported);
+    }
+  }
+
+  private async canceled(response: IWatchResponse): Promise<void> {
+    this.drop();
+    if (Number(response.compact_revision) > 0) {
+      try {
+        this.nextRevision = await this.handlers.resync();
+      } catch (error) {
+        this.lost(error);
+        return;
+      }
+      void this.connect();
+      return;
+    }
+    this.lost(new Error(`etcd canceled the watch: ${response.cancel_reason || 'no reason given'}`));
+  }
+
+  /** Asks a silent member whether it is still there; a stream that cannot answer is replaced. */
+  private checkSilence(): void {
+    const stream = this.stream;
+    if (!stream || this.awaitingReply) return;
+    if (Date.now() - this.lastHeardAt < this.options.checkMs) return;
+    stream.write({ progress_request: {} });
+    this.expectReply('etcd did not answer a progress request');
+  }
+
+  private expectReply(what: string): void {
+    clearTimeout(this.awaitingReply);
+    this.awaitingReply = setTimeout(() => {
+      this.awaitingReply = undefined;
+      this.lost(new Error(`${what} within ${this.options.replyTimeoutMs} ms`));
+    }, this.options.replyTimeoutMs);
+  }
+
+  /** The stream is gone or useless: report it once, and try again after a jittered pause. */
+  private lost(error: unknown): void {
+    if (this.closed) return;
+    this.drop(error instanceof Error ? error : undefined);
+    if (this.connected) this.handlers.error(error);
+    this.setConnected(false);
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = setTimeout(
+      () => void this.connect(),
+      reconnectDelay(this.failedAttempts),
+    );
+    this.failedAttempts++;
+  }
+
+  private drop(cause?: Error): void {
+    const stream = this.stream;
+    this.stream = undefined;
+    clearTimeout(this.awaitingReply);
+    this.awaitingReply = undefined;
+    if (!stream) return;
+    // Ending first keeps etcd3 from counting our own cancel against the member; a stream that
+    // failed by itself (cause) is cancelled while still writable, so the member is marked.
+    if (!cause) stream.end();
+    stream.cancel();
+  }
+
+  private setConnected(connected: boolean): void {
+    if (connected === this.connected) return;
+    this.connected = connected;
+    this.handlers.connectivity(connected);
+  }
+}

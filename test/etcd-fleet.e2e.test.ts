@@ -1,0 +1,104 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Etcd3 } from 'etcd3';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { instancesPrefix, parseInstanceStatus } from '../lib/sources/etcd/index.js';
+import { EtcdCluster, findEtcd } from './support/etcd-cluster.js';
+import { FleetInstance } from './support/fleet-instance.js';
+import { waitFor } from './support/wait-for.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const KEY = '/fleet/trend/config';
+
+const etcd = findEtcd();
+const missing = 'missing' in etcd ? etcd.missing : undefined;
+if (missing) console.warn(`\n*** SKIPPING the etcd fleet tests: ${missing} ***\n`);
+
+describe.skipIf(missing !== undefined)('a fleet of instances on one etcd key', () => {
+  let cluster: EtcdCluster | undefined;
+  let writer: Etcd3 | undefined;
+  const instances: FleetInstance[] = [];
+
+  beforeAll(async () => {
+    await run('npm', ['run', 'build'], { cwd: root }); // the instances run the built library
+  }, 120_000);
+
+  afterEach(async () => {
+    for (const instance of instances.splice(0)) await instance.kill();
+    writer?.close();
+    await cluster?.stop();
+    cluster = writer = undefined;
+  });
+
+  async function fleetOf(count: number, veto?: string): Promise<FleetInstance[]> {
+    cluster = await EtcdCluster.start(1);
+    writer = new Etcd3({ hosts: cluster.hosts });
+    await writer.put(KEY).value(JSON.stringify({ revision: 1 }));
+    for (let index = 0; index < count; index++) {
+      instances.push(await FleetInstance.start(cluster.hosts, KEY, `bot-${index}`, { veto }));
+    }
+    return instances;
+  }
+
+  async function statuses() {
+    const records = await writer!.getAll().prefix(instancesPrefix(KEY)).strings();
+    return Object.values(records).map((text) => parseInstanceStatus(text)!);
+  }
+
+  it('applies a put in both processes, and rejects an invalid one in both', async () => {
+    const [first, second] = await fleetOf(2);
+    await writer!.put(KEY).value(JSON.stringify({ revision: 2 }));
+    for (const instance of [first!, second!]) {
+      await instance.next((line) => line.event === 'reloaded', `${instance.instanceId} to apply`);
+    }
+    const invalid = await writer!.put(KEY).value(JSON.stringify({ revision: 0 }));
+    for (const instance of [first!, second!]) {
+      await instance.next((line) => line.event === 'failed', `${instance.instanceId} to reject`);
+    }
+    await waitFor(
+      async () => {
+        const fleet = await statuses();
+        return fleet.length === 2 && fleet.every((status) => status.state === 'rejected');
+      },
+      { description: 'both records to show the rejection' },
+    );
+    for (const status of await statuses()) {
+      expect(status).toMatchObject({
+        version: 2,
+        revision: invalid.header.revision,
+        error: { code: 'CONFIG_VALIDATION' },
+      });
+    }
+    // Neither changed its config: each applied exactly one change.
+    for (const instance of [first!, second!]) {
+      expect(instance.lines.filter((line) => line.event === 'reloaded')).toHaveLength(1);
+    }
+  }, 60_000);
+
+  it('exits promptly after app.close(), even while etcd is down, and its record goes', async () => {
+    const [instance] = await fleetOf(1);
+    await waitFor(async () => (await statuses()).length === 1, { description: 'the record' });
+    expect(await instance!.terminate()).toBeLessThan(5000);
+    await instance!.next((line) => line.event === 'closed', 'the close');
+    expect(await statuses()).toEqual([]); // revoked on close, not left to the TTL
+
+    const again = await FleetInstance.start(cluster!.hosts, KEY, 'bot-again');
+    instances.push(again);
+    await cluster!.members[0]!.kill(); // the watch now retries, the lease keepalive fails
+    await again.next((line) => line.event === 'ready', 'started');
+    expect(await again.terminate()).toBeLessThan(8000);
+  }, 60_000);
+
+  it('drops the record of an instance killed with SIGKILL within the lease TTL', async () => {
+    const [survivor, victim] = await fleetOf(2);
+    await waitFor(async () => (await statuses()).length === 2, { description: 'both records' });
+    await victim!.kill();
+    await waitFor(async () => (await statuses()).length === 1, {
+      timeoutMs: 10_000, // the bot's lease TTL is 2 s; etcd checks expiry about once a second
+      description: "the killed instance's record to expire",
+    });
+    expect((await statuses())[0]!.instanceId).toBe(survivor!.instanceId);
+  }, 60_000);
+});

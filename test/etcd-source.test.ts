@@ -1,0 +1,182 @@
+import 'reflect-metadata';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Etcd3 } from 'etcd3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigConflictError, ConfigSourceUnavailableError } from '../lib/index.js';
+import {
+  etcdSource,
+  instanceStatusKey,
+  parseInstanceStatus,
+  type EtcdSourceOptions,
+} from '../lib/sources/etcd/index.js';
+import { EtcdCluster, findEtcd } from './support/etcd-cluster.js';
+import { bootReloader, type ReloaderHarness } from './support/reloader-app.js';
+import { waitFor } from './support/wait-for.js';
+
+type Bot = { revision: number; risk?: { maxPositionUsd: number } };
+
+const KEY = '/bots/trend/config';
+const schema = {
+  type: 'object',
+  required: ['revision'],
+  properties: { revision: { type: 'integer', minimum: 1 } },
+};
+const doc = (revision: number) => JSON.stringify({ revision });
+
+const etcd = findEtcd();
+const missing = 'missing' in etcd ? etcd.missing : undefined;
+if (missing) console.warn(`\n*** SKIPPING the etcd source tests: ${missing} ***\n`);
+
+describe.skipIf(missing !== undefined)('the etcd source, against a real etcd', () => {
+  let cluster: EtcdCluster;
+  let writer: Etcd3;
+  let dir: string;
+  const harnesses: ReloaderHarness<Bot>[] = [];
+
+  beforeEach(async () => {
+    cluster = await EtcdCluster.start(1);
+    writer = new Etcd3({ hosts: cluster.hosts });
+    dir = await mkdtemp(join(tmpdir(), 'etcd-source-'));
+  });
+
+  afterEach(async () => {
+    for (const harness of harnesses.splice(0)) await harness.close();
+    writer.close();
+    await cluster.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function boot(options: Partial<EtcdSourceOptions> = {}) {
+    const harness = await bootReloader<Bot>({
+      configSource: etcdSource({
+        hosts: cluster.hosts,
+        key: KEY,
+        instanceId: 'bot-1',
+        dialTimeoutMs: 1000,
+        watchCheckMs: 500,
+        ...options,
+      }),
+      schema,
+      debounceMs: 0,
+    });
+    harnesses.push(harness);
+    return harness;
+  }
+
+  it('loads the key, applies a put from the watch event and records the etcd revision', async () => {
+    await writer.put(KEY).value(doc(1));
+    const { service, reloaded } = await boot();
+    expect(service.config).toEqual({ revision: 1 });
+
+    const put = await writer.put(KEY).value(doc(2));
+    await waitFor(() => reloaded.length === 1, { description: 'the put to be applied' });
+    expect(service.config).toEqual({ revision: 2 });
+    expect(service.getHistory().at(-1)).toMatchObject({
+      version: 2,
+      source: 'watch',
+      revision: put.header.revision,
+    });
+    expect(service.getHealth()).toMatchObject({ status: 'up', watchMode: 'etcd' });
+  });
+
+  it('rejects an invalid put, keeps the config and says so in the fleet status', async () => {
+    await writer.put(KEY).value(doc(1));
+    const { service, failed } = await boot();
+    const put = await writer.put(KEY).value(JSON.stringify({ revision: 0 }));
+    await waitFor(() => failed.length === 1, { description: 'the rejection' });
+    expect(failed[0]!.error.code).toBe('CONFIG_VALIDATION');
+    expect(service.config).toEqual({ revision: 1 });
+    await waitFor(
+      async () => {
+        const text = await writer.get(instanceStatusKey(KEY, 'bot-1')).string();
+        const status = text === null ? undefined : parseInstanceStatus(text);
+        return status?.state === 'rejected' && status.revision === put.header.revision;
+      },
+      { description: 'the status record to show the rejection' },
+    );
+    const status = parseInstanceStatus(
+      (await writer.get(instanceStatusKey(KEY, 'bot-1')).string())!,
+    )!;
+    expect(status).toMatchObject({ version: 1, name: 'default', pid: process.pid });
+    expect(status.error).toMatchObject({ code: 'CONFIG_VALIDATION' });
+    expect(status.error!.message).toContain('revision');
+  });
+
+  it('removes its status record on close', async () => {
+    await writer.put(KEY).value(doc(1));
+    const harness = await boot();
+    await waitFor(
+      async () => (await writer.get(instanceStatusKey(KEY, 'bot-1')).string()) !== null,
+      {
+        description: 'the status record',
+      },
+    );
+    await harness.close();
+    harnesses.splice(harnesses.indexOf(harness), 1);
+    expect(await writer.get(instanceStatusKey(KEY, 'bot-1')).string()).toBeNull();
+  });
+
+  it('rolls back with compare-and-swap, and refuses when the key moved meanwhile', async () => {
+    await writer.put(KEY).value(doc(1));
+    const { service, reloaded } = await boot();
+    await writer.put(KEY).value(doc(2));
+    await waitFor(() => reloaded.length === 1, { description: 'v2' });
+
+    await service.rollback(1);
+    expect(service.config).toEqual({ revision: 1 });
+    expect(await writer.get(KEY).string()).toBe(doc(1));
+
+    // A change this instance has not applied (watching is off): rollback must not overwrite it.
+    await service.stopWatching();
+    await writer.put(KEY).value(doc(3));
+    const attempt = service.rollback(1);
+    await expect(attempt).rejects.toBeInstanceOf(ConfigConflictError);
+    expect(await writer.get(KEY).string()).toBe(doc(3));
+  });
+
+  it('fails to start without cachePath while etcd is down', async () => {
+    await writer.put(KEY).value(doc(1));
+    await cluster.members[0]!.kill();
+    const started = Date.now();
+    await expect(boot()).rejects.toBeInstanceOf(ConfigSourceUnavailableError);
+    await expect(boot()).rejects.toThrow(/cachePath/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('starts on the cached copy while etcd is down, degraded, and catches up when it returns', async () => {
+    const cachePath = join(dir, 'bot.cache.json');
+    await writer.put(KEY).value(doc(1));
+    const first = await boot({ cachePath });
+    await waitFor(
+      async () => (await readFile(cachePath, 'utf8').catch(() => '')).includes('revision'),
+      {
+        description: 'the cache file',
+      },
+    );
+    expect((await stat(cachePath)).mode & 0o777).toBe(0o600);
+    await first.close();
+    harnesses.splice(0);
+
+    const member = cluster.members[0]!;
+    await member.kill();
+    const { service, reloaded } = await boot({ cachePath });
+    expect(service.config).toEqual({ revision: 1 });
+    expect(service.getHealth()).toMatchObject({
+      status: 'degraded',
+      lastErrorCode: 'CONFIG_UNAVAILABLE',
+    });
+    expect(service.getHealth().unavailableSince).toBeInstanceOf(Date);
+
+    member.start();
+    await member.ready();
+    await writer.put(KEY).value(doc(2));
+    await waitFor(() => service.config.revision === 2, {
+      timeoutMs: 20_000,
+      description: 'the change made after etcd returned',
+    });
+    expect(reloaded).toHaveLength(1);
+    expect(service.getHealth()).toMatchObject({ status: 'up', unavailableSince: null });
+  });
+});
