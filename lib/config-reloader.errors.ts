@@ -40,7 +40,12 @@ export class ConfigReloadError extends Error {
 export class ConfigNotFoundError extends ConfigReloadError {
   /** `message` replaces the file-specific text, for a source that is not a file. */
   constructor(configPath: string, options?: { cause?: unknown; message?: string }) {
-    super('CONFIG_NOT_FOUND', options?.message ?? messages.notFound(configPath), configPath, options);
+    super(
+      'CONFIG_NOT_FOUND',
+      options?.message ?? messages.notFound(configPath),
+      configPath,
+      options,
+    );
   }
 }
 
