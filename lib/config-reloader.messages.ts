@@ -17,7 +17,7 @@ export const messages = {
     `Config file ${file} is ${size} bytes, over the limit of ${limit} bytes ("maxFileBytes").`,
   tooLargeForCli: (size: number, limit: number) =>
     `${size} bytes, over the limit of ${limit} bytes (--max-file-bytes, the app's "maxFileBytes")`,
-  empty: (file: string) => `Config file ${file} is empty.`,
+  empty: (file: string) => `${configAt(file)} is empty.`,
   syntax: (file: string, line: number, column: number, detail: string) =>
     `Invalid JSON in ${file} at line ${line}, column ${column}: ${detail}.`,
   duplicateKey: (path: string, firstLine: number, firstColumn: number) =>
@@ -34,13 +34,13 @@ export const messages = {
       name === undefined ? 'an unquoted one' : `the unquoted name "${name}"`
     })`,
   refusedJson: (file: string, line: number, column: number, detail: string) =>
-    `Config file ${file} is refused at line ${line}, column ${column}: ${detail}.`,
+    `${configAt(file)} is refused at line ${line}, column ${column}: ${detail}.`,
   poisoned: (file: string, key: string) =>
-    `Config file ${file} contains a forbidden "${key}" key (prototype poisoning); remove it.`,
+    `${configAt(file)} contains a forbidden "${key}" key (prototype poisoning); remove it.`,
   notAnObject: (file: string, kind: string) =>
-    `Config file ${file} must hold a JSON object at its root, found ${kind}.`,
+    `${configAt(file)} must hold a JSON object at its root, found ${kind}.`,
   invalid: (file: string, issues: readonly { path: string; message: string }[]) =>
-    `Config file ${file} failed validation with ${issues.length} issue(s):\n` +
+    `${configAt(file)} failed validation with ${issues.length} issue(s):\n` +
     issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`).join('\n'),
   schemaUnreadable: (file: string, reason: string) => `Cannot load JSON Schema ${file}: ${reason}`,
   schemaInvalid: (reason: string) =>
@@ -160,6 +160,11 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length} item(s)`;
   const kind = Object.getPrototypeOf(value)?.constructor?.name;
   return !kind || kind === 'Object' ? 'an object' : `an object (${kind})`;
+}
+
+/** A source id (`etcd:/bots/trend`, `memory:bot`) names itself; anything else is a file path. */
+function configAt(where: string): string {
+  return /^[a-z][a-z0-9+.-]+:/.test(where) ? `Config ${where}` : `Config file ${where}`;
 }
 
 /** The first characters of a revision or hash: enough to tell two apart in a message. */
