@@ -10,6 +10,10 @@ export default defineConfig({
         replacement: fileURLToPath(new URL('./lib/terminus/index.ts', import.meta.url)),
       },
       {
+        find: /^nestjs-config-reloader\/etcd$/,
+        replacement: fileURLToPath(new URL('./lib/sources/etcd/index.ts', import.meta.url)),
+      },
+      {
         find: /^nestjs-config-reloader$/,
         replacement: fileURLToPath(new URL('./lib/index.ts', import.meta.url)),
       },

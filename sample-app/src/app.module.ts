@@ -1,7 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TerminusModule } from '@nestjs/terminus';
-import { ConfigReloaderModule } from 'nestjs-config-reloader';
+import { ConfigReloaderModule, type ConfigSource } from 'nestjs-config-reloader';
 import { ConfigReloaderHealthIndicator } from 'nestjs-config-reloader/terminus';
 import { SCHEMA_PATH } from './config/paths.js';
 import { TrendFollowingConfig } from './config/trend-following.config.js';
@@ -15,7 +15,9 @@ import { StrategyRunner, TRADING_OPTIONS, type TradingOptions } from './strategy
 
 export interface AppOptions {
   /** The JSON file to load and watch. */
-  configPath: string;
+  configPath?: string;
+  /** Or another source of the same document (the bot runs on etcd with `etcdSource()`). */
+  configSource?: ConfigSource;
   /** Quiet period after the last write before reloading; short, because an operator is waiting. */
   debounceMs?: number;
   /** Milliseconds between simulated bars. */
@@ -52,7 +54,9 @@ export class AppModule {
           imports: [PositionModule],
           inject: [PositionBook],
           useFactory: (book: PositionBook) => ({
-            configPath: options.configPath,
+            ...(options.configSource
+              ? { configSource: options.configSource }
+              : { configPath: options.configPath }),
             schemaPath: SCHEMA_PATH,
             dto: TrendFollowingConfig,
             debounceMs: options.debounceMs ?? 200,

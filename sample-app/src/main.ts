@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
+import { configSourceFromEnvironment } from './config/config-source.js';
 import { DEFAULT_CONFIG_PATH } from './config/paths.js';
 
 /**
@@ -13,15 +14,18 @@ import { DEFAULT_CONFIG_PATH } from './config/paths.js';
  * - BAR_INTERVAL_MS  milliseconds between simulated bars (default 1000)
  * - ORDER_HOLD_BARS  bars a simulated order stays open, holding config changes back (default 3)
  * - AUTO_TRADE       'false' to open no simulated orders
+ * - CONFIG_SOURCE=etcd, ETCD_HOSTS, ETCD_KEY, ETCD_CACHE, INSTANCE_ID: follow an etcd key
+ *   instead of the file (see config/config-source.ts); the audit log is then AUDIT_LOG or none
  */
 const logger = new Logger('Main');
 
 async function bootstrap(): Promise<void> {
+  const configSource = configSourceFromEnvironment(process.env);
   const configPath = path.resolve(process.env.CONFIG_PATH ?? DEFAULT_CONFIG_PATH);
   // Next to the config by default, so that whoever can edit the config finds who changed what.
-  const auditLogPath = path.resolve(
-    process.env.AUDIT_LOG ?? path.join(path.dirname(configPath), 'audit.jsonl'),
-  );
+  const auditLogPath = configSource
+    ? process.env.AUDIT_LOG && path.resolve(process.env.AUDIT_LOG)
+    : path.resolve(process.env.AUDIT_LOG ?? path.join(path.dirname(configPath), 'audit.jsonl'));
   const barIntervalMs = parsePositiveInteger('BAR_INTERVAL_MS', process.env.BAR_INTERVAL_MS, 1000);
   const orderHoldBars = parsePositiveInteger('ORDER_HOLD_BARS', process.env.ORDER_HOLD_BARS, 3);
   const autoTrade = process.env.AUTO_TRADE !== 'false';
@@ -31,7 +35,13 @@ async function bootstrap(): Promise<void> {
   // abortOnError: false makes a bad initial config reject here, with its typed error,
   // instead of Nest exiting on its own.
   const app = await NestFactory.create(
-    AppModule.forRoot({ configPath, auditLogPath, barIntervalMs, orderHoldBars, autoTrade }),
+    AppModule.forRoot({
+      ...(configSource ? { configSource } : { configPath }),
+      auditLogPath: auditLogPath || undefined,
+      barIntervalMs,
+      orderHoldBars,
+      autoTrade,
+    }),
     { abortOnError: false },
   );
   // On Ctrl+C or SIGTERM: run the destroy hooks (bar timer, file watcher, HTTP server), then exit 0.
@@ -47,8 +57,12 @@ async function bootstrap(): Promise<void> {
   const address = app.getHttpServer().address() as AddressInfo;
   const url = `http://${address.address}:${address.port}`;
   logger.log(`Listening on ${url} (GET /health, GET /config)`);
-  logger.log(`Audit log: ${auditLogPath}`);
-  logger.log(`Edit ${configPath} and save to see a live reload (Ctrl+C to stop).`);
+  if (auditLogPath) logger.log(`Audit log: ${auditLogPath}`);
+  if (configSource) {
+    logger.log(`Following ${configSource.id}: publish a change with config-reloader publish.`);
+  } else {
+    logger.log(`Edit ${configPath} and save to see a live reload (Ctrl+C to stop).`);
+  }
 }
 
 function parsePositiveInteger(name: string, raw: string | undefined, fallback: number): number {
