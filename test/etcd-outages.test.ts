@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { Etcd3 } from 'etcd3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { etcdSource } from '../lib/sources/etcd/index.js';
+import { etcdSource, instanceStatusKey, parseInstanceStatus } from '../lib/sources/etcd/index.js';
 import { EtcdCluster, findEtcd } from './support/etcd-cluster.js';
+import { trackHandles } from './support/handle-tracker.js';
 import { bootReloader, type ReloaderHarness } from './support/reloader-app.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -173,6 +174,78 @@ describe.skipIf(missing !== undefined)('the etcd source through outages', () => 
     await writer.put(KEY).value(doc(5));
     await waitFor(() => service.config.revision === 5, { description: 'the next put' });
     expect(reloaded.map((event) => event.newConfig.revision)).toEqual([4, 5]);
+  });
+
+  it('gives up a start against a frozen member within the dial deadline', async () => {
+    cluster = await EtcdCluster.start(1);
+    await clientOf(cluster.hosts).put(KEY).value(doc(1));
+    cluster.members[0]!.freeze(); // accepts connections, answers nothing
+    const started = Date.now();
+    await expect(boot(cluster.hosts)).rejects.toMatchObject({ code: 'CONFIG_UNAVAILABLE' });
+    // dialTimeoutMs is 1000: etcd3 alone would wait forever.
+    expect(Date.now() - started).toBeLessThan(5000);
+    cluster.members[0]!.thaw();
+  });
+
+  it('keeps its status record through an outage longer than the lease', async () => {
+    cluster = await EtcdCluster.start(1);
+    const member = cluster.members[0]!;
+    await clientOf(cluster.hosts).put(KEY).value(doc(1));
+    harness = await bootReloader<Bot>({
+      configSource: etcdSource({
+        hosts: cluster.hosts,
+        key: KEY,
+        instanceId: 'survivor',
+        dialTimeoutMs: 1000,
+        watchCheckMs: 500,
+        statusTtlSeconds: 1,
+      }),
+      debounceMs: 0,
+    });
+    const statusKey = instanceStatusKey(KEY, 'survivor');
+    const leaseOfRecord = async () => {
+      const response = await clientOf(cluster!.hosts).kv.range({ key: Buffer.from(statusKey) });
+      return response.kvs[0]?.lease;
+    };
+    const firstLease = await waitFor(leaseOfRecord, { description: 'the status record' });
+    await member.kill();
+    // The outage must outlast twice the lease TTL, after which the lease counts as lost.
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    member.start();
+    await member.ready();
+    // No change was made: the record comes back by itself, under a new lease.
+    await waitFor(async () => ((await leaseOfRecord()) ?? firstLease) !== firstLease, {
+      timeoutMs: FAILOVER_MS,
+      description: 'the record to come back under a new lease',
+    });
+    const writer = clientOf(cluster.hosts);
+    await writer.put(KEY).value(doc(2));
+    await waitFor(
+      async () => {
+        const text = await writer.get(statusKey).string();
+        return text !== null && parseInstanceStatus(text)?.version === 2;
+      },
+      { description: 'the record to follow the next change' },
+    );
+  }, 40_000);
+
+  it('leaves no timer behind after close, also when closed during an outage', async () => {
+    cluster = await EtcdCluster.start(1);
+    await clientOf(cluster.hosts).put(KEY).value(doc(1));
+    const handles = trackHandles();
+    try {
+      const { close } = await bootReloader<Bot>({
+        configSource: etcdSource({ hosts: cluster.hosts, key: KEY, dialTimeoutMs: 500 }),
+      });
+      await cluster.members[0]!.kill(); // the watch now retries, the lease keepalive fails
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const closing = Date.now();
+      await close();
+      expect(Date.now() - closing).toBeLessThan(3000);
+      expect(await handles.alive()).toEqual([]);
+    } finally {
+      handles.stop();
+    }
   });
 
   it('reads the key again when the revision to resume from was compacted away', async () => {

@@ -73,3 +73,24 @@ export async function withDeadline<T>(
     clearTimeout(timer);
   }
 }
+
+/** Waits for `work`, but no longer than `ms` or until `signal` aborts. */
+export async function settledWithin(
+  work: Promise<void>,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const bound = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+    onAbort = resolve;
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    await Promise.race([work, bound]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  }
+}

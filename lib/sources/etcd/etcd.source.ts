@@ -17,7 +17,12 @@ import type {
 } from '../config-source.interface.js';
 import { hashContent } from '../file/config-file.reader.js';
 import { ConfigCache } from './config-cache.js';
-import { createEtcdClient, DEFAULT_DIAL_TIMEOUT_MS, withDeadline } from './etcd-client.js';
+import {
+  createEtcdClient,
+  DEFAULT_DIAL_TIMEOUT_MS,
+  settledWithin,
+  withDeadline,
+} from './etcd-client.js';
 import type { EtcdSourceOptions } from './etcd-source.options.js';
 import { etcdMessages } from './etcd.messages.js';
 import { FleetStatusWriter } from './fleet-status.writer.js';
@@ -231,22 +236,5 @@ class EtcdSource implements ConfigSource {
     if (error instanceof ConfigReloadError) return error;
     const text = message(this.id, this.hosts, describeError(error));
     return new ConfigSourceUnavailableError(this.id, text, { cause: error });
-  }
-}
-
-/** Waits for `work`, but no longer than `ms` or until `signal` aborts. */
-async function settledWithin(work: Promise<void>, ms: number, signal?: AbortSignal): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const bound = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
-    onAbort = resolve;
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-  try {
-    await Promise.race([work, bound]);
-  } finally {
-    clearTimeout(timer);
-    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
