@@ -6,3 +6,12 @@ export {
   parseInstanceStatus,
   type InstanceStatus,
 } from './instance-status.js';
+export { readFleetStatus, type FleetStatus } from './fleet-status.reader.js';
+export {
+  compareRevisions,
+  rolloutProgress,
+  rolloutStanding,
+  type RolloutProgress,
+  type RolloutStanding,
+} from './rollout-progress.js';
+export { waitForRollout, type RolloutResult, type RolloutWaitOptions } from './rollout.watcher.js';
