@@ -12,15 +12,26 @@ export interface FleetStatus {
   revision: string;
 }
 
-/** Reads the config key and the fleet's status records as of one store revision. */
+/**
+ * Reads the config key and the fleet's status records in one transaction: one consistent
+ * snapshot, and one round trip, so that one deadline bounds it and a dead member costs one
+ * failed attempt, not one per read.
+ */
 export async function readFleetStatus(client: Etcd3, key: string): Promise<FleetStatus> {
-  const published = await client.get(key).exec();
-  const revision = published.header.revision;
-  // Pinned to the first read's revision, so the two reads are one consistent snapshot.
-  const records = await client.getAll().prefix(instancesPrefix(key)).revision(revision).exec();
-  const instances = records.kvs
+  // Always true (a missing key has version 0): a transaction is etcd's only multi-key read.
+  const response = await client
+    .if(key, 'Version', '>', -1)
+    .then(client.get(key), client.getAll().prefix(instancesPrefix(key)))
+    .commit();
+  const [published, records] = response.responses.map((each) => each.response_range?.kvs ?? []);
+  const instances = (records ?? [])
     .map((kv) => parseInstanceStatus(kv.value.toString()))
     .filter((status): status is InstanceStatus => status !== undefined)
     .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
-  return { key, publishedRevision: published.kvs[0]?.mod_revision, instances, revision };
+  return {
+    key,
+    publishedRevision: published?.[0]?.mod_revision,
+    instances,
+    revision: response.header.revision,
+  };
 }
