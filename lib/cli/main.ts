@@ -5,6 +5,7 @@ import { applyCommand } from './apply.command.js';
 import { CliFailure, ExitCode, terminalOutput } from './cli-output.js';
 import { diffCommand } from './diff.command.js';
 import { publishCommand } from './publish.command.js';
+import { statusCommand } from './status.command.js';
 import { validateCommand } from './validate.command.js';
 
 /**
@@ -43,6 +44,7 @@ Exit codes: 0 valid / applied / published / no difference, 1 invalid or over
     diffCommand(output, setExitCode),
     applyCommand(output, setExitCode),
     publishCommand(output, setExitCode),
+    statusCommand(output),
   ]) {
     program.addCommand(command.exitOverride());
   }
