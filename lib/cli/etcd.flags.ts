@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseDuration } from './duration.flag.js';
 
 export interface EtcdFlags {
@@ -23,11 +23,13 @@ export function addEtcdFlags(command: Command): Command {
       'the etcd key that holds the config, as in etcdSource({ key })',
       parseKey,
     )
-    .option(
-      '--dial-timeout <duration>',
-      'give up on etcd when a step gets no answer for this long (30s, 500ms, 2m or ms)',
-      parseDuration,
-      DEFAULT_DIAL_TIMEOUT_MS,
+    .addOption(
+      new Option(
+        '--dial-timeout <duration>',
+        'give up on etcd when a step gets no answer for this long (30s, 500ms, 2m or ms)',
+      )
+        .argParser(parseDuration)
+        .default(DEFAULT_DIAL_TIMEOUT_MS, '3s'),
     );
 }
 

@@ -1,4 +1,4 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { describeError } from '../config-reloader.errors.js';
 import { validateConfigText } from '../pipeline/config.pipeline.js';
 import type { ConfigKeyValue } from '../sources/etcd/config-key.reader.js';
@@ -31,11 +31,10 @@ export function publishCommand(output: CliOutput, setExitCode: (code: number) =>
     )
     .argument('<file>', 'the config to publish')
     .option('-w, --wait', 'wait until every live instance applied the published revision')
-    .option(
-      '--timeout <duration>',
-      'how long --wait waits (30s, 500ms, 2m or ms)',
-      parseDuration,
-      30_000,
+    .addOption(
+      new Option('--timeout <duration>', 'how long --wait waits (30s, 500ms, 2m or ms)')
+        .argParser(parseDuration)
+        .default(30_000, '30s'),
     )
     .option('-n, --dry-run', 'validate and show the diff, write nothing')
     .addHelpText(
