@@ -144,6 +144,25 @@ describe('config-reloader publish', () => {
       expect(result.stdout).not.toContain('published');
     });
 
+    it('is not a conflict when the key was set to this very config in between (a retried write)', async () => {
+      await client.put(key).value(JSON.stringify(sample));
+      const file = await candidate(changed(0.03));
+      const result = await startCli(['publish', file, ...etcdFlags], {
+        preload: [fixture('race-next-transaction.cjs')],
+        env: {
+          RACE_ETCD: cluster.hosts.join(','),
+          RACE_KEY: key,
+          RACE_VALUE: await readFile(file, 'utf8'),
+        },
+      }).result;
+      const now = (await stored())!;
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(
+        `"${key}" holds this very config at revision ${now.mod_revision}`,
+      );
+      expect(now.version).toBe('2'); // one put by the test's setup, one by the race, none by publish
+    });
+
     it('says so when etcd3 is not installed (exit 3), and still validates without it', async () => {
       const file = await candidate(changed(0.03));
       const preload = [fixture('hide-etcd3.cjs')];

@@ -13,6 +13,9 @@ export const cliMessages = {
     `conflict: "${key}" changed while publishing (read at ${revisionOrMissing(readRevision)}, ` +
     `now at ${revisionOrMissing(nowRevision)}); nothing was written. Publish again to see the ` +
     'diff against the new value.',
+  alreadyWritten: (key: string, revision: string) =>
+    `"${key}" holds this very config at revision ${revision}, written between the read and the ` +
+    'compare-and-swap (a retried write, or the same publish from elsewhere): nothing more written',
   currentUnreadable: (key: string, reason: string) =>
     `the current value of "${key}" is not a valid config (${reason}); the diff shows everything as new`,
 } as const;

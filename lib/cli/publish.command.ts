@@ -8,7 +8,7 @@ import { ExitCode, type CliOutput } from './cli-output.js';
 import { addSecretKeyFlag, printChanges, redactedChanges } from './diff.format.js';
 import { formatDuration, parseDuration } from './duration.flag.js';
 import { addEtcdFlags, type EtcdFlags } from './etcd.flags.js';
-import { openEtcdSession } from './etcd.session.js';
+import { openEtcdSession, type EtcdSession } from './etcd.session.js';
 import { addMaxFileBytesFlag, type MaxFileBytesFlag } from './max-file-bytes.flag.js';
 import { progressPrinter, reportRollout } from './rollout.report.js';
 import { addValidationFlags, rulesFromFlags, type ValidationFlags } from './validation-flags.js';
@@ -75,21 +75,12 @@ Examples:
         output.out(output.paint('gray', `dry run: "${flags.key}" not changed`));
         return;
       } else {
-        const put = await session.casPut(candidate.text, current?.modRevision);
-        if (!put.written) {
-          output.err(
-            output.paint(
-              'red',
-              cliMessages.conflict(flags.key, current?.modRevision, put.current?.modRevision),
-            ),
-          );
+        const written = await writeWithCas(output, session, flags.key, candidate, current);
+        if (written === undefined) {
           setExitCode(ExitCode.Conflict);
           return;
         }
-        revision = put.revision;
-        output.out(
-          `${output.paint('green', 'published')} ${candidate.file} -> "${flags.key}" at revision ${revision}`,
-        );
+        revision = written;
       }
       if (!flags.wait) return;
       output.out(
@@ -101,6 +92,33 @@ Examples:
       session.close();
     }
   });
+}
+
+/**
+ * Writes the candidate if the key is still as read. The revision now published, or undefined
+ * after a lost race (reported; nothing written).
+ */
+async function writeWithCas(
+  output: CliOutput,
+  session: EtcdSession,
+  key: string,
+  candidate: { file: string; text: string },
+  current: ConfigKeyValue | undefined,
+): Promise<string | undefined> {
+  const put = await session.casPut(candidate.text, current?.modRevision);
+  if (put.written) {
+    const published = output.paint('green', 'published');
+    output.out(`${published} ${candidate.file} -> "${key}" at revision ${put.revision}`);
+    return put.revision;
+  }
+  // etcd3 retries a call whose answer was lost: the retry then loses to our own write.
+  if (put.current?.text === candidate.text) {
+    output.out(cliMessages.alreadyWritten(key, put.current.modRevision));
+    return put.current.modRevision;
+  }
+  const now = put.current?.modRevision;
+  output.err(output.paint('red', cliMessages.conflict(key, current?.modRevision, now)));
+  return undefined;
 }
 
 /** The config the key holds, parsed as the app parses it; undefined when missing or unparseable. */
