@@ -42,7 +42,7 @@ async function loadEtcdModules() {
     return { ...client, ...call, ...reader, ...cas, ...fleet, ...progress, ...rollout };
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code?.endsWith('MODULE_NOT_FOUND');
-    if (missing && describeError(error).includes('etcd3')) {
+    if (missing && /\betcd3\b/.test(describeError(error))) {
       throw new CliFailure(ExitCode.Io, cliMessages.etcd3Missing());
     }
     throw error;
