@@ -8,7 +8,7 @@ import { ExitCode, type CliOutput } from './cli-output.js';
 import { addSecretKeyFlag, printChanges, redactedChanges } from './diff.format.js';
 import { formatDuration, parseDuration } from './duration.flag.js';
 import { addEtcdFlags, type EtcdFlags } from './etcd.flags.js';
-import { openEtcdSession, type EtcdSession } from './etcd.session.js';
+import { openEtcdConnection, type EtcdConnection } from './etcd.connection.js';
 import { addMaxFileBytesFlag, type MaxFileBytesFlag } from './max-file-bytes.flag.js';
 import { progressPrinter, reportRollout } from './rollout.report.js';
 import { addValidationFlags, rulesFromFlags, type ValidationFlags } from './validation-flags.js';
@@ -56,9 +56,9 @@ Examples:
       setExitCode(candidate.unreadable ? ExitCode.Io : ExitCode.Invalid);
       return;
     }
-    const session = await openEtcdSession(flags);
+    const etcd = await openEtcdConnection(flags);
     try {
-      const current = await session.readKey();
+      const current = await etcd.readKey();
       output.out(
         current === undefined
           ? `"${flags.key}" does not exist yet: publishing creates it`
@@ -75,7 +75,7 @@ Examples:
         output.out(output.paint('gray', `dry run: "${flags.key}" not changed`));
         return;
       } else {
-        const written = await writeWithCas(output, session, flags.key, candidate, current);
+        const written = await writeWithCas(output, etcd, flags.key, candidate, current);
         if (written === undefined) {
           setExitCode(ExitCode.Conflict);
           return;
@@ -86,10 +86,10 @@ Examples:
       output.out(
         `waiting up to ${formatDuration(flags.timeout)} for every live instance to apply revision ${revision}`,
       );
-      const result = await session.waitForRollout(revision, flags.timeout, progressPrinter(output));
+      const result = await etcd.waitForRollout(revision, flags.timeout, progressPrinter(output));
       setExitCode(reportRollout(output, result, flags.key));
     } finally {
-      session.close();
+      etcd.close();
     }
   });
 }
@@ -100,12 +100,12 @@ Examples:
  */
 async function writeWithCas(
   output: CliOutput,
-  session: EtcdSession,
+  etcd: EtcdConnection,
   key: string,
   candidate: { file: string; text: string },
   current: ConfigKeyValue | undefined,
 ): Promise<string | undefined> {
-  const put = await session.casPut(candidate.text, current?.modRevision);
+  const put = await etcd.casPut(candidate.text, current?.modRevision);
   if (put.written) {
     const published = output.paint('green', 'published');
     output.out(`${published} ${candidate.file} -> "${key}" at revision ${put.revision}`);

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { ageOf } from './age.format.js';
 import type { CliOutput } from './cli-output.js';
 import { addEtcdFlags, type EtcdFlags } from './etcd.flags.js';
-import { openEtcdSession } from './etcd.session.js';
+import { openEtcdConnection } from './etcd.connection.js';
 import { printStatusTable, type StatusRow } from './status.table.js';
 
 export function statusCommand(output: CliOutput): Command {
@@ -21,16 +21,16 @@ Examples:
   $ config-reloader status --etcd http://127.0.0.1:2379 --key /bots/trend --json`,
     );
   return addEtcdFlags(command).action(async (flags: EtcdFlags & { json?: boolean }) => {
-    const session = await openEtcdSession(flags);
+    const etcd = await openEtcdConnection(flags);
     try {
-      const fleet = await session.readFleet();
+      const fleet = await etcd.readFleet();
       const now = Date.now();
       const rows: StatusRow[] = fleet.instances.map((instance) => ({
         ...instance,
         standing:
           fleet.publishedRevision === undefined
             ? null
-            : session.standing(instance, fleet.publishedRevision),
+            : etcd.standing(instance, fleet.publishedRevision),
         ageMs: ageOf(instance.updatedAt, now),
       }));
       if (flags.json) {
@@ -45,7 +45,7 @@ Examples:
         printStatusTable(output, fleet, rows, flags.etcd);
       }
     } finally {
-      session.close();
+      etcd.close();
     }
   });
 }

@@ -10,7 +10,7 @@ import { CliFailure, ExitCode } from './cli-output.js';
 import type { EtcdFlags } from './etcd.flags.js';
 
 /** One etcd connection for one command; every step bounded, every failure a CliFailure. */
-export interface EtcdSession {
+export interface EtcdConnection {
   readKey(): Promise<ConfigKeyValue | undefined>;
   casPut(text: string, expectedModRevision: string | undefined): Promise<CasPutResult>;
   readFleet(): Promise<FleetStatus>;
@@ -49,7 +49,7 @@ async function loadEtcdModules() {
   }
 }
 
-export async function openEtcdSession(flags: EtcdFlags): Promise<EtcdSession> {
+export async function openEtcdConnection(flags: EtcdFlags): Promise<EtcdConnection> {
   const etcd = await loadEtcdModules();
   const { etcd: hosts, key, dialTimeout } = flags;
   // etcd3 tries a failed call up to 3 times, each on the next member: give each attempt its
