@@ -26,6 +26,28 @@ export const ExitCode = {
   Invalid: 1,
   /** The command line is wrong: unknown option, missing argument. */
   Usage: 2,
-  /** A file or module could not be read or written. */
+  /** A file or module could not be read or written; etcd refused a read or write (permission, size). */
   Io: 3,
+  /** `publish`: the key changed between the read and the write; nothing was written. */
+  Conflict: 4,
+  /** `publish --wait`: at least one live instance rejected the published revision. */
+  Rejected: 5,
+  /** `publish --wait`: the timeout ended with live instances still behind (none rejected). */
+  Behind: 6,
+  /** etcd did not answer within the dial timeout (unreachable, down, no quorum). */
+  Unavailable: 7,
 } as const;
+
+/**
+ * A command that cannot go on: main() prints `message` on stderr and exits with `exitCode`.
+ * For failures that end a command midway (etcd unreachable); results are reported by the command.
+ */
+export class CliFailure extends Error {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CliFailure';
+  }
+}

@@ -2,8 +2,10 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { applyCommand } from './apply.command.js';
-import { ExitCode, terminalOutput } from './cli-output.js';
+import { CliFailure, ExitCode, terminalOutput } from './cli-output.js';
 import { diffCommand } from './diff.command.js';
+import { publishCommand } from './publish.command.js';
+import { statusCommand } from './status.command.js';
 import { validateCommand } from './validate.command.js';
 
 /**
@@ -17,7 +19,10 @@ async function main(argv: string[]): Promise<number> {
     exitCode = code;
   };
   const program = new Command('config-reloader')
-    .description('Validate, diff and safely apply JSON config files for nestjs-config-reloader.')
+    .description(
+      'Validate, diff and safely apply JSON config files for nestjs-config-reloader; publish ' +
+        'them to etcd and follow the rollout across a fleet.',
+    )
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
@@ -27,14 +32,19 @@ async function main(argv: string[]): Promise<number> {
     .addHelpText(
       'after',
       `
-Exit codes: 0 valid / applied / no difference, 1 invalid or over --max-file-bytes
-            (diff: files differ), 2 wrong command line, 3 a file or module could not
-            be read or written.`,
+Exit codes: 0 valid / applied / published / no difference, 1 invalid or over
+            --max-file-bytes (diff: files differ), 2 wrong command line, 3 a file or
+            module could not be read or written (or etcd refused the request),
+            4 publish lost a race: the key changed meanwhile, nothing written,
+            5 publish --wait: an instance rejected the config, 6 publish --wait:
+            instances still behind at the timeout, 7 etcd did not answer.`,
     );
   for (const command of [
     validateCommand(output, setExitCode),
     diffCommand(output, setExitCode),
     applyCommand(output, setExitCode),
+    publishCommand(output, setExitCode),
+    statusCommand(output),
   ]) {
     program.addCommand(command.exitOverride());
   }
@@ -44,6 +54,10 @@ Exit codes: 0 valid / applied / no difference, 1 invalid or over --max-file-byte
     if (error instanceof CommanderError) {
       // --help and --version end here too, with code 0.
       return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+    }
+    if (error instanceof CliFailure) {
+      output.err(`config-reloader: ${error.message}`);
+      return error.exitCode;
     }
     output.err(`config-reloader: ${(error as Error).message}`);
     return ExitCode.Io;

@@ -8,3 +8,12 @@ export {
 } from './instance-status.js';
 export { etcdSource } from './etcd.source.js';
 export type { EtcdSourceOptions } from './etcd-source.options.js';
+export { readFleetStatus, type FleetStatus } from './fleet-status.reader.js';
+export {
+  compareRevisions,
+  rolloutProgress,
+  rolloutStanding,
+  type RolloutProgress,
+  type RolloutStanding,
+} from './rollout-progress.js';
+export { waitForRollout, type RolloutResult, type RolloutWaitOptions } from './rollout.watcher.js';

@@ -1,0 +1,25 @@
+/** The messages of the etcd commands (publish, status): what is wrong, where, how to go on. */
+export const cliMessages = {
+  etcd3Missing: () =>
+    'publish and status talk to etcd through the "etcd3" package, an optional peer that is ' +
+    'not installed here: npm install etcd3@^1.1.2',
+  etcdUnavailable: (hosts: readonly string[], key: string, reason: string, writing: boolean) =>
+    `cannot reach etcd at ${hosts.join(', ')} (key "${key}"): ${reason}.` +
+    (writing ? ' The write may or may not have happened: check with config-reloader status.' : '') +
+    ' Check --etcd and that etcd is running, or raise --dial-timeout.',
+  etcdRefused: (hosts: readonly string[], key: string, what: string, reason: string) =>
+    `etcd at ${hosts.join(', ')} refused ${what} (key "${key}"): ${reason}`,
+  conflict: (key: string, readRevision: string | undefined, nowRevision: string | undefined) =>
+    `conflict: "${key}" changed while publishing (read at ${revisionOrMissing(readRevision)}, ` +
+    `now at ${revisionOrMissing(nowRevision)}); nothing was written. Publish again to see the ` +
+    'diff against the new value.',
+  alreadyWritten: (key: string, revision: string) =>
+    `"${key}" holds this very config at revision ${revision}, written between the read and the ` +
+    'compare-and-swap (a retried write, or the same publish from elsewhere): nothing more written',
+  currentUnreadable: (key: string, reason: string) =>
+    `the current value of "${key}" is not a valid config (${reason}); the diff shows everything as new`,
+} as const;
+
+function revisionOrMissing(revision: string | undefined): string {
+  return revision === undefined ? 'no key' : `revision ${revision}`;
+}

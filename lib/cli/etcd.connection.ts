@@ -1,0 +1,95 @@
+import { ConfigSourceUnavailableError, describeError } from '../config-reloader.errors.js';
+import type { CasPutResult } from '../sources/etcd/cas-put.js';
+import type { ConfigKeyValue } from '../sources/etcd/config-key.reader.js';
+import type { FleetStatus } from '../sources/etcd/fleet-status.reader.js';
+import type { InstanceStatus } from '../sources/etcd/instance-status.js';
+import type { RolloutProgress, RolloutStanding } from '../sources/etcd/rollout-progress.js';
+import type { RolloutResult } from '../sources/etcd/rollout.watcher.js';
+import { cliMessages } from './cli.messages.js';
+import { CliFailure, ExitCode } from './cli-output.js';
+import type { EtcdFlags } from './etcd.flags.js';
+
+/** One etcd connection for one command; every step bounded, every failure a CliFailure. */
+export interface EtcdConnection {
+  readKey(): Promise<ConfigKeyValue | undefined>;
+  casPut(text: string, expectedModRevision: string | undefined): Promise<CasPutResult>;
+  readFleet(): Promise<FleetStatus>;
+  waitForRollout(
+    revision: string,
+    timeoutMs: number,
+    onProgress: (progress: RolloutProgress) => void,
+  ): Promise<RolloutResult>;
+  /** Where an instance stands on a published revision (no etcd call). */
+  standing(instance: InstanceStatus, revision: string): RolloutStanding;
+  close(): void;
+}
+
+/**
+ * Loaded on demand, so that the CLI runs without etcd3 for file-only apps: only publish and
+ * status need it.
+ */
+async function loadEtcdModules() {
+  try {
+    const [client, call, reader, cas, fleet, progress, rollout] = await Promise.all([
+      import('../sources/etcd/etcd-client.js'),
+      import('../sources/etcd/bounded-call.js'),
+      import('../sources/etcd/config-key.reader.js'),
+      import('../sources/etcd/cas-put.js'),
+      import('../sources/etcd/fleet-status.reader.js'),
+      import('../sources/etcd/rollout-progress.js'),
+      import('../sources/etcd/rollout.watcher.js'),
+    ]);
+    return { ...client, ...call, ...reader, ...cas, ...fleet, ...progress, ...rollout };
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code?.endsWith('MODULE_NOT_FOUND');
+    if (missing && /\betcd3\b/.test(describeError(error))) {
+      throw new CliFailure(ExitCode.Io, cliMessages.etcd3Missing());
+    }
+    throw error;
+  }
+}
+
+export async function openEtcdConnection(flags: EtcdFlags): Promise<EtcdConnection> {
+  const etcd = await loadEtcdModules();
+  const { etcd: hosts, key, dialTimeout } = flags;
+  // etcd3 tries a failed call up to 3 times, each on the next member: give each attempt its
+  // share of --dial-timeout, so a dead member is failed over within the bound of the step.
+  const attemptMs = Math.max(100, Math.floor(dialTimeout / Math.min(hosts.length, 3)));
+  const client = etcd.createEtcdClient({ hosts, dialTimeoutMs: attemptMs });
+  const failure = (error: unknown, what: string, writing = false) =>
+    error instanceof ConfigSourceUnavailableError
+      ? new CliFailure(
+          ExitCode.Unavailable,
+          cliMessages.etcdUnavailable(hosts, key, error.message, writing),
+        )
+      : new CliFailure(
+          ExitCode.Io,
+          cliMessages.etcdRefused(hosts, key, what, describeError(error)),
+        );
+  const step = async <T>(what: string, work: () => Promise<T>, writing = false): Promise<T> => {
+    try {
+      return await etcd.boundedCall(work, { key, what, deadlineMs: dialTimeout });
+    } catch (error) {
+      throw failure(error, what, writing);
+    }
+  };
+  return {
+    readKey: () => step('reading the config key', () => etcd.readConfigKey(client, key)),
+    casPut: (text, expected) =>
+      step('writing the config key', () => etcd.casPut(client, key, text, expected), true),
+    readFleet: () => step('reading the fleet status', () => etcd.readFleetStatus(client, key)),
+    waitForRollout: async (revision, timeoutMs, onProgress) => {
+      try {
+        return await etcd.waitForRollout(client, key, revision, {
+          timeoutMs,
+          deadlineMs: dialTimeout,
+          onProgress,
+        });
+      } catch (error) {
+        throw failure(error, 'watching the fleet status');
+      }
+    },
+    standing: (instance, revision) => etcd.rolloutStanding(instance, revision),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,51 @@
+import { Command } from 'commander';
+import { ageOf } from './age.format.js';
+import type { CliOutput } from './cli-output.js';
+import { addEtcdFlags, type EtcdFlags } from './etcd.flags.js';
+import { openEtcdConnection } from './etcd.connection.js';
+import { printStatusTable, type StatusRow } from './status.table.js';
+
+export function statusCommand(output: CliOutput): Command {
+  const command = new Command('status')
+    .description(
+      'Show the revision published on an etcd key and, for every live instance of the app, the ' +
+        'revision it runs, its state (applied, staged, rejected with the error) and how old its ' +
+        'report is. Rows behind the published revision are marked with "!".',
+    )
+    .option('--json', 'print one machine-readable document')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ config-reloader status --etcd http://10.0.0.1:2379,http://10.0.0.2:2379 --key /bots/trend
+  $ config-reloader status --etcd http://127.0.0.1:2379 --key /bots/trend --json`,
+    );
+  return addEtcdFlags(command).action(async (flags: EtcdFlags & { json?: boolean }) => {
+    const etcd = await openEtcdConnection(flags);
+    try {
+      const fleet = await etcd.readFleet();
+      const now = Date.now();
+      const rows: StatusRow[] = fleet.instances.map((instance) => ({
+        ...instance,
+        standing:
+          fleet.publishedRevision === undefined
+            ? null
+            : etcd.standing(instance, fleet.publishedRevision),
+        ageMs: ageOf(instance.updatedAt, now),
+      }));
+      if (flags.json) {
+        const document = {
+          key: fleet.key,
+          publishedRevision: fleet.publishedRevision ?? null,
+          revision: fleet.revision,
+          instances: rows,
+        };
+        output.out(JSON.stringify(document, null, 2));
+      } else {
+        printStatusTable(output, fleet, rows, flags.etcd);
+      }
+    } finally {
+      etcd.close();
+    }
+  });
+}

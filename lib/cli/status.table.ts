@@ -1,0 +1,72 @@
+import type { FleetStatus } from '../sources/etcd/fleet-status.reader.js';
+import type { InstanceStatus } from '../sources/etcd/instance-status.js';
+import type { RolloutStanding } from '../sources/etcd/rollout-progress.js';
+import { formatAge } from './age.format.js';
+import type { CliOutput } from './cli-output.js';
+
+/** One instance as status shows it: its record, where it stands, how old the record is. */
+export interface StatusRow extends InstanceStatus {
+  /** On the published revision; null when nothing is published. */
+  standing: RolloutStanding | null;
+  /** Milliseconds since `updatedAt` (by this machine's clock); null when it is not a date. */
+  ageMs: number | null;
+}
+
+const HEADER = ['INSTANCE', 'HOST', 'NAME', 'VERSION', 'REVISION', 'STATE', 'AGE', 'ERROR'];
+
+/**
+ * The published revision on top, then one row per live instance. Rows behind the published
+ * revision start with `!` (and are yellow on a terminal), rejected ones are red.
+ */
+export function printStatusTable(
+  output: CliOutput,
+  fleet: FleetStatus,
+  rows: readonly StatusRow[],
+  hosts: readonly string[],
+): void {
+  const published =
+    fleet.publishedRevision === undefined
+      ? `nothing published on "${fleet.key}" yet`
+      : `"${fleet.key}" published at revision ${output.paint('bold', fleet.publishedRevision)}`;
+  output.out(`${published} (etcd ${hosts.join(', ')})`);
+  if (rows.length === 0) {
+    output.out(output.paint('gray', `no live instance reports under "${fleet.key}/instances/"`));
+    return;
+  }
+  const cells = rows.map((row) => [
+    row.instanceId,
+    row.hostname ?? '',
+    row.name ?? '',
+    String(row.version),
+    row.revision,
+    row.state,
+    formatAge(row.ageMs),
+    row.error ? `${row.error.code}: ${row.error.message}` : '',
+  ]);
+  const widths = HEADER.map((title, column) =>
+    Math.max(title.length, ...cells.map((line) => line[column]!.length)),
+  );
+  const line = (values: string[]) =>
+    values
+      .map((value, column) =>
+        column === values.length - 1 ? value : value.padEnd(widths[column]!),
+      )
+      .join('  ')
+      .trimEnd();
+  output.out(`  ${line(HEADER)}`);
+  rows.forEach((row, index) => {
+    const text = line(cells[index]!);
+    if (row.standing === 'behind') output.out(output.paint('yellow', `! ${text}`));
+    else if (row.state === 'rejected') output.out(output.paint('red', `  ${text}`));
+    else output.out(`  ${text}`);
+  });
+  const behind = rows.filter((row) => row.standing === 'behind').length;
+  if (behind > 0) {
+    output.out(
+      output.paint(
+        'yellow',
+        `! ${behind} instance(s) behind revision ${fleet.publishedRevision} (an older revision, or staged by a hold)`,
+      ),
+    );
+  }
+}

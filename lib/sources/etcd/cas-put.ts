@@ -1,0 +1,33 @@
+import type { Etcd3 } from 'etcd3';
+import type { ConfigKeyValue } from './config-key.reader.js';
+
+export type CasPutResult =
+  /** Written; `revision` is the new `mod_revision` of the key. */
+  | { written: true; revision: string }
+  /** Nothing written: the key moved since the revision read. `current` is what it holds now. */
+  | { written: false; current: ConfigKeyValue | undefined };
+
+/**
+ * Writes `text` to `key` only if the key is still at `expectedModRevision`, or, with undefined,
+ * only if the key does not exist: one etcd transaction, so a concurrent write is never lost.
+ * The losing side gets the key's current value from the same transaction.
+ */
+export async function casPut(
+  client: Etcd3,
+  key: string,
+  text: string,
+  expectedModRevision: string | undefined,
+): Promise<CasPutResult> {
+  const unchanged =
+    expectedModRevision === undefined
+      ? client.if(key, 'Create', '==', 0)
+      : client.if(key, 'Mod', '==', expectedModRevision);
+  const response = await unchanged.then(client.put(key).value(text)).else(client.get(key)).commit();
+  // A transaction is one revision: the put's mod_revision is the revision after it.
+  if (response.succeeded) return { written: true, revision: response.header.revision };
+  const kv = response.responses[0]?.response_range?.kvs[0];
+  return {
+    written: false,
+    current: kv ? { text: kv.value.toString(), modRevision: kv.mod_revision } : undefined,
+  };
+}

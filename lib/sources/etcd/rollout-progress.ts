@@ -1,0 +1,53 @@
+import type { InstanceStatus } from './instance-status.js';
+
+/**
+ * Where one live instance stands on a published revision:
+ * - 'applied': it runs that revision or a later one;
+ * - 'rejected': it refused that revision or a later one, and kept its config;
+ * - 'behind': it has not decided yet (an older revision), or it holds the change staged.
+ */
+export type RolloutStanding = 'applied' | 'rejected' | 'behind';
+
+/** Compares two etcd revisions (decimal strings, int64). */
+export function compareRevisions(a: string, b: string): number {
+  const difference = BigInt(a) - BigInt(b);
+  return difference === 0n ? 0 : difference < 0n ? -1 : 1;
+}
+
+export function rolloutStanding(instance: InstanceStatus, revision: string): RolloutStanding {
+  if (instance.state === 'staged' || compareRevisions(instance.revision, revision) < 0) {
+    return 'behind';
+  }
+  return instance.state;
+}
+
+export interface RolloutProgress {
+  /** The published revision the progress is about. */
+  revision: string;
+  applied: InstanceStatus[];
+  rejected: InstanceStatus[];
+  behind: InstanceStatus[];
+  /** Every live instance decided (applied or rejected): waiting longer would change nothing. */
+  settled: boolean;
+  /** Every live instance applied it (also true for a fleet with no live instance). */
+  complete: boolean;
+}
+
+/** Sorts the live instances by their standing on `revision`. */
+export function rolloutProgress(
+  instances: readonly InstanceStatus[],
+  revision: string,
+): RolloutProgress {
+  const progress: RolloutProgress = {
+    revision,
+    applied: [],
+    rejected: [],
+    behind: [],
+    settled: false,
+    complete: false,
+  };
+  for (const instance of instances) progress[rolloutStanding(instance, revision)].push(instance);
+  progress.settled = progress.behind.length === 0;
+  progress.complete = progress.settled && progress.rejected.length === 0;
+  return progress;
+}

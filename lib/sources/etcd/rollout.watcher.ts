@@ -1,0 +1,139 @@
+import type { Etcd3, Watcher } from 'etcd3';
+import { boundedCall } from './bounded-call.js';
+import { withDeadline } from './etcd-client.js';
+import { readFleetStatus, type FleetStatus } from './fleet-status.reader.js';
+import { instancesPrefix, parseInstanceStatus, type InstanceStatus } from './instance-status.js';
+import { rolloutProgress, type RolloutProgress } from './rollout-progress.js';
+
+export interface RolloutWaitOptions {
+  /** How long to wait for every live instance to decide, in ms. */
+  timeoutMs: number;
+  /**
+   * The bound of each read, in ms, and how often the records are read while the watch is not
+   * connected: an unreachable etcd ends the wait with ConfigSourceUnavailableError.
+   */
+  deadlineMs: number;
+  /** Called with the progress whenever a status record changes, appears or disappears. */
+  onProgress?: (progress: RolloutProgress) => void;
+}
+
+export interface RolloutResult extends RolloutProgress {
+  /** The wait ended at the timeout with instances still behind. */
+  timedOut: boolean;
+  /** The watch was not connected when the wait ended: the records are the last ones read. */
+  disconnected: boolean;
+}
+
+/**
+ * Waits until every live instance on `key` applied `revision` (or a later one), or, when some
+ * rejected it, until every other one decided too, so that the result names them all; or until
+ * the timeout. Reads the status records once, then follows them with a watch from the next
+ * revision, so nothing in between is missed; instances that start or die meanwhile join or
+ * leave. While the watch is not connected (a member that is down or frozen), the records are
+ * read again every `deadlineMs`, and a read that gets no answer ends the wait.
+ */
+export async function waitForRollout(
+  client: Etcd3,
+  key: string,
+  revision: string,
+  options: RolloutWaitOptions,
+): Promise<RolloutResult> {
+  const prefix = instancesPrefix(key);
+  const live = new Map<string, InstanceStatus>();
+  let watcher: Watcher | undefined;
+  let connected = false;
+  let reading = false;
+  let done = false;
+  const timers: NodeJS.Timeout[] = [];
+
+  const result = new Promise<RolloutResult>((resolve, reject) => {
+    const progress = () => rolloutProgress([...live.values()], revision);
+    const end = () => {
+      done = true;
+      timers.forEach(clearTimeout);
+    };
+    const finish = (timedOut: boolean) => {
+      if (done) return;
+      end();
+      resolve({ ...progress(), timedOut, disconnected: !connected });
+    };
+    const fail = (error: unknown) => {
+      if (done) return;
+      end();
+      reject(error);
+    };
+    const changed = () => {
+      const now = progress();
+      options.onProgress?.(now);
+      if (now.settled) finish(false);
+    };
+    const refresh = async (): Promise<FleetStatus> => {
+      reading = true;
+      try {
+        const snapshot = await boundedCall(() => readFleetStatus(client, key), {
+          key,
+          what: 'reading the fleet status',
+          deadlineMs: options.deadlineMs,
+        });
+        if (!done) {
+          live.clear();
+          for (const status of snapshot.instances) live.set(status.instanceId, status);
+          changed();
+        }
+        return snapshot;
+      } finally {
+        reading = false;
+      }
+    };
+
+    // A watch can also end for good (its start revision was compacted: "Watcher canceled"):
+    // then read the records again and watch from there.
+    const follow = async (): Promise<void> => {
+      const snapshot = await refresh();
+      if (done) return;
+      const next = (BigInt(snapshot.revision) + 1n).toString();
+      const current = client.watch().prefix(prefix).startRevision(next).watcher();
+      watcher = current;
+      current
+        .on('put', (kv) => {
+          const status = parseInstanceStatus(kv.value.toString());
+          if (status) live.set(status.instanceId, status);
+          changed();
+        })
+        .on('delete', (kv) => {
+          live.delete(kv.key.toString().slice(prefix.length));
+          changed();
+        })
+        .on('connected', () => (connected = true))
+        .on('disconnected', () => (connected = false))
+        .on('error', () => {
+          if (done || watcher !== current) return;
+          connected = false;
+          void stopWatching(current, options.deadlineMs);
+          follow().catch(fail);
+        });
+    };
+
+    timers.push(setTimeout(() => finish(true), options.timeoutMs));
+    timers.push(
+      setInterval(() => {
+        if (!done && !connected && !reading) refresh().catch(fail);
+      }, options.deadlineMs),
+    );
+    follow().catch(fail);
+  });
+
+  try {
+    return await result;
+  } finally {
+    done = true;
+    if (watcher) await stopWatching(watcher, options.deadlineMs);
+  }
+}
+
+/** Cancels a watch, bounded: cancelling against a member that cannot answer may never settle. */
+async function stopWatching(watcher: Watcher, deadlineMs: number): Promise<void> {
+  await withDeadline(watcher.cancel(), deadlineMs, () => new Error('cancel timed out')).catch(
+    () => undefined,
+  );
+}

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Etcd3, type Lease, type Watcher } from 'etcd3';
+import { instanceStatusKey, type InstanceStatus } from '../../lib/sources/etcd/instance-status.js';
+
+/** What a simulated instance does with a new revision of the config. */
+export type Decision =
+  | { state: 'applied' }
+  | { state: 'rejected'; error: { code: string; message: string } }
+  | { state: 'staged' }
+  /** Never answers: keeps its last record, as a stuck or partitioned instance would. */
+  | { state: 'silent' };
+
+/**
+ * Stands in for a running instance of the module on an etcd key, following the fleet status
+ * protocol the etcd source follows: a record at `<key>/instances/<id>` under a lease, with the
+ * `mod_revision` of the change it is about, written on start (applied) and on every change it
+ * decides on. `decide` plays the part of validation, `beforeApply` and holds.
+ */
+export class SimulatedInstance {
+  private version = 1;
+  private appliedRevision = '0';
+  private watcher: Watcher | undefined;
+  private writes: Promise<void> = Promise.resolve();
+  /** Every record this instance wrote, in order. */
+  readonly reports: InstanceStatus[] = [];
+
+  private constructor(
+    readonly id: string,
+    private readonly key: string,
+    private readonly client: Etcd3,
+    private readonly lease: Lease,
+    private readonly decide: (text: string, revision: string) => Decision,
+  ) {}
+
+  static async start(
+    hosts: string[],
+    key: string,
+    id: string,
+    decide: (text: string, revision: string) => Decision = () => ({ state: 'applied' }),
+    ttlSeconds = 10,
+  ): Promise<SimulatedInstance> {
+    const client = new Etcd3({ hosts });
+    const lease = client.lease(ttlSeconds);
+    lease.on('lost', () => undefined); // the test ends it; a lost lease is not an error here
+    const instance = new SimulatedInstance(id, key, client, lease, decide);
+    const current = await client.get(key).exec();
+    const kv = current.kvs[0];
+    if (kv) {
+      instance.appliedRevision = kv.mod_revision;
+      await instance.report(kv.mod_revision, kv.value.toString(), { state: 'applied' });
+    }
+    const next = (BigInt(current.header.revision) + 1n).toString();
+    instance.watcher = await client.watch().key(key).startRevision(next).create();
+    instance.watcher.on('put', (change) => {
+      const text = change.value.toString();
+      const decision = instance.decide(text, change.mod_revision);
+      if (decision.state !== 'silent') void instance.report(change.mod_revision, text, decision);
+    });
+    return instance;
+  }
+
+  /** Applies a change it staged earlier, as an instance does when its hold ends. */
+  async release(revision: string, text: string): Promise<void> {
+    await this.report(revision, text, { state: 'applied' });
+  }
+
+  private async report(
+    revision: string,
+    text: string,
+    decision: Exclude<Decision, { state: 'silent' }>,
+  ): Promise<void> {
+    if (decision.state === 'applied' && revision !== this.appliedRevision) {
+      this.version += 1;
+      this.appliedRevision = revision;
+    }
+    const record: InstanceStatus = {
+      instanceId: this.id,
+      hostname: hostname(),
+      pid: process.pid,
+      name: 'default',
+      version: this.version,
+      revision,
+      hash: createHash('sha256').update(text).digest('hex'),
+      state: decision.state,
+      ...(decision.state === 'rejected' ? { error: decision.error } : {}),
+      updatedAt: new Date().toISOString(),
+    };
+    // One write at a time, in order, and counted once it is in etcd: as the real reporter does.
+    this.writes = this.writes.then(async () => {
+      await this.lease.put(instanceStatusKey(this.key, this.id)).value(JSON.stringify(record));
+      this.reports.push(record);
+    });
+    await this.writes;
+  }
+
+  /** Stops as an instance that shuts down cleanly: its record goes with its lease. */
+  async stop(): Promise<void> {
+    await this.watcher?.cancel();
+    await this.lease.revoke().catch(() => undefined);
+    this.client.close();
+  }
+}
