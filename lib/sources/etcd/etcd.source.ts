@@ -16,6 +16,7 @@ import type {
   SourceWatch,
 } from '../config-source.interface.js';
 import { hashContent } from '../file/config-file.reader.js';
+import { casPut } from './cas-put.js';
 import { ConfigCache } from './config-cache.js';
 import {
   createEtcdClient,
@@ -125,20 +126,21 @@ class EtcdSource implements ConfigSource {
   }
 
   async write(text: string, expectedRevision: string): Promise<SourceSnapshot> {
-    const { client, options } = this;
-    const response = await withDeadline(
-      client
-        .if(options.key, 'Mod', '==', expectedRevision)
-        .then(client.put(options.key).value(text))
-        .else(client.get(options.key))
-        .commit(),
+    const result = await withDeadline(
+      casPut(this.client, this.options.key, text, expectedRevision),
       this.overallDeadlineMs(),
       () => new Error(`no answer within ${this.overallDeadlineMs()} ms`),
     ).catch((error: unknown) => {
       throw this.unavailable(error, etcdMessages.unavailable);
     });
-    if (!response.succeeded) {
-      const actual = response.responses[0]?.response_range?.kvs[0]?.mod_revision;
+    // Holding exactly this text already is no conflict: etcd3 retried a put whose answer was lost.
+    const revision = result.written
+      ? result.revision
+      : result.current?.text === text
+        ? result.current.modRevision
+        : undefined;
+    if (revision === undefined) {
+      const actual = result.written ? undefined : result.current?.modRevision;
       throw new ConfigConflictError(
         this.id,
         expectedRevision,
@@ -146,7 +148,6 @@ class EtcdSource implements ConfigSource {
         etcdMessages.conflict(this.id, expectedRevision, actual),
       );
     }
-    const revision = response.header.revision;
     this.servedFromCache = false;
     return { text, revision, hash: hashContent(text), origin: { etcdRevision: revision } };
   }
