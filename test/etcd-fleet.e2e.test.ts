@@ -1,10 +1,14 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { instancesPrefix, parseInstanceStatus } from '../lib/sources/etcd/index.js';
 import { EtcdCluster, findEtcd } from './support/etcd-cluster.js';
+import { startCli } from './support/config-reloader-cli.js';
 import { FleetInstance } from './support/fleet-instance.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -20,6 +24,7 @@ describe.skipIf(missing !== undefined)('a fleet of instances on one etcd key', (
   let cluster: EtcdCluster | undefined;
   let writer: Etcd3 | undefined;
   const instances: FleetInstance[] = [];
+  const directories: string[] = [];
 
   beforeAll(async () => {
     await run('npm', ['run', 'build'], { cwd: root }); // the instances run the built library
@@ -27,6 +32,7 @@ describe.skipIf(missing !== undefined)('a fleet of instances on one etcd key', (
 
   afterEach(async () => {
     for (const instance of instances.splice(0)) await instance.kill();
+    for (const dir of directories.splice(0)) await rm(dir, { recursive: true, force: true });
     writer?.close();
     await cluster?.stop();
     cluster = writer = undefined;
@@ -40,6 +46,14 @@ describe.skipIf(missing !== undefined)('a fleet of instances on one etcd key', (
       instances.push(await FleetInstance.start(cluster.hosts, KEY, `bot-${index}`, { veto }));
     }
     return instances;
+  }
+
+  async function configFile(config: object): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'fleet-publish-'));
+    directories.push(dir);
+    const file = join(dir, 'next.json');
+    await writeFile(file, JSON.stringify(config));
+    return file;
   }
 
   async function statuses() {
@@ -89,6 +103,56 @@ describe.skipIf(missing !== undefined)('a fleet of instances on one etcd key', (
     await cluster!.members[0]!.kill(); // the watch now retries, the lease keepalive fails
     await again.next((line) => line.event === 'ready', 'started');
     expect(await again.terminate()).toBeLessThan(8000);
+  }, 60_000);
+
+  it('publish --wait succeeds once both real instances applied the revision', async () => {
+    await fleetOf(2);
+    const file = await configFile({ revision: 2 });
+    const published = await startCli([
+      'publish',
+      file,
+      '--etcd',
+      cluster!.hosts.join(','),
+      '--key',
+      KEY,
+      '--wait',
+      '--timeout',
+      '20s',
+    ]).result;
+    expect(published.stderr).toBe('');
+    expect(published.code).toBe(0);
+    expect(published.stdout).toMatch(/applied +bot-0/);
+    expect(published.stdout).toMatch(/applied +bot-1/);
+    for (const instance of instances) {
+      await instance.next((line) => line.event === 'reloaded', `${instance.instanceId} to apply`);
+    }
+  }, 60_000);
+
+  it('publish --wait names the instance whose beforeApply vetoed the revision', async () => {
+    cluster = await EtcdCluster.start(1);
+    writer = new Etcd3({ hosts: cluster.hosts });
+    await writer.put(KEY).value(JSON.stringify({ revision: 1 }));
+    instances.push(await FleetInstance.start(cluster.hosts, KEY, 'bot-accepts'));
+    instances.push(await FleetInstance.start(cluster.hosts, KEY, 'bot-vetoes', { veto: 'halt' }));
+    const file = await configFile({ revision: 2, halt: true });
+    const published = await startCli([
+      'publish',
+      file,
+      '--etcd',
+      cluster.hosts.join(','),
+      '--key',
+      KEY,
+      '--wait',
+      '--timeout',
+      '20s',
+    ]).result;
+    expect(published.code).toBe(5);
+    const output = published.stdout + published.stderr;
+    expect(output).toMatch(/rejected +bot-vetoes.*CONFIG_REJECTED.*halt is not allowed here/);
+    expect(output).toMatch(/applied +bot-accepts/);
+    // The vetoing instance kept its config; the other one runs the new revision.
+    expect(instances[1]!.lines.some((line) => line.event === 'reloaded')).toBe(false);
+    await instances[0]!.next((line) => line.event === 'reloaded', 'bot-accepts to apply');
   }, 60_000);
 
   it('drops the record of an instance killed with SIGKILL within the lease TTL', async () => {
