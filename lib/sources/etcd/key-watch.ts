@@ -2,10 +2,10 @@ import type { Etcd3, IDuplexStream, IKeyValue, IWatchRequest, IWatchResponse } f
 import { reconnectDelay } from './reconnect-backoff.js';
 
 export interface KeyWatchHandlers {
-  /** The key was put: the event carries the new value and its `mod_revision`. */
+  /** The key (or one under the prefix) was put: the event carries the value and its `mod_revision`. */
   put(kv: IKeyValue): void;
-  /** The key was deleted. */
-  deleted(): void;
+  /** The key (or one under the prefix) was deleted. */
+  deleted(kv: IKeyValue): void;
   /**
    * The revision to resume from was compacted away: events were lost. Read the key again (and
    * hand it over); resolves with the revision to watch from next.
@@ -19,6 +19,8 @@ export interface KeyWatchHandlers {
 export interface KeyWatchOptions {
   client: Etcd3;
   key: string;
+  /** Watch every key that starts with `key` instead of `key` alone. */
+  prefix?: boolean;
   /** The first revision to report: one past the revision of the read the config came from. */
   fromRevision: string;
   /** Whether etcd answered the last read: the state to report changes from. */
@@ -30,7 +32,7 @@ export interface KeyWatchOptions {
 }
 
 /**
- * One etcd watch on one key, kept alive by hand rather than by etcd3's watch manager: that one
+ * One etcd watch on one key (or one prefix), kept alive by hand rather than by etcd3's watch manager: that one
  * creates watches that hang while etcd is down, backs off up to 30 s, leaves a silent member
  * unnoticed, drops `compact_revision`, and keeps retrying after `client.close()`. Here every
  * wait has a deadline, reconnects back off to at most 2 s with full jitter (a fleet coming back
@@ -96,8 +98,13 @@ export class KeyWatch {
     stream.on('data', (response) => this.stream === stream && this.received(response));
     stream.on('error', (error) => this.stream === stream && this.lost(error));
     stream.on('end', () => this.stream === stream && this.lost(new Error('watch stream ended')));
+    const key = Buffer.from(this.options.key);
     stream.write({
-      create_request: { key: Buffer.from(this.options.key), start_revision: this.nextRevision },
+      create_request: {
+        key,
+        ...(this.options.prefix ? { range_end: prefixEnd(key) } : {}),
+        start_revision: this.nextRevision,
+      },
     });
     this.expectReply('etcd did not create the watch');
   }
@@ -118,7 +125,7 @@ export class KeyWatch {
     for (const event of response.events ?? []) {
       this.nextRevision = String(BigInt(event.kv.mod_revision) + 1n);
       if (event.type === 'Put') this.handlers.put(event.kv);
-      else this.handlers.deleted();
+      else this.handlers.deleted(event.kv);
     }
     // A progress report (no events, not the creation): everything up to its revision was sent.
     if (!response.created && (response.events ?? []).length === 0 && response.header?.revision) {
@@ -190,4 +197,16 @@ export class KeyWatch {
     this.connected = connected;
     this.handlers.connectivity(connected);
   }
+}
+
+/** The end of the range of keys that start with `key`: its last byte below 0xff plus one. */
+function prefixEnd(key: Buffer): Buffer {
+  const end = Buffer.from(key);
+  for (let index = end.length - 1; index >= 0; index--) {
+    if (end[index]! < 0xff) {
+      end[index] = end[index]! + 1;
+      return end.subarray(0, index + 1);
+    }
+  }
+  return Buffer.from([0]); // every key
 }

@@ -1,7 +1,7 @@
-import type { Etcd3, Watcher } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import { boundedCall } from './bounded-call.js';
-import { withDeadline } from './etcd-client.js';
 import { readFleetStatus, type FleetStatus } from './fleet-status.reader.js';
+import { KeyWatch } from './key-watch.js';
 import { instancesPrefix, parseInstanceStatus, type InstanceStatus } from './instance-status.js';
 import { rolloutProgress, type RolloutProgress } from './rollout-progress.js';
 
@@ -40,7 +40,7 @@ export async function waitForRollout(
 ): Promise<RolloutResult> {
   const prefix = instancesPrefix(key);
   const live = new Map<string, InstanceStatus>();
-  let watcher: Watcher | undefined;
+  let watch: KeyWatch | undefined;
   let connected = false;
   let reading = false;
   let done = false;
@@ -86,32 +86,36 @@ export async function waitForRollout(
       }
     };
 
-    // A watch can also end for good (its start revision was compacted: "Watcher canceled"):
-    // then read the records again and watch from there.
     const follow = async (): Promise<void> => {
       const snapshot = await refresh();
       if (done) return;
-      const next = (BigInt(snapshot.revision) + 1n).toString();
-      const current = client.watch().prefix(prefix).startRevision(next).watcher();
-      watcher = current;
-      current
-        .on('put', (kv) => {
-          const status = parseInstanceStatus(kv.value.toString());
-          if (status) live.set(status.instanceId, status);
-          changed();
-        })
-        .on('delete', (kv) => {
-          live.delete(kv.key.toString().slice(prefix.length));
-          changed();
-        })
-        .on('connected', () => (connected = true))
-        .on('disconnected', () => (connected = false))
-        .on('error', () => {
-          if (done || watcher !== current) return;
-          connected = false;
-          void stopWatching(current, options.deadlineMs);
-          follow().catch(fail);
-        });
+      const afterRead = (read: FleetStatus) => (BigInt(read.revision) + 1n).toString();
+      watch = new KeyWatch(
+        {
+          client,
+          key: prefix,
+          prefix: true,
+          fromRevision: afterRead(snapshot),
+          connected: false,
+          checkMs: options.deadlineMs,
+          replyTimeoutMs: options.deadlineMs,
+        },
+        {
+          put: (kv) => {
+            const status = parseInstanceStatus(kv.value.toString());
+            if (status) live.set(status.instanceId, status);
+            changed();
+          },
+          deleted: (kv) => {
+            live.delete(kv.key.toString().slice(prefix.length));
+            changed();
+          },
+          // The revision to resume from was compacted away: read the records again.
+          resync: async () => afterRead(await refresh()),
+          connectivity: (now) => (connected = now),
+          error: () => undefined, // the periodic read below reports an etcd that does not answer
+        },
+      );
     };
 
     timers.push(setTimeout(() => finish(true), options.timeoutMs));
@@ -127,13 +131,6 @@ export async function waitForRollout(
     return await result;
   } finally {
     done = true;
-    if (watcher) await stopWatching(watcher, options.deadlineMs);
+    await watch?.close();
   }
-}
-
-/** Cancels a watch, bounded: cancelling against a member that cannot answer may never settle. */
-async function stopWatching(watcher: Watcher, deadlineMs: number): Promise<void> {
-  await withDeadline(watcher.cancel(), deadlineMs, () => new Error('cancel timed out')).catch(
-    () => undefined,
-  );
 }
