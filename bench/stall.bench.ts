@@ -52,11 +52,15 @@ export interface StallResult {
   cpu: StallCpu;
 }
 
-/** Every strategy's stop loss nudged: a content in which every strategy changed. */
+/**
+ * Every strategy's stop loss nudged (by 0.001 or 0.002, alternately): a content in which every
+ * strategy differs from the one-field contents and from the previous rewrite.
+ */
 function renderRewrite(config: SampleConfig, seq: number): string {
+  const nudge = (1 + (seq % 2)) / 1000;
   const strategies = config.strategies.map((strategy) => {
     const risk = strategy.risk as Record<string, number>;
-    return { ...strategy, risk: { ...risk, stopLoss: risk.stopLoss + (seq % 2) / 1000 } };
+    return { ...strategy, risk: { ...risk, stopLoss: risk.stopLoss + nudge } };
   });
   return renderConfig({ ...config, strategies }, seq);
 }
