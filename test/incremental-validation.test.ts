@@ -92,7 +92,9 @@ const quiet = { log: () => undefined };
 
 describe('incremental validation', () => {
   it('runs the rules of the changed object and of the objects above it, and no others', async () => {
-    const pipeline = new ConfigPipeline<Catalog>({ dto: Catalog }, 'catalog.json', quiet);
+    const pipeline = new ConfigPipeline<Catalog>({ dto: Catalog }, 'catalog.json', {
+      logger: quiet,
+    });
     const sizes = Array.from({ length: 50 }, (_, i) => i);
     const first = await pipeline.validate(catalog(sizes));
     checks = 0;
@@ -106,7 +108,9 @@ describe('incremental validation', () => {
   });
 
   it('reports what full validation reports when a changed object breaks a rule', async () => {
-    const pipeline = new ConfigPipeline<Catalog>({ dto: Catalog }, 'catalog.json', quiet);
+    const pipeline = new ConfigPipeline<Catalog>({ dto: Catalog }, 'catalog.json', {
+      logger: quiet,
+    });
     const first = await pipeline.validate(catalog([1, 2, 3]));
     const failure = await pipeline.validate(catalog([1, 2.5, 3]), first.config).catch((e) => e);
     expect(failure).toBeInstanceOf(ConfigValidationError);
@@ -123,7 +127,7 @@ describe('incremental validation', () => {
     const pipeline = new ConfigPipeline<CheckedAgainstAList>(
       { dto: CheckedAgainstAList },
       'catalog.json',
-      { log: (line: string) => lines.push(line) },
+      { logger: { log: (line: string) => lines.push(line) } },
     );
     expect(lines).toEqual([
       'CheckedAgainstAList (config catalog.json) is validated in full on every reload: ' +
@@ -141,7 +145,7 @@ describe('incremental validation', () => {
   it('makes a class whole when a rule reaches beyond its value and object, naming class and rule', () => {
     const lines: string[] = [];
     new ConfigPipeline<Holder>({ dto: Holder }, 'holder.json', {
-      log: (line: string) => lines.push(line),
+      logger: { log: (line: string) => lines.push(line) },
     });
     expect(lines).toEqual([
       'Transformed (config holder.json) is transformed and validated whole whenever anything in ' +

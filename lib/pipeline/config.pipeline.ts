@@ -8,6 +8,7 @@ import {
 import { messages } from '../config-reloader.messages.js';
 import type { SourceSnapshot } from '../sources/config-source.interface.js';
 import { parseConfigText } from './config.parser.js';
+import { DocumentParser, OFF_THREAD_MIN_CHARS, type ParsedDocument } from './document.parser.js';
 import { deepFreeze, MAX_FREEZE_DEPTH, NestingTooDeepError } from './deep-freeze.js';
 import { shareUnchanged } from './structural-sharing.js';
 import { validateDto } from './dto.validator.js';
@@ -74,6 +75,13 @@ export async function createValidationRules<T extends object>(options: {
   return { schema, dto: options.dto };
 }
 
+export interface ConfigPipelineOptions {
+  /** Where the start-up line about incremental validation goes. */
+  logger?: Pick<Logger, 'log'>;
+  /** From this size (characters) documents are parsed in the parse worker; `Infinity`: never. */
+  offThreadMinChars?: number;
+}
+
 /**
  * Parse, validate and freeze: turns a source's text into the frozen config the app reads, or
  * throws a typed `ConfigReloadError`. Pure apart from the DTO's own code; every source shares it.
@@ -82,15 +90,20 @@ export async function createValidationRules<T extends object>(options: {
  */
 export class ConfigPipeline<T extends object> {
   private readonly dto?: IncrementalDtoValidator<T>;
-  /** The parsed JSON each config made here came from: what the next text is compared with. */
-  private readonly parsedOf = new WeakMap<object, Record<string, unknown>>();
+  private readonly parser: DocumentParser;
+  /** The parsed document each config made here came from: what the next text is compared with. */
+  private readonly parsedOf = new WeakMap<object, ParsedDocument>();
 
   constructor(
-    private readonly rules: ConfigValidationRules<T>,
+    rules: ConfigValidationRules<T>,
     /** Where the text comes from, for error messages: the file path, or the source id. */
     private readonly where: string,
-    logger: Pick<Logger, 'log'> = new Logger('ConfigReloader'),
+    {
+      logger = new Logger('ConfigReloader'),
+      offThreadMinChars = OFF_THREAD_MIN_CHARS,
+    }: ConfigPipelineOptions = {},
   ) {
+    this.parser = new DocumentParser(rules.schema, where, offThreadMinChars);
     if (!rules.dto) return;
     this.dto = new IncrementalDtoValidator(rules.dto, where);
     logIncrementalReach(this.dto.reach, rules.dto, where, logger);
@@ -106,7 +119,7 @@ export class ConfigPipeline<T extends object> {
 
   /** Validates text that is not (yet) in force, such as an earlier version about to be restored. */
   async validate(text: string, previous?: Readonly<T>): Promise<ValidatedConfig<T>> {
-    let result: { config: T; plain: Record<string, unknown>; frozen: WeakSet<object> };
+    let result: { config: T; document: ParsedDocument; frozen: WeakSet<object> };
     try {
       result = await this.check(text, previous);
     } catch (error) {
@@ -123,31 +136,31 @@ export class ConfigPipeline<T extends object> {
         { path: '', message: messages.tooDeep(MAX_FREEZE_DEPTH) },
       ]);
     }
-    this.parsedOf.set(config, result.plain);
-    return { config, plain: result.plain };
+    this.parsedOf.set(config, result.document);
+    return { config, plain: result.document.plain };
+  }
+
+  /** Ends the parse worker, if one was started. */
+  close(): Promise<void> {
+    return this.parser.close();
   }
 
   private async check(text: string, previous: Readonly<T> | undefined) {
-    const parsed = parseConfigText(text, this.where);
-    const schemaIssues: ConfigIssue[] = this.rules.schema ? this.rules.schema(parsed) : [];
-    // The DTO would only repeat what the schema already refused: report the schema's findings.
-    if (schemaIssues.length > 0) throw new ConfigValidationError(this.where, schemaIssues);
-    if (!this.dto) {
-      const { value, reused } = shareUnchanged(parsed as T, previous);
-      return { config: value, plain: value as Record<string, unknown>, frozen: reused };
-    }
     const before = previous ? this.parsedOf.get(previous) : undefined;
-    if (!previous || !before) {
-      const { instance, frozen } = await this.dto.validate(parsed);
-      return { config: instance, plain: parsed, frozen };
+    const document = await this.parser.parse(text, before);
+    if (!this.dto) {
+      const { value, reused } = shareUnchanged(document.plain as T, previous);
+      return {
+        config: value,
+        document: { ...document, plain: value as Record<string, unknown> },
+        frozen: reused,
+      };
     }
-    // Structural sharing on the parsed JSON too: an unchanged subtree is then known by identity.
-    const plain = shareUnchanged(parsed, before).value;
-    const { instance, frozen } = await this.dto.validate(plain, {
-      config: previous,
-      plain: before,
-    });
-    return { config: instance, plain, frozen };
+    const { instance, frozen } = await this.dto.validate(
+      document.plain,
+      previous && before ? { config: previous, plain: before.plain } : undefined,
+    );
+    return { config: instance, document, frozen };
   }
 }
 

@@ -20,7 +20,11 @@ export function shareUnchanged<T>(
 }
 
 function share(next: unknown, previous: unknown, reused: WeakSet<object>): unknown {
-  if (next === previous) return next;
+  if (next === previous) {
+    // Shared already (a document rebuilt from a patch): taken over all the same.
+    if (isObject(next)) reused.add(next);
+    return next;
+  }
   if (!isObject(next) || !isObject(previous)) return next;
   if (
     Array.isArray(next) !== Array.isArray(previous) ||
