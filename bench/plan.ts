@@ -32,6 +32,7 @@ export interface Plan {
     /** One-field reloads per variant (and bare pipeline runs) per CPU round. */
     cpuSamples: number;
   };
+  offThread: { sizesKb: number[]; rounds: number };
   read: { batch: number; iterations: number; rounds: number };
   storm: { trials: number; writes: number; debounceMs: number };
   footprint: { instances: number; firstReloads: number; totalReloads: number };
@@ -63,9 +64,10 @@ export function makePlan(quick: boolean): Plan {
         sizeKb >= 5000 ? (quick ? 2 : 7) : sizeKb >= 500 ? (quick ? 4 : 11) : quick ? 6 : 21,
       rewriteRounds: (sizeKb) => (sizeKb >= 5000 ? (quick ? 1 : 2) : quick ? 2 : 5),
       cpuSizeKb: 50,
-      cpuRounds: quick ? 2 : 5,
+      cpuRounds: quick ? 3 : 6,
       cpuSamples: quick ? 15 : 40,
     },
+    offThread: { sizesKb: [32, 64, 128, 256, 512, 1024], rounds: quick ? 5 : 15 },
     read: { batch: 10_000, iterations: quick ? 100 : 400, rounds: quick ? 2 : 5 },
     storm: { trials: quick ? 3 : 20, writes: 1000, debounceMs: 100 },
     footprint: {

@@ -1,5 +1,5 @@
 import type { SectionResults } from './section.js';
-import { stallFigures } from './stall.report.js';
+import { offThreadFigures, stallFigures } from './stall.report.js';
 
 export type Verdict = 'PASS' | 'MISS' | 'ref' | 'ERROR';
 
@@ -117,6 +117,7 @@ export function buildFigures(
   }
 
   if (results.stall) figures.push(...stallFigures(results.stall));
+  if (results.offThread) figures.push(...offThreadFigures(results.offThread));
 
   const { read } = results;
   if (read) {

@@ -20,6 +20,7 @@ const SECTIONS: SectionName[] = [
   'read',
   'pipeline',
   'stall',
+  'offThread',
   'footprint',
   'heapGrowth',
   'storm',

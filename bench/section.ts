@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { runFootprint, runHeapGrowth } from './footprint.bench.js';
 import { runLatency } from './latency.bench.js';
+import { runOffThread } from './off-thread.bench.js';
 import { runPipeline } from './pipeline.bench.js';
 import { makePlan } from './plan.js';
 import { runRead } from './read.bench.js';
@@ -12,6 +13,7 @@ const sections = {
   latency: (quick: boolean) => runLatency(makePlan(quick).latency),
   pipeline: (quick: boolean) => runPipeline(makePlan(quick).pipeline),
   stall: (quick: boolean) => runStall(makePlan(quick).stall),
+  offThread: (quick: boolean) => runOffThread(makePlan(quick).offThread),
   read: (quick: boolean) => runRead(makePlan(quick).read),
   storm: (quick: boolean) => runStorm(makePlan(quick).storm),
   footprint: (quick: boolean) => runFootprint(makePlan(quick).footprint),

@@ -31,7 +31,7 @@ export interface StallSize {
   longest: Record<StallVariant, Summary>;
   /** Wall time of that reload, ms. */
   reload: Record<StallVariant, Summary>;
-  /** Longest turn over a window as long as a reload, with no reload: the machine's own noise. */
+  /** Longest turn over a window as long as the reloads, with no reload: the machine's own noise. */
   baseline: Summary;
   /** Wall time of a reload in which every strategy changed, ms. */
   rewrite: Record<StallVariant, Summary>;
@@ -111,13 +111,14 @@ export async function runStall(plan: Plan['stall']): Promise<StallResult> {
   return { sizes, cpu };
 }
 
-async function reloadOnce(
-  app: ReloaderApp,
-  instance: Instance,
-  text: (seq: number) => string,
-): Promise<number> {
-  const service = app.service(instance.variant);
+/** Writes the next content for `instance` (rendering a 5 MB config takes a while: not timed). */
+function writeNext(instance: Instance, text: (seq: number) => string): void {
   writeFileSync(instance.file, text(++instance.seq));
+}
+
+/** Reloads the content written last and checks that it was applied; resolves with the wall time. */
+async function reloadWritten(app: ReloaderApp, instance: Instance): Promise<number> {
+  const service = app.service(instance.variant);
   const started = performance.now();
   await service.reloadConfig();
   const elapsed = performance.now() - started;
@@ -125,6 +126,15 @@ async function reloadOnce(
     throw new Error(`${instance.variant}: the content written was not applied`);
   }
   return elapsed;
+}
+
+function reloadOnce(
+  app: ReloaderApp,
+  instance: Instance,
+  text: (seq: number) => string,
+): Promise<number> {
+  writeNext(instance, text);
+  return reloadWritten(app, instance);
 }
 
 /** Lets the loop go idle between measurements: the write's own work is over. */
@@ -144,27 +154,32 @@ async function measureSize(
   const reload = { incremental: [] as number[], full: [] as number[] };
   const rewriteTimes = { incremental: [] as number[], full: [] as number[] };
   const baseline: number[] = [];
-  for (const instance of instances) await reloadOnce(app, instance, oneField); // warm-up
-  for (let round = 0; round < plan.rounds(sizeKb); round++) {
-    // Take turns going first, so that neither always pays for the other's garbage.
-    const order = round % 2 === 0 ? instances : [...instances].reverse();
-    for (const instance of order) {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  // One variant after the other, each from a collected heap, so that neither is measured
+  // collecting the other's garbage (the full path leaves much more); each pays for its own.
+  for (const instance of sizeKb % 2 === 0 ? instances : [...instances].reverse()) {
+    gc?.();
+    await reloadOnce(app, instance, oneField); // warm-up
+    for (let round = 0; round < plan.rounds(sizeKb); round++) {
+      writeNext(instance, oneField);
       await settle();
       probe.start();
-      reload[instance.variant].push(await reloadOnce(app, instance, oneField));
+      reload[instance.variant].push(await reloadWritten(app, instance));
       longest[instance.variant].push(await probe.stop());
+      await settle();
+      probe.start();
+      await sleep(Math.max(1, median(reload[instance.variant])));
+      baseline.push(await probe.stop());
     }
-    await settle();
-    probe.start();
-    await sleep(Math.max(1, median(reload.incremental)));
-    baseline.push(await probe.stop());
-    if (round < plan.rewriteRounds(sizeKb)) {
-      for (const instance of order) {
-        await settle();
-        rewriteTimes[instance.variant].push(await reloadOnce(app, instance, rewrite));
-        // Back to the one-field content, so that the next edit is a one-field edit again.
-        await reloadOnce(app, instance, oneField);
-      }
+  }
+  for (let round = 0; round < plan.rewriteRounds(sizeKb); round++) {
+    // Take turns going first, so that neither always pays for the other's garbage.
+    for (const instance of round % 2 === 0 ? instances : [...instances].reverse()) {
+      writeNext(instance, rewrite);
+      await settle();
+      rewriteTimes[instance.variant].push(await reloadWritten(app, instance));
+      // Back to the one-field content, so that the next edit is a one-field edit again.
+      await reloadOnce(app, instance, oneField);
     }
   }
   const bytes = Buffer.byteLength(oneField(1));
@@ -199,36 +214,48 @@ async function measureCpu(
 ): Promise<StallCpu> {
   const bare = createBarePipeline(schema);
   const oneField = (seq: number) => renderConfig(config, seq);
-  const library = { incremental: [] as number[], full: [] as number[] };
-  const floor: number[] = [];
+  const samples = { incremental: [] as number[], full: [] as number[], bare: [] as number[] };
   const ratios: number[] = [];
   let sink = 0;
-  for (let round = 0; round < plan.cpuRounds; round++) {
-    const roundLibrary: number[] = [];
-    const roundFloor: number[] = [];
-    for (let i = 0; i < plan.cpuSamples; i++) {
-      for (const instance of instances) {
-        const service = app.service(instance.variant);
-        writeFileSync(instance.file, oneField(++instance.seq));
-        const used = await cpuOf(() => service.reloadConfig());
-        library[instance.variant].push(used);
-        if (instance.variant === 'incremental') roundLibrary.push(used);
-      }
-      const file = instances[0].file;
-      const used = await cpuOf(async () => {
-        const result = await bare(await readFile(file, 'utf8'));
+  const one = {
+    incremental: () => reloadCpu(app, instances[0], oneField),
+    full: () => reloadCpu(app, instances[1], oneField),
+    bare: () =>
+      cpuOf(async () => {
+        const result = await bare(await readFile(instances[0].file, 'utf8'));
         sink += result.strategies.length;
-      });
-      floor.push(used);
-      roundFloor.push(used);
+      }),
+  };
+  const tasks = Object.keys(one) as Array<keyof typeof one>;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let round = 0; round < plan.cpuRounds; round++) {
+    const medians: Partial<Record<keyof typeof one, number>> = {};
+    // Each task in a batch of its own, from a collected heap, so that it pays for the garbage
+    // collection of its own garbage only; the order rotates between rounds.
+    for (const task of [...tasks.slice(round % 3), ...tasks.slice(0, round % 3)]) {
+      gc?.();
+      const batch: number[] = [];
+      for (let i = 0; i < plan.cpuSamples; i++) batch.push(await one[task]());
+      samples[task].push(...batch);
+      medians[task] = median(batch);
     }
-    ratios.push(median(roundFloor) / median(roundLibrary));
+    ratios.push(medians.bare! / medians.incremental!);
   }
   if (sink < 0) console.log(sink);
   return {
     sizeKb: plan.cpuSizeKb,
-    library: { incremental: summarize(library.incremental), full: summarize(library.full) },
-    bare: summarize(floor),
+    library: { incremental: summarize(samples.incremental), full: summarize(samples.full) },
+    bare: summarize(samples.bare),
     bareOverIncremental: median(ratios),
   };
+}
+
+/** CPU of one one-field reload of `instance` (the write before it is not counted). */
+function reloadCpu(
+  app: ReloaderApp,
+  instance: Instance,
+  text: (seq: number) => string,
+): Promise<number> {
+  writeFileSync(instance.file, text(++instance.seq));
+  return cpuOf(() => app.service(instance.variant).reloadConfig());
 }

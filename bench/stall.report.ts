@@ -1,4 +1,5 @@
 import type { Figure } from './report.js';
+import type { OffThreadSize } from './off-thread.bench.js';
 import type { StallResult } from './stall.bench.js';
 
 const ms = (value: number) =>
@@ -64,4 +65,18 @@ export function stallFigures(stall: StallResult): Figure[] {
     result: incremental <= 1 && cpu.bareOverIncremental >= 5 ? 'PASS' : 'MISS',
   });
   return figures;
+}
+
+/** Parsing on this thread against the parse worker, by size: where the threshold belongs. */
+export function offThreadFigures(sizes: OffThreadSize[]): Figure[] {
+  return sizes.map((size) => ({
+    area: 'Off thread',
+    figure: `${label(size.sizeKb)}: longest block, parse + schema of a one-field edit`,
+    value:
+      `here ${ms(size.longest.here.median)} ms, worker ${ms(size.longest.worker.median)} ms; ` +
+      `wall here ${ms(size.wall.here.median)} ms, worker ${ms(size.wall.worker.median)} ms ` +
+      `(n=${size.longest.here.n})`,
+    target: 'reference',
+    result: 'ref',
+  }));
 }
