@@ -85,6 +85,22 @@ class Holder {
   transformed!: Transformed;
 }
 
+class Circle {
+  @IsInt()
+  radius!: number;
+}
+
+class Drawing {
+  @IsInt()
+  revision!: number;
+
+  @ValidateNested({ each: true })
+  @Type(() => Object, {
+    discriminator: { property: 'kind', subTypes: [{ name: 'circle', value: Circle }] },
+  })
+  shapes!: Circle[];
+}
+
 const catalog = (sizes: number[], revision = 1) =>
   JSON.stringify({ items: sizes.map((size, i) => ({ id: `i${i}`, size })), revision });
 
@@ -140,6 +156,24 @@ describe('incremental validation', () => {
     await pipeline.validate(catalog(sizes, 2), first.config);
     expect(checks).toBe(20);
     expect(lines).toHaveLength(1);
+  });
+
+  it('keeps a discriminator from rewriting the documents the config in force came from', async () => {
+    const lines: string[] = [];
+    const pipeline = new ConfigPipeline<Drawing>({ dto: Drawing }, 'drawing.json', {
+      logger: { log: (line: string) => lines.push(line) },
+    });
+    expect(lines).toEqual([
+      'Drawing (config drawing.json) is validated in full on every reload: Drawing.shapes uses a ' +
+        '@Type discriminator, which rewrites the parsed object.',
+    ]);
+    const text = (revision: number) =>
+      JSON.stringify({ revision, shapes: [{ kind: 'circle', radius: 1 }] });
+    const first = await pipeline.validate(text(1));
+    const next = await pipeline.validate(text(2), first.config);
+    expect(next.config.shapes[0]).toBeInstanceOf(Circle);
+    expect(first.plain).toEqual(JSON.parse(text(1)));
+    expect(next.plain).toEqual(JSON.parse(text(2)));
   });
 
   it('makes a class whole when a rule reaches beyond its value and object, naming class and rule', () => {

@@ -22,6 +22,8 @@ export interface ClassReach {
 export interface DtoReach {
   /** Why the DTO is validated in full on every reload; undefined when it can be incremental. */
   full?: string;
+  /** class-transformer deletes keys from the parsed input (a discriminator): give it a copy. */
+  rewritesInput: boolean;
   /** Every DTO class reachable from the root through `@Type`. */
   classes: Map<Function, ClassReach>;
 }
@@ -46,6 +48,8 @@ const VALUE_TYPES: unknown[] = [String, Number, Boolean, Date, Object, Array, Ma
 // class-validator wraps every validator given as an object (its own decorators included) in a
 // class of this name; a constraint class of the app's own is given as itself.
 const OBJECT_VALIDATOR_CLASS = 'CustomConstraint';
+
+const DISCRIMINATOR = '@Type discriminator';
 
 const analysed = new WeakMap<Function, DtoReach>();
 
@@ -79,7 +83,7 @@ export function analyseDtoReach(root: Function): DtoReach {
     full = readValidationRules(dto, reach, storage) ?? readTransformRules(dto, reach);
     for (const nested of reach.nested.values()) pending.push(nested.dto);
   }
-  const result = { full, classes };
+  const result = { full, classes, rewritesInput: full?.includes(DISCRIMINATOR) ?? false };
   analysed.set(root, result);
   return result;
 }
@@ -150,7 +154,7 @@ function readTransformRules(dto: Function, reach: ClassReach): string | undefine
       if (property === undefined || seen.has(property)) continue;
       seen.add(property);
       if (type.options?.discriminator) {
-        return `${named(property)} uses a @Type discriminator, which rewrites the parsed object`;
+        return `${named(property)} uses a ${DISCRIMINATOR}, which rewrites the parsed object`;
       }
       if (type.typeFunction.length > 0) {
         reach.whole ??= `${named(property)} picks its @Type by looking at the object`;

@@ -56,8 +56,10 @@ export class IncrementalDtoValidator<T extends object> {
       );
       if (errors.length === 0) return { instance: changed.instance, frozen: changed.frozen };
     }
-    // class-transformer copies the parsed object, so `plain` stays untouched for diffing.
-    const result = await validateDto(this.dto, plain);
+    // class-transformer copies the parsed object, so `plain` stays untouched for diffing; but a
+    // discriminator deletes its key from the input, which shares nodes with earlier documents.
+    const input = this.reach.rewritesInput ? structuredClone(plain) : plain;
+    const result = await validateDto(this.dto, input);
     if (!result.ok) throw new ConfigValidationError(this.where, result.issues);
     const { value, reused } = shareUnchanged(result.instance, previous?.config);
     return { instance: value, frozen: reused };
