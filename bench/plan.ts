@@ -20,6 +20,19 @@ export interface Plan {
     iterations: (sizeKb: number) => number;
     rounds: (sizeKb: number) => number;
   };
+  stall: {
+    sizesKb: number[];
+    /** Rounds of one-field reloads (one per variant, then a baseline window), by size. */
+    rounds: (sizeKb: number) => number;
+    /** Of those, the rounds that also time a full rewrite, by size. */
+    rewriteRounds: (sizeKb: number) => number;
+    /** The size at which the CPU of a one-field reload is set against the bare pipeline. */
+    cpuSizeKb: number;
+    cpuRounds: number;
+    /** One-field reloads per variant (and bare pipeline runs) per CPU round. */
+    cpuSamples: number;
+  };
+  offThread: { sizesKb: number[]; rounds: number };
   read: { batch: number; iterations: number; rounds: number };
   storm: { trials: number; writes: number; debounceMs: number };
   footprint: { instances: number; firstReloads: number; totalReloads: number };
@@ -45,6 +58,16 @@ export function makePlan(quick: boolean): Plan {
         sizeKb >= 5000 ? (quick ? 1 : 2) : sizeKb >= 500 ? (quick ? 3 : 6) : quick ? 10 : 25,
       rounds: (sizeKb) => (sizeKb >= 5000 ? (quick ? 1 : 3) : quick ? 3 : 8),
     },
+    stall: {
+      sizesKb: [50, 500, 5120],
+      rounds: (sizeKb) =>
+        sizeKb >= 5000 ? (quick ? 2 : 7) : sizeKb >= 500 ? (quick ? 4 : 11) : quick ? 6 : 21,
+      rewriteRounds: (sizeKb) => (sizeKb >= 5000 ? (quick ? 1 : 2) : quick ? 2 : 5),
+      cpuSizeKb: 50,
+      cpuRounds: quick ? 3 : 6,
+      cpuSamples: quick ? 15 : 40,
+    },
+    offThread: { sizesKb: [32, 64, 128, 256, 512, 1024], rounds: quick ? 5 : 15 },
     read: { batch: 10_000, iterations: quick ? 100 : 400, rounds: quick ? 2 : 5 },
     storm: { trials: quick ? 3 : 20, writes: 1000, debounceMs: 100 },
     footprint: {

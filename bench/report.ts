@@ -1,4 +1,5 @@
 import type { SectionResults } from './section.js';
+import { offThreadFigures, stallFigures } from './stall.report.js';
 
 export type Verdict = 'PASS' | 'MISS' | 'ref' | 'ERROR';
 
@@ -114,6 +115,9 @@ export function buildFigures(
       result: verdict(pipeline.libraryExponent <= 1.1),
     });
   }
+
+  if (results.stall) figures.push(...stallFigures(results.stall));
+  if (results.offThread) figures.push(...offThreadFigures(results.offThread));
 
   const { read } = results;
   if (read) {

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,7 +16,16 @@ import { latencyChart, pipelineChart } from './svg-chart.js';
  * own, prints the table of figures against their targets, and writes bench/results.json and
  * the charts. Exits 1 only when a benchmark could not complete (a MISS is a result, not an error).
  */
-const SECTIONS: SectionName[] = ['read', 'pipeline', 'footprint', 'heapGrowth', 'storm', 'latency'];
+const SECTIONS: SectionName[] = [
+  'read',
+  'pipeline',
+  'stall',
+  'offThread',
+  'footprint',
+  'heapGrowth',
+  'storm',
+  'latency',
+];
 const BENCH_DIR = path.join(REPO_ROOT, 'bench');
 
 interface SectionOutcome {
@@ -60,7 +70,19 @@ async function writeFormatted(file: string, text: string): Promise<void> {
   await writeFile(file, await prettier.format(text, { ...options, filepath: file }));
 }
 
+/**
+ * tsc compiles lib/ as CommonJS (lib/package.json says so), but bench/dist/lib/ sits under the
+ * root package.json, which says "module": mark it as the build does dist/, before any section
+ * process loads it.
+ */
+function markLibAsCommonJs(): void {
+  const lib = fileURLToPath(new URL('../lib/', import.meta.url));
+  mkdirSync(lib, { recursive: true });
+  writeFileSync(path.join(lib, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+}
+
 async function main(): Promise<void> {
+  markLibAsCommonJs();
   const quick = process.argv.includes('--quick');
   const only = process.argv
     .find((arg) => arg.startsWith('--only='))

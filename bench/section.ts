@@ -1,15 +1,19 @@
 import 'reflect-metadata';
 import { runFootprint, runHeapGrowth } from './footprint.bench.js';
 import { runLatency } from './latency.bench.js';
+import { runOffThread } from './off-thread.bench.js';
 import { runPipeline } from './pipeline.bench.js';
 import { makePlan } from './plan.js';
 import { runRead } from './read.bench.js';
+import { runStall } from './stall.bench.js';
 import { runStorm } from './storm.bench.js';
 
 /** One benchmark in a process of its own (fresh heap and JIT); the result goes back over IPC. */
 const sections = {
   latency: (quick: boolean) => runLatency(makePlan(quick).latency),
   pipeline: (quick: boolean) => runPipeline(makePlan(quick).pipeline),
+  stall: (quick: boolean) => runStall(makePlan(quick).stall),
+  offThread: (quick: boolean) => runOffThread(makePlan(quick).offThread),
   read: (quick: boolean) => runRead(makePlan(quick).read),
   storm: (quick: boolean) => runStorm(makePlan(quick).storm),
   footprint: (quick: boolean) => runFootprint(makePlan(quick).footprint),

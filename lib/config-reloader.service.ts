@@ -79,10 +79,11 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
   }
 
   async onModuleDestroy(): Promise<void> {
-    const { holds, watching, coordinator, source, notifier, selection } = this.parts;
+    const { holds, watching, coordinator, pipeline, source, notifier, selection } = this.parts;
     holds.clear();
     await watching.close();
     await coordinator.close();
+    await pipeline.close();
     await source.close?.();
     notifier.clear();
     selection.complete();

@@ -42,6 +42,8 @@ export interface ReloaderParts<T extends object> {
   selection: ConfigSelection<T>;
   coordinator: ReloadCoordinator<T>;
   watching: WatchController;
+  /** Parses and validates; holds the parse worker of large documents, ended on destroy. */
+  pipeline: ConfigPipeline<T>;
 }
 
 /** Builds the parts of one instance from its options and connects them. */
@@ -83,11 +85,12 @@ export function wireReloader<T extends object>(
       rules.dto?.name,
     ),
   });
+  const pipeline = new ConfigPipeline<T>(rules, where);
   const coordinator = new ReloadCoordinator<T>({
     name,
     where,
     source,
-    pipeline: new ConfigPipeline<T>(rules, where),
+    pipeline,
     store,
     holds,
     reporter,
@@ -121,5 +124,6 @@ export function wireReloader<T extends object>(
     selection,
     coordinator,
     watching,
+    pipeline,
   };
 }

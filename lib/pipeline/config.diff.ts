@@ -1,4 +1,3 @@
-import diff from 'microdiff';
 import { toDottedPath } from './config-path.js';
 import {
   isSecretPath,
@@ -16,19 +15,60 @@ export interface ConfigChange {
 
 /**
  * Every value that differs between two parsed configs, with dotted paths (array indices as
- * numbers): `strategies.3.risk.stopLoss`. Added and removed keys count as changes.
+ * numbers): `strategies.3.risk.stopLoss`. Added and removed keys count as changes. Own keys
+ * only (an added `constructor` or `toString` key is a change like any other); in order: each
+ * object's own keys as they are written, then the keys it gained. Values compare with
+ * `Object.is`, objects with objects and arrays with arrays, key by key: microdiff's result
+ * on JSON values, but a subtree that is the same object on both sides is not walked at all, so
+ * that with structural sharing a diff costs what the change costs.
  */
 export function diffConfigs(before: object, after: object): ConfigChange[] {
-  // Both sides alike: a key inherited on one side would hide an added key on the other.
-  const copy = hasInheritedName(before) || hasInheritedName(after);
-  const [left, right] = copy
-    ? [withoutPrototypes(before), withoutPrototypes(after)]
-    : [before as Record<string, unknown>, after as Record<string, unknown>];
-  return diff(left, right, { cyclesFix: false }).map((difference) => ({
-    path: toDottedPath(difference.path),
-    oldValue: difference.type === 'CREATE' ? undefined : difference.oldValue,
-    newValue: difference.type === 'REMOVE' ? undefined : difference.value,
-  }));
+  const changes: ConfigChange[] = [];
+  collectChanges(before as Record<string, unknown>, after as Record<string, unknown>, [], changes);
+  return changes;
+}
+
+function collectChanges(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+  path: (string | number)[],
+  changes: ConfigChange[],
+): void {
+  const inArray = Array.isArray(before);
+  for (const key of Object.keys(before)) {
+    const at = [...path, inArray ? Number(key) : key];
+    const oldValue = before[key];
+    if (!Object.hasOwn(after, key)) {
+      changes.push({ path: toDottedPath(at), oldValue, newValue: undefined });
+      continue;
+    }
+    const newValue = after[key];
+    if (Object.is(oldValue, newValue)) continue;
+    if (
+      isObject(oldValue) &&
+      isObject(newValue) &&
+      Array.isArray(oldValue) === Array.isArray(newValue)
+    ) {
+      collectChanges(
+        oldValue as Record<string, unknown>,
+        newValue as Record<string, unknown>,
+        at,
+        changes,
+      );
+    } else {
+      changes.push({ path: toDottedPath(at), oldValue, newValue });
+    }
+  }
+  const toArray = Array.isArray(after);
+  for (const key of Object.keys(after)) {
+    if (Object.hasOwn(before, key)) continue;
+    const at = [...path, toArray ? Number(key) : key];
+    changes.push({ path: toDottedPath(at), oldValue: undefined, newValue: after[key] });
+  }
+}
+
+function isObject(value: unknown): value is object {
+  return value !== null && typeof value === 'object';
 }
 
 /** The dotted paths of `diffConfigs`, each once. */
@@ -59,40 +99,4 @@ export function redactChanges(
           newValue: redactSecrets(newValue, isSecretKey),
         },
   );
-}
-
-/**
- * microdiff tests keys with `in`, which also sees inherited names: an added `constructor` or
- * `toString` key would go unnoticed. Such keys are rare, so look for them first (no copy) and
- * only then compare prototype-less copies, which have their own keys alone.
- */
-// A config is compared twice (as the new one, then as the old one): look at each once.
-const inheritedNameSeen = new WeakMap<object, boolean>();
-
-function hasInheritedName(root: object): boolean {
-  let found = inheritedNameSeen.get(root);
-  if (found === undefined) inheritedNameSeen.set(root, (found = containsInheritedName(root)));
-  return found;
-}
-
-function containsInheritedName(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some(containsInheritedName);
-  for (const key of Object.keys(value)) {
-    if (key in Object.prototype || containsInheritedName((value as Record<string, unknown>)[key])) {
-      return true;
-    }
-  }
-  return false;
-}
-
-function withoutPrototypes(value: object): Record<string, unknown> {
-  const copy = (inner: unknown): unknown => {
-    if (Array.isArray(inner)) return inner.map(copy);
-    if (inner === null || typeof inner !== 'object') return inner;
-    const result: Record<string, unknown> = Object.create(null);
-    for (const [key, child] of Object.entries(inner)) result[key] = copy(child);
-    return result;
-  };
-  return copy(value) as Record<string, unknown>;
 }

@@ -1,4 +1,4 @@
-import type { Type } from '@nestjs/common';
+import { Logger, type Type } from '@nestjs/common';
 import {
   ConfigReloadError,
   ConfigValidationError,
@@ -8,9 +8,13 @@ import {
 import { messages } from '../config-reloader.messages.js';
 import type { SourceSnapshot } from '../sources/config-source.interface.js';
 import { parseConfigText } from './config.parser.js';
+import { DocumentParser, OFF_THREAD_MIN_CHARS, type ParsedDocument } from './document.parser.js';
 import { deepFreeze, MAX_FREEZE_DEPTH, NestingTooDeepError } from './deep-freeze.js';
 import { shareUnchanged } from './structural-sharing.js';
 import { validateDto } from './dto.validator.js';
+import type { DtoReach } from './dto-reach.analysis.js';
+import { IncrementalDtoValidator } from './incremental-dto.validator.js';
+import { incrementalValidationMessages } from './incremental-validation.messages.js';
 import {
   createSchemaValidator,
   loadSchemaValidator,
@@ -71,16 +75,39 @@ export async function createValidationRules<T extends object>(options: {
   return { schema, dto: options.dto };
 }
 
+export interface ConfigPipelineOptions {
+  /** Where the start-up line about incremental validation goes. */
+  logger?: Pick<Logger, 'log'>;
+  /** From this size (characters) documents are parsed in the parse worker; `Infinity`: never. */
+  offThreadMinChars?: number;
+}
+
 /**
  * Parse, validate and freeze: turns a source's text into the frozen config the app reads, or
  * throws a typed `ConfigReloadError`. Pure apart from the DTO's own code; every source shares it.
+ * A reload costs what the change costs: the parsed JSON is compared with the one the config in
+ * force came from, and only what changed is transformed, validated and frozen.
  */
 export class ConfigPipeline<T extends object> {
+  private readonly dto?: IncrementalDtoValidator<T>;
+  private readonly parser: DocumentParser;
+  /** The parsed document each config made here came from: what the next text is compared with. */
+  private readonly parsedOf = new WeakMap<object, ParsedDocument>();
+
   constructor(
-    private readonly rules: ConfigValidationRules<T>,
+    rules: ConfigValidationRules<T>,
     /** Where the text comes from, for error messages: the file path, or the source id. */
     private readonly where: string,
-  ) {}
+    {
+      logger = new Logger('ConfigReloader'),
+      offThreadMinChars = OFF_THREAD_MIN_CHARS,
+    }: ConfigPipelineOptions = {},
+  ) {
+    this.parser = new DocumentParser(rules.schema, where, offThreadMinChars);
+    if (!rules.dto) return;
+    this.dto = new IncrementalDtoValidator(rules.dto, where);
+    logIncrementalReach(this.dto.reach, rules.dto, where, logger);
+  }
 
   /**
    * `previous` is the config in force: every subtree whose value did not change keeps its
@@ -92,23 +119,64 @@ export class ConfigPipeline<T extends object> {
 
   /** Validates text that is not (yet) in force, such as an earlier version about to be restored. */
   async validate(text: string, previous?: Readonly<T>): Promise<ValidatedConfig<T>> {
-    let result: { config: T; plain: Record<string, unknown> };
+    let result: { config: T; document: ParsedDocument; frozen: WeakSet<object> };
     try {
-      result = await validateConfigText(text, this.where, this.rules);
+      result = await this.check(text, previous);
     } catch (error) {
       throw asReloadError(error, this.where);
     }
+    let config: Readonly<T>;
     try {
       // With a DTO, `plain` is a separate object that never leaves the library: freezing the
       // config readers see is enough (and half the cost).
-      const { value, reused } = shareUnchanged(result.config, previous);
-      return { config: deepFreeze(value, reused), plain: result.plain };
+      config = deepFreeze(result.config, result.frozen);
     } catch (error) {
       if (!(error instanceof NestingTooDeepError)) throw asReloadError(error, this.where);
       throw new ConfigValidationError(this.where, [
         { path: '', message: messages.tooDeep(MAX_FREEZE_DEPTH) },
       ]);
     }
+    this.parsedOf.set(config, result.document);
+    return { config, plain: result.document.plain };
+  }
+
+  /** Ends the parse worker, if one was started. */
+  close(): Promise<void> {
+    return this.parser.close();
+  }
+
+  private async check(text: string, previous: Readonly<T> | undefined) {
+    const before = previous ? this.parsedOf.get(previous) : undefined;
+    const document = await this.parser.parse(text, before);
+    if (!this.dto) {
+      const { value, reused } = shareUnchanged(document.plain as T, previous);
+      return {
+        config: value,
+        document: { ...document, plain: value as Record<string, unknown> },
+        frozen: reused,
+      };
+    }
+    const { instance, frozen } = await this.dto.validate(
+      document.plain,
+      previous && before ? { config: previous, plain: before.plain } : undefined,
+    );
+    return { config: instance, document, frozen };
+  }
+}
+
+/** Says once, at start-up, what of the DTO cannot be validated incrementally, and why. */
+function logIncrementalReach(
+  reach: DtoReach,
+  dto: Type<object>,
+  where: string,
+  logger: Pick<Logger, 'log'>,
+): void {
+  if (reach.full) {
+    logger.log(incrementalValidationMessages.validatedInFull(where, dto.name, reach.full));
+    return;
+  }
+  for (const [nested, { whole }] of reach.classes) {
+    if (whole) logger.log(incrementalValidationMessages.validatedWhole(where, nested.name, whole));
   }
 }
 

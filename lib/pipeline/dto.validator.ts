@@ -1,11 +1,14 @@
 import type { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validate, type ValidationError } from 'class-validator';
+import { validate, type ValidationError, type ValidatorOptions } from 'class-validator';
 import type { ConfigIssue } from '../config-reloader.errors.js';
 import { joinPath } from './config-path.js';
 
 export type DtoValidationResult<T> =
   { ok: true; instance: T } | { ok: false; issues: ConfigIssue[] };
+
+/** How every DTO is validated: an object without rules (a missing `@Type`) is an error. */
+export const DTO_VALIDATOR_OPTIONS: ValidatorOptions = { forbidUnknownValues: true };
 
 /**
  * Turns a parsed config into an instance of the DTO class and validates it with class-validator,
@@ -16,7 +19,7 @@ export async function validateDto<T extends object>(
   plain: Record<string, unknown>,
 ): Promise<DtoValidationResult<T>> {
   const instance = plainToInstance(dto, plain);
-  const errors = await validate(instance, { forbidUnknownValues: true });
+  const errors = await validate(instance, DTO_VALIDATOR_OPTIONS);
   if (errors.length === 0) return { ok: true, instance };
   return { ok: false, issues: flattenValidationErrors(errors, '') };
 }

@@ -29,6 +29,13 @@ function createAjv(schema: JsonSchema): Ajv {
   return ajv as Ajv;
 }
 
+/** The schema each validator was compiled from: the parse worker compiles its own copy. */
+const sources = new WeakMap<SchemaValidator, JsonSchema>();
+
+export function schemaSourceOf(validator: SchemaValidator): JsonSchema | undefined {
+  return sources.get(validator);
+}
+
 /** Compiles a JSON Schema once; the returned function is called on every reload. */
 export function createSchemaValidator(schema: JsonSchema): SchemaValidator {
   let validate: ValidateFunction;
@@ -39,7 +46,10 @@ export function createSchemaValidator(schema: JsonSchema): SchemaValidator {
       cause: error,
     });
   }
-  return (config) => (validate(config) ? [] : (validate.errors ?? []).map(toIssue));
+  const validator: SchemaValidator = (config) =>
+    validate(config) ? [] : (validate.errors ?? []).map(toIssue);
+  sources.set(validator, schema);
+  return validator;
 }
 
 /** Reads and compiles a JSON Schema file, with the same safe parser as config files. */

@@ -8,19 +8,23 @@
  * prototype (a DTO instance never stands in for a plain object, or for another class). `next`
  * is a fresh, unfrozen result of validation and is changed in place: its unchanged children are
  * replaced by the previous ones. Returns the value to use (the previous one when nothing at
- * all changed) and the set of nodes taken over, which are frozen already.
+ * all changed) and the set of nodes taken over (added to `reused` when one is given).
  */
 export function shareUnchanged<T>(
   next: T,
   previous: unknown,
+  reused = new WeakSet<object>(),
 ): { value: T; reused: WeakSet<object> } {
-  const reused = new WeakSet<object>();
   const value = share(next, previous, reused) as T;
   return { value, reused };
 }
 
 function share(next: unknown, previous: unknown, reused: WeakSet<object>): unknown {
-  if (next === previous) return next;
+  if (next === previous) {
+    // Shared already (a document rebuilt from a patch): taken over all the same.
+    if (isObject(next)) reused.add(next);
+    return next;
+  }
   if (!isObject(next) || !isObject(previous)) return next;
   if (
     Array.isArray(next) !== Array.isArray(previous) ||

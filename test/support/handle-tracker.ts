@@ -1,10 +1,10 @@
 import { createHook } from 'node:async_hooks';
 
-// Resources that keep a Node process alive: timers, fs.watch, fs.watchFile.
-const TRACKED = new Set(['Timeout', 'FSEVENTWRAP', 'STATWATCHER']);
+// Resources that keep a Node process alive: timers, fs.watch, fs.watchFile, worker threads.
+const TRACKED = new Set(['Timeout', 'FSEVENTWRAP', 'STATWATCHER', 'WORKER']);
 
 /**
- * Records every timer and file watcher created from now on, and which of them are still alive:
+ * Records every timer, file watcher and worker thread created from now on, and which of them are still alive:
  * after a clean shutdown, none should be.
  */
 export function trackHandles(): { alive(): Promise<string[]>; stop(): void } {

@@ -1,0 +1,67 @@
+import type { Type } from '@nestjs/common';
+import { ConfigValidationError } from '../config-reloader.errors.js';
+import { validateChangedNodes } from './changed-nodes.validator.js';
+import { analyseDtoReach, type DtoReach } from './dto-reach.analysis.js';
+import { DTO_VALIDATOR_OPTIONS, validateDto } from './dto.validator.js';
+import { transformChanged } from './incremental.transform.js';
+import { shareUnchanged } from './structural-sharing.js';
+
+/** The config in force and the parsed JSON it was made from. */
+export interface PreviousDto<T> {
+  config: T;
+  plain: Record<string, unknown>;
+}
+
+/** A validated DTO instance, with the nodes it took over from the config in force (frozen already). */
+export interface ValidatedDto<T> {
+  instance: T;
+  frozen: WeakSet<object>;
+}
+
+/**
+ * Transforms and validates a parsed config into the DTO, paying for what changed: with the
+ * config in force at hand (and the parsed JSON sharing its unchanged subtrees with the one that
+ * config came from), only changed objects are made and validated, plus every object above them,
+ * whose own rules run again. A DTO whose rules' reach cannot be known is validated in full.
+ * Whatever the path, it accepts and refuses exactly what full validation does: when the changed
+ * nodes fail, full validation runs and its issues are the ones reported.
+ */
+export class IncrementalDtoValidator<T extends object> {
+  readonly reach: DtoReach;
+
+  constructor(
+    private readonly dto: Type<T>,
+    /** Where the config comes from, for errors. */
+    private readonly where: string,
+  ) {
+    this.reach = analyseDtoReach(dto);
+  }
+
+  async validate(
+    plain: Record<string, unknown>,
+    previous?: PreviousDto<T>,
+  ): Promise<ValidatedDto<T>> {
+    if (previous && !this.reach.full) {
+      const changed = transformChanged(
+        this.dto,
+        plain,
+        previous.plain,
+        previous.config,
+        this.reach,
+      );
+      const errors = await validateChangedNodes(
+        changed.instance,
+        changed.trusted,
+        DTO_VALIDATOR_OPTIONS,
+      );
+      if (errors.length === 0) return { instance: changed.instance, frozen: changed.frozen };
+    }
+    // class-transformer copies the parsed object, so `plain` stays untouched for diffing; but a
+    // discriminator deletes its key from the input, which shares nodes with earlier documents.
+    const input = this.reach.rewritesInput ? structuredClone(plain) : plain;
+    const result = await validateDto(this.dto, input);
+    if (!result.ok) throw new ConfigValidationError(this.where, result.issues);
+    const { value, reused } = shareUnchanged(result.instance, previous?.config);
+    return { instance: value, frozen: reused };
+  }
+}
