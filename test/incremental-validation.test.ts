@@ -189,6 +189,16 @@ describe('incremental validation', () => {
     ]);
   });
 
+  it('validates in full a @ValidateNested property whose @Type it cannot see', () => {
+    class Untyped {
+      @ValidateNested()
+      item!: Item;
+    }
+    // Also what a second copy of class-transformer (from a bundler) would look like.
+    expect(analyseDtoReach(Untyped).full).toMatch(/Untyped\.item has @ValidateNested but no @Type/);
+    expect(analyseDtoReach(Catalog).full).toBeUndefined();
+  });
+
   it('finds every rule of the sample DTO knowable: nothing falls back', () => {
     const reach = analyseDtoReach(TrendFollowingConfig);
     expect(reach.full).toBeUndefined();

@@ -80,7 +80,10 @@ export function analyseDtoReach(root: Function): DtoReach {
     if (classes.has(dto)) continue;
     const reach: ClassReach = { nested: new Map() };
     classes.set(dto, reach);
-    full = readValidationRules(dto, reach, storage) ?? readTransformRules(dto, reach);
+    full =
+      readValidationRules(dto, reach, storage) ??
+      readTransformRules(dto, reach) ??
+      unseenNestedTypes(dto, reach, storage);
     for (const nested of reach.nested.values()) pending.push(nested.dto);
   }
   const result = { full, classes, rewritesInput: full?.includes(DISCRIMINATOR) ?? false };
@@ -166,6 +169,33 @@ function readTransformRules(dto: Function, reach: ClassReach): string | undefine
       }
       const elementwise = type.reflectedType === Array || type.reflectedType === undefined;
       reach.nested.set(property, { dto: nested, elementwise });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A `@ValidateNested` property whose `@Type` this module cannot see: class-transformer's metadata
+ * lives in a second copy of it (a bundler may pick its ES build for the app and the CommonJS one
+ * here), or the DTO lacks the `@Type`. Either way the levels are unknown: validate in full.
+ */
+function unseenNestedTypes(
+  dto: Function,
+  reach: ClassReach,
+  storage: ValidatorStorage,
+): string | undefined {
+  const all = storage.validationMetadatas as Map<Function, ValidationMetadataLike[]>;
+  for (const owner of lineage(dto)) {
+    for (const rule of all.get(owner) ?? []) {
+      if (rule.type !== ValidationTypes.NESTED_VALIDATION || reach.nested.has(rule.propertyName)) {
+        continue;
+      }
+      const typed = lineage(dto).some((level) =>
+        defaultMetadataStorage._typeMetadatas.get(level)?.has(rule.propertyName),
+      );
+      if (!typed) {
+        return `${dto.name}.${rule.propertyName} has @ValidateNested but no @Type visible to this module (a DTO without @Type, or a second copy of class-transformer)`;
+      }
     }
   }
   return undefined;
