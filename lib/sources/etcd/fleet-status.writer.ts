@@ -1,6 +1,7 @@
-import type { Etcd3, Lease } from 'etcd3';
+import { EtcdLeaseInvalidError, type Etcd3 } from 'etcd3';
 import { withDeadline } from './etcd-client.js';
 import { instanceStatusKey, type InstanceStatus } from './instance-status.js';
+import { StatusLease } from './status-lease.js';
 
 export interface FleetStatusWriterOptions {
   client: Etcd3;
@@ -23,14 +24,24 @@ const RETRY_MS = 1000;
  * (a lost lease, after an outage longer than its TTL, is replaced by a new one).
  */
 export class FleetStatusWriter {
-  private lease: Lease | undefined;
+  private readonly lease: StatusLease;
   private latest: InstanceStatus | undefined;
   private written: InstanceStatus | undefined;
   private writing: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(private readonly options: FleetStatusWriterOptions) {}
+  constructor(private readonly options: FleetStatusWriterOptions) {
+    this.lease = new StatusLease({
+      client: options.client,
+      ttlSeconds: options.ttlSeconds,
+      deadlineMs: options.deadlineMs,
+      // Expired during an outage: a new lease carries the record again.
+      onLost: () => {
+        if (!this.closed && this.written) this.write(this.latest ?? this.written);
+      },
+    });
+  }
 
   write(record: InstanceStatus): void {
     if (this.closed) return;
@@ -43,12 +54,7 @@ export class FleetStatusWriter {
     this.closed = true;
     clearTimeout(this.retryTimer);
     await this.writing;
-    const lease = this.lease;
-    this.lease = undefined;
-    if (!lease) return;
-    await withDeadline(lease.revoke(), this.options.deadlineMs, () => new Error('revoke timed out'))
-      // etcd unreachable: the record goes when the TTL ends.
-      .catch(() => lease.release());
+    await this.lease.revoke();
   }
 
   private async flush(): Promise<void> {
@@ -74,20 +80,13 @@ export class FleetStatusWriter {
   }
 
   private async put(record: InstanceStatus): Promise<void> {
-    const { client, key, instanceId, ttlSeconds, deadlineMs } = this.options;
-    const lease = (this.lease ??= this.newLease(client, ttlSeconds));
-    const put = lease.put(instanceStatusKey(key, instanceId)).value(JSON.stringify(record));
-    await withDeadline(put.exec(), deadlineMs, () => new Error('status write timed out'));
-  }
-
-  private newLease(client: Etcd3, ttlSeconds: number): Lease {
-    const lease = client.lease(ttlSeconds);
-    lease.on('lost', () => {
-      if (this.lease !== lease) return;
-      // Expired during an outage: a new lease carries the record again.
-      this.lease = undefined;
-      if (!this.closed && this.written) this.write(this.latest ?? this.written);
-    });
-    return lease;
+    const { client, key, instanceId, deadlineMs } = this.options;
+    const lease = await this.lease.current();
+    const put = client.put(instanceStatusKey(key, instanceId)).value(JSON.stringify(record));
+    await withDeadline(
+      put.lease(lease).exec(),
+      deadlineMs,
+      () => new Error('status write timed out'),
+    );
   }
 }
