@@ -83,10 +83,14 @@ export class FleetStatusWriter {
     const { client, key, instanceId, deadlineMs } = this.options;
     const lease = await this.lease.current();
     const put = client.put(instanceStatusKey(key, instanceId)).value(JSON.stringify(record));
-    await withDeadline(
-      put.lease(lease).exec(),
-      deadlineMs,
-      () => new Error('status write timed out'),
-    );
+    try {
+      await withDeadline(put.lease(lease).exec(), deadlineMs, () => {
+        return new Error('status write timed out');
+      });
+    } catch (error) {
+      // etcd dropped the lease before we noticed: the retry grants a new one.
+      if (error instanceof EtcdLeaseInvalidError) this.lease.forget();
+      throw error;
+    }
   }
 }
