@@ -118,6 +118,20 @@ describe.skipIf(missing !== undefined)('the etcd source, against a real etcd', (
     expect(await writer.get(instanceStatusKey(KEY, 'bot-1')).string()).toBeNull();
   });
 
+  it('puts its status record back when its lease is revoked behind its back', async () => {
+    await writer.put(KEY).value(doc(1));
+    await boot({ statusTtlSeconds: 3 });
+    const statusKey = instanceStatusKey(KEY, 'bot-1');
+    const leaseOf = async () =>
+      (await writer.kv.range({ key: Buffer.from(statusKey) })).kvs[0]?.lease;
+    const first = await waitFor(leaseOf, { description: 'the status record' });
+    await writer.leaseClient.leaseRevoke({ ID: first });
+    await waitFor(async () => ((await leaseOf()) ?? first) !== first, {
+      timeoutMs: 10_000, // the next keepalive, a third of the TTL later, finds the lease gone
+      description: 'the record under a new lease',
+    });
+  });
+
   it('rolls back with compare-and-swap, and refuses when the key moved meanwhile', async () => {
     await writer.put(KEY).value(doc(1));
     const { service, reloaded } = await boot();
