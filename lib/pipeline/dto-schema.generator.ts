@@ -41,7 +41,8 @@ export function generateSchemaFromDto(
   // Editors read `$schema` from the file itself; the DTO ignores a key it has no rules for.
   if (root.additionalProperties !== false && !('$schema' in properties)) {
     root.properties = {
-      $schema: { type: 'string', description: 'The JSON Schema editors check this file with.' },
+      // No type: the DTO takes any value here, and the schema must not refuse more.
+      $schema: { description: 'The JSON Schema editors check this file with.' },
       ...properties,
     };
   }
