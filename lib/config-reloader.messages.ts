@@ -42,6 +42,9 @@ export const messages = {
   invalid: (file: string, issues: readonly { path: string; message: string }[]) =>
     `${configAt(file)} failed validation with ${issues.length} issue(s):\n` +
     issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`).join('\n'),
+  schemaFromDtoWithoutDto: () =>
+    `schema: 'fromDto' generates the JSON Schema from the DTO: give "dto" too (the class-validator ` +
+    'class), or give "schema" a JSON Schema object or "schemaPath" a file',
   schemaUnreadable: (file: string, reason: string) => `Cannot load JSON Schema ${file}: ${reason}`,
   schemaInvalid: (reason: string) =>
     `The JSON Schema given to the config reloader is invalid: ${reason}`,
@@ -61,13 +64,19 @@ export const messages = {
   loaded: (name: string, version: number, where: string, validation: string) =>
     `[${name}] config v${version} loaded from ${where}, ${validation}`,
   /** Which checks every config goes through, for the load line. */
-  validation: (schemaPath: string | undefined, inlineSchema: boolean, dto: string | undefined) => {
+  validation: (
+    schemaPath: string | undefined,
+    inlineSchema: boolean | 'fromDto',
+    dto: string | undefined,
+  ) => {
     const schema =
       schemaPath !== undefined
         ? `JSON Schema ${schemaPath}`
-        : inlineSchema
-          ? 'an inline JSON Schema'
-          : undefined;
+        : inlineSchema === 'fromDto'
+          ? `the JSON Schema generated from ${dto}`
+          : inlineSchema
+            ? 'an inline JSON Schema'
+            : undefined;
     const checks = [schema, dto === undefined ? undefined : `DTO ${dto}`].filter(Boolean);
     return checks.length === 0
       ? 'not validated: no schema or DTO given'

@@ -109,12 +109,14 @@ export function resolveOptions<T extends object>(
   if (options.schemaPath !== undefined && typeof options.schemaPath !== 'string') {
     fail(`"schemaPath" must be a string${got(options.schemaPath)}`);
   }
-  if (
+  if (options.schema === 'fromDto') {
+    if (options.dto === undefined) fail(messages.schemaFromDtoWithoutDto());
+  } else if (
     options.schema !== undefined &&
     typeof options.schema !== 'boolean' &&
     (options.schema === null || typeof options.schema !== 'object')
   ) {
-    fail(`"schema" must be a JSON Schema object${got(options.schema)}`);
+    fail(`"schema" must be a JSON Schema object or 'fromDto'${got(options.schema)}`);
   }
   for (const key of ['dto', 'onReload', 'onError', 'beforeApply'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') {

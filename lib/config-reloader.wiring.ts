@@ -81,7 +81,7 @@ export function wireReloader<T extends object>(
     isSecretKey: createSecretKeyMatcher(options.secretKeys),
     validation: messages.validation(
       options.schemaPath,
-      rules.schema !== undefined,
+      options.schema === 'fromDto' ? 'fromDto' : rules.schema !== undefined,
       rules.dto?.name,
     ),
   });

@@ -18,6 +18,7 @@ export type {
   SourceWatch,
 } from './sources/config-source.interface.js';
 export { validateConfigText, createValidationRules } from './pipeline/config.pipeline.js';
+export { generateSchemaFromDto } from './pipeline/dto-schema.generator.js';
 export type { ConfigValidationRules } from './pipeline/config.pipeline.js';
 export { changedPaths, diffConfigs, redactChanges } from './pipeline/config.diff.js';
 export type { ConfigChange } from './pipeline/config.diff.js';

@@ -108,9 +108,59 @@ describe('config-reloader CLI', () => {
     expect(bySchema.code).toBe(1);
     expect(bySchema.stderr).toContain('strategies.3.risk.stopLoss');
 
+    // A rule only the DTO checks, reached once the schema generated from it passes.
+    const crossed = structuredClone(sample) as TrendConfig & {
+      strategies: { parameters: { fastPeriod: number; slowPeriod: number } }[];
+    };
+    crossed.strategies[3]!.parameters.fastPeriod = crossed.strategies[3]!.parameters.slowPeriod;
+    await dir.write(crossed);
     const byDto = await configReloader('validate', dir.file, '--dto', sampleDto);
     expect(byDto.code).toBe(1);
-    expect(byDto.stderr).toMatch(/strategies\.3\.risk\.stopLoss: .*stopLoss/);
+    expect(byDto.stderr).toMatch(/strategies\.3\.parameters\.fastPeriod: .*less than slowPeriod/);
+  });
+
+  it('checks the schema generated from the DTO first when --dto comes alone', async () => {
+    dir = await ConfigDir.create(withStopLoss(5));
+    const result = await configReloader('validate', dir.file, '--dto', sampleDto, '--json');
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { files: { problems: unknown[] }[] };
+    // The schema's message (Ajv), not the DTO's ("stopLoss must not be greater than 1").
+    expect(report.files[0]!.problems).toEqual([
+      expect.objectContaining({ path: 'strategies.3.risk.stopLoss', message: 'must be <= 1' }),
+    ]);
+
+    const fastEqualsSlow = structuredClone(sample) as TrendConfig & {
+      strategies: { parameters: { fastPeriod: number; slowPeriod: number } }[];
+    };
+    fastEqualsSlow.strategies[0]!.parameters.fastPeriod = 50;
+    await dir.write(fastEqualsSlow);
+    const byDto = await configReloader('validate', dir.file, '--dto', sampleDto);
+    expect(byDto.code).toBe(1);
+    expect(byDto.stderr).toContain('fastPeriod must be less than slowPeriod');
+  });
+
+  it('prints the schema generated from a DTO, or writes it with --out', async () => {
+    const printed = await configReloader('schema', '--dto', sampleDto);
+    expect(printed.code).toBe(0);
+    const schema = JSON.parse(printed.stdout) as Record<string, unknown>;
+    expect(schema).toMatchObject({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      title: 'TrendFollowingConfig',
+    });
+    expect(schema).toEqual(JSON.parse(await readFile(sampleSchema, 'utf8')));
+
+    dir = await ConfigDir.create({});
+    const out = join(dir.dir, 'bot.schema.json');
+    const written = await configReloader('schema', '--dto', sampleDto, '--out', out);
+    expect(written).toMatchObject({ code: 0, stdout: '' });
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(schema);
+  });
+
+  it('says what is missing when the schema command gets a wrong --dto', async () => {
+    const missing = await configReloader('schema', '--dto', `${sampleDto}Typo`);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('has no exported class "TrendFollowingConfigTypo"');
+    expect((await configReloader('schema')).code).toBe(2);
   });
 
   it('prints a machine-readable result with --json', async () => {

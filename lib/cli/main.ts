@@ -5,6 +5,7 @@ import { applyCommand } from './apply.command.js';
 import { CliFailure, ExitCode, terminalOutput } from './cli-output.js';
 import { diffCommand } from './diff.command.js';
 import { publishCommand } from './publish.command.js';
+import { schemaCommand } from './schema.command.js';
 import { statusCommand } from './status.command.js';
 import { validateCommand } from './validate.command.js';
 
@@ -45,6 +46,7 @@ Exit codes: 0 valid / applied / published / no difference, 1 invalid or over
     applyCommand(output, setExitCode),
     publishCommand(output, setExitCode),
     statusCommand(output),
+    schemaCommand(output, setExitCode),
   ]) {
     program.addCommand(command.exitOverride());
   }

@@ -24,8 +24,13 @@ export interface ConfigReloaderOptions<T extends object = Record<string, unknown
   configSource?: ConfigSource;
   /** Path of a JSON Schema file to validate every config against (mutually exclusive with `schema`). */
   schemaPath?: string;
-  /** A JSON Schema object to validate every config against (mutually exclusive with `schemaPath`). */
-  schema?: JsonSchema;
+  /**
+   * A JSON Schema object to validate every config against (mutually exclusive with `schemaPath`),
+   * or `'fromDto'`: the schema generated once from `dto` (draft 2020-12; what
+   * `config-reloader schema --dto` prints). It checks structure before the DTO and never refuses a
+   * config the DTO accepts; rules it cannot express are left to the DTO.
+   */
+  schema?: JsonSchema | 'fromDto';
   /**
    * A class decorated with class-validator; every config is turned into an instance with
    * class-transformer's `plainToInstance` and validated (nested DTOs included). `config` is then

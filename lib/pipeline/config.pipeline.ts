@@ -1,6 +1,7 @@
 import { Logger, type Type } from '@nestjs/common';
 import {
   ConfigReloadError,
+  ConfigSchemaError,
   ConfigValidationError,
   describeError,
   type ConfigIssue,
@@ -12,6 +13,7 @@ import { DocumentParser, OFF_THREAD_MIN_CHARS, type ParsedDocument } from './doc
 import { deepFreeze, MAX_FREEZE_DEPTH, NestingTooDeepError } from './deep-freeze.js';
 import { shareUnchanged } from './structural-sharing.js';
 import { validateDto } from './dto.validator.js';
+import { generateSchemaFromDto } from './dto-schema.generator.js';
 import type { DtoReach } from './dto-reach.analysis.js';
 import { IncrementalDtoValidator } from './incremental-dto.validator.js';
 import { incrementalValidationMessages } from './incremental-validation.messages.js';
@@ -63,12 +65,17 @@ export async function validateConfigText<T extends object>(
 
 /** Builds the validation rules from module options: compiles the schema once. */
 export async function createValidationRules<T extends object>(options: {
-  schema?: JsonSchema;
+  schema?: JsonSchema | 'fromDto';
   schemaPath?: string;
   dto?: Type<T>;
 }): Promise<ConfigValidationRules<T>> {
+  if (options.schema === 'fromDto' && !options.dto) {
+    throw new ConfigSchemaError(messages.schemaFromDtoWithoutDto());
+  }
   const schema = options.schema
-    ? createSchemaValidator(options.schema)
+    ? createSchemaValidator(
+        options.schema === 'fromDto' ? generateSchemaFromDto(options.dto!) : options.schema,
+      )
     : options.schemaPath
       ? await loadSchemaValidator(options.schemaPath)
       : undefined;

@@ -46,8 +46,11 @@ export function createSchemaValidator(schema: JsonSchema): SchemaValidator {
       cause: error,
     });
   }
+  // An `if` error only repeats that its branch failed; the branch's own errors say why.
   const validator: SchemaValidator = (config) =>
-    validate(config) ? [] : (validate.errors ?? []).map(toIssue);
+    validate(config)
+      ? []
+      : (validate.errors ?? []).filter((error) => error.keyword !== 'if').map(toIssue);
   sources.set(validator, schema);
   return validator;
 }

@@ -3,7 +3,6 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TerminusModule } from '@nestjs/terminus';
 import { ConfigReloaderModule, type ConfigSource } from 'nestjs-config-reloader';
 import { ConfigReloaderHealthIndicator } from 'nestjs-config-reloader/terminus';
-import { SCHEMA_PATH } from './config/paths.js';
 import { TrendFollowingConfig } from './config/trend-following.config.js';
 import { ConfigController } from './http/config.controller.js';
 import { HealthController } from './http/health.controller.js';
@@ -57,7 +56,8 @@ export class AppModule {
             ...(options.configSource
               ? { configSource: options.configSource }
               : { configPath: options.configPath }),
-            schemaPath: SCHEMA_PATH,
+            // The JSON Schema generated from the DTO, checked before it: one place for the rules.
+            schema: 'fromDto',
             dto: TrendFollowingConfig,
             debounceMs: options.debounceMs ?? 200,
             auditLogPath: options.auditLogPath,

@@ -7,6 +7,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsOptional,
   IsPositive,
   IsString,
@@ -18,8 +19,13 @@ import {
 } from 'class-validator';
 import { IsLessThan } from './is-less-than.validator.js';
 
-// The JSON Schema checks structure first; these DTOs give the app typed classes and
-// carry the rules the schema cannot express (fastPeriod < slowPeriod).
+// The one place the config's rules are written: the module checks the JSON Schema generated
+// from these classes first (`schema: 'fromDto'`), then the DTO itself, which adds the rules a
+// schema cannot express (fastPeriod < slowPeriod). `@IsObject()` next to `@ValidateNested()`
+// makes a section required: a nested DTO alone accepts a missing key.
+
+/** An exchange pair such as BTC-USD. */
+export const SYMBOL = /^[A-Z0-9]{2,10}-[A-Z]{3,5}$/;
 
 export const TIMEFRAMES = ['1m', '5m', '15m', '1h', '4h', '1d'] as const;
 export type Timeframe = (typeof TIMEFRAMES)[number];
@@ -98,15 +104,18 @@ export class StrategyConfig {
   @ArrayMinSize(1)
   @ArrayUnique()
   @IsString({ each: true })
+  @Matches(SYMBOL, { each: true })
   symbols!: string[];
 
   @IsIn(TIMEFRAMES)
   timeframe!: Timeframe;
 
+  @IsObject()
   @ValidateNested()
   @Type(() => StrategyParameters)
   parameters!: StrategyParameters;
 
+  @IsObject()
   @ValidateNested()
   @Type(() => StrategyRisk)
   risk!: StrategyRisk;
@@ -145,7 +154,7 @@ export class VolatileRegime {
 }
 
 export class RegimesConfig {
-  @IsString()
+  @Matches(SYMBOL)
   referenceSymbol!: string;
 
   @IsInt()
@@ -153,14 +162,17 @@ export class RegimesConfig {
   @Max(500)
   lookbackBars!: number;
 
+  @IsObject()
   @ValidateNested()
   @Type(() => TrendingRegime)
   trending!: TrendingRegime;
 
+  @IsObject()
   @ValidateNested()
   @Type(() => RangingRegime)
   ranging!: RangingRegime;
 
+  @IsObject()
   @ValidateNested()
   @Type(() => VolatileRegime)
   volatile!: VolatileRegime;
@@ -232,6 +244,7 @@ export class ExchangeConfig {
 
 export class TrendFollowingConfig {
   @IsString()
+  @Length(1, 64)
   botName!: string;
 
   @IsIn(['paper', 'live'])
@@ -240,6 +253,7 @@ export class TrendFollowingConfig {
   @Matches(/^[A-Z]{3,5}$/)
   baseCurrency!: string;
 
+  @IsObject()
   @ValidateNested()
   @Type(() => ExchangeConfig)
   exchange!: ExchangeConfig;
@@ -250,14 +264,17 @@ export class TrendFollowingConfig {
   @Type(() => StrategyConfig)
   strategies!: StrategyConfig[];
 
+  @IsObject()
   @ValidateNested()
   @Type(() => RegimesConfig)
   regimes!: RegimesConfig;
 
+  @IsObject()
   @ValidateNested()
   @Type(() => RiskLimits)
   riskLimits!: RiskLimits;
 
+  @IsObject()
   @ValidateNested()
   @Type(() => ExecutionConfig)
   execution!: ExecutionConfig;
