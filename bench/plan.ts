@@ -36,6 +36,30 @@ export interface Plan {
   read: { batch: number; iterations: number; rounds: number };
   storm: { trials: number; writes: number; debounceMs: number };
   footprint: { instances: number; firstReloads: number; totalReloads: number };
+  fleet: {
+    /** Fleet sizes, each spread over this many processes (on 2 cores, more do not help). */
+    layouts: Array<{ instances: number; processes: number }>;
+    debounces: number[];
+    /** Timed puts per fleet, by fleet size. */
+    puts: (instances: number) => number;
+    warmupPuts: number;
+    /** Pause after each put, so that its leftovers (status writes) are done before the next. */
+    gapMs: number;
+    /** An instance that has not seen a put this long after debounceMs missed it. */
+    boundMs: number;
+    /** Quiet window in which the idle CPU of each fleet is measured. */
+    idleMs: number;
+    /** CPU per change layer by layer: one fleet at a time, puts `spacingMs` apart. */
+    breakdown: {
+      instances: number;
+      processes: number;
+      puts: number;
+      warmupPuts: number;
+      spacingMs: number;
+      /** Window in which etcd's idle CPU is measured, before any fleet of the breakdown runs. */
+      etcdIdleMs: number;
+    };
+  };
 }
 
 export function makePlan(quick: boolean): Plan {
@@ -74,6 +98,28 @@ export function makePlan(quick: boolean): Plan {
       instances: 100,
       firstReloads: 100,
       totalReloads: quick ? 600 : 10_000,
+    },
+    fleet: {
+      layouts: [
+        { instances: 1, processes: 1 },
+        { instances: 10, processes: 2 },
+        { instances: 100, processes: 4 },
+      ],
+      debounces: [0, 100],
+      puts: (instances) =>
+        instances >= 100 ? (quick ? 4 : 15) : instances >= 10 ? (quick ? 8 : 30) : quick ? 10 : 60,
+      warmupPuts: quick ? 2 : 3,
+      gapMs: 50,
+      boundMs: 5000,
+      idleMs: quick ? 500 : 1500,
+      breakdown: {
+        instances: 10,
+        processes: 1,
+        puts: quick ? 20 : 100,
+        warmupPuts: quick ? 5 : 20,
+        spacingMs: 50,
+        etcdIdleMs: quick ? 1000 : 3000,
+      },
     },
   };
 }

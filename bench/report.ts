@@ -1,3 +1,4 @@
+import { fleetFigures } from './fleet-report.js';
 import type { SectionResults } from './section.js';
 import { offThreadFigures, stallFigures } from './stall.report.js';
 
@@ -221,6 +222,7 @@ export function buildFigures(
       result: verdict(heapGrowth.heapGrowth <= MB),
     });
   }
+  if (results.fleet) figures.push(...fleetFigures(results.fleet));
   return figures;
 }
 

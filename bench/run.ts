@@ -25,6 +25,7 @@ const SECTIONS: SectionName[] = [
   'heapGrowth',
   'storm',
   'latency',
+  'fleet',
 ];
 const BENCH_DIR = path.join(REPO_ROOT, 'bench');
 

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { runFleet } from './fleet.bench.js';
 import { runFootprint, runHeapGrowth } from './footprint.bench.js';
 import { runLatency } from './latency.bench.js';
 import { runOffThread } from './off-thread.bench.js';
@@ -18,6 +19,7 @@ const sections = {
   storm: (quick: boolean) => runStorm(makePlan(quick).storm),
   footprint: (quick: boolean) => runFootprint(makePlan(quick).footprint),
   heapGrowth: (quick: boolean) => runHeapGrowth(makePlan(quick).footprint),
+  fleet: (quick: boolean) => runFleet(makePlan(quick).fleet),
 };
 
 export type SectionName = keyof typeof sections;

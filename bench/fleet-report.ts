@@ -1,0 +1,94 @@
+import type { FleetPhase, FleetResult } from './fleet.bench.js';
+import type { Figure } from './report.js';
+
+// NaN (nothing arrived) comes back from the section process as null.
+const known = (value: number | null): value is number => value !== null && Number.isFinite(value);
+const ms = (value: number) =>
+  !known(value)
+    ? 'n/a'
+    : value >= 100
+      ? value.toFixed(0)
+      : value >= 10
+        ? value.toFixed(1)
+        : value.toFixed(2);
+const us = (value: number) =>
+  !known(value) ? 'n/a' : value >= 100 ? value.toFixed(0) : value.toFixed(1);
+
+/** The issue's target: p99 <= 1.5x the bare fleet's p99 + debounceMs, and nobody missed a put. */
+export function fleetTarget(phase: FleetPhase): { limitMs: number; met: boolean } {
+  const limitMs = 1.5 * phase.bare.latency.p99 + phase.debounceMs;
+  const { module, instances } = phase;
+  const met = module.latency.p99 <= limitMs && module.missed === 0 && module.upToDate === instances;
+  return { limitMs, met };
+}
+
+/** Rows of the fleet benchmark: per fleet size and debounce, the module, the bare fleet, CPU. */
+export function fleetFigures(fleet: FleetResult): Figure[] {
+  const figures: Figure[] = [];
+  for (const phase of fleet.phases) {
+    const { module, bare, instances, processes, debounceMs } = phase;
+    const { limitMs, met } = fleetTarget(phase);
+    const layout = `${instances} instance${instances > 1 ? 's' : ''} in ${processes} process${processes > 1 ? 'es' : ''}`;
+    const missed = (series: FleetPhase['module']) =>
+      `missed ${series.missed}` +
+      (series.upToDate < instances ? `, ${instances - series.upToDate} not up to date` : '');
+    const beyond = (module.latency.p99 - debounceMs) / bare.latency.p99;
+    figures.push({
+      area: 'Fleet',
+      figure: `${layout}, debounceMs ${debounceMs}: put -> 'config_reloaded' in every instance`,
+      value:
+        `p50 ${ms(module.latency.p50)} ms, p99 ${ms(module.latency.p99)} ms; ` +
+        `(p99 - debounceMs) / bare p99 = ${beyond.toFixed(2)}x (n=${module.latency.n}, ${missed(module)})`,
+      target: `p99 <= 1.5x bare p99 + ${debounceMs} ms = ${ms(limitMs)} ms, none missed`,
+      result: met ? 'PASS' : 'MISS',
+    });
+    figures.push({
+      area: 'Fleet',
+      figure: `bare etcd3 watchers + JSON.parse, same layout, same run`,
+      value:
+        `p50 ${ms(bare.latency.p50)} ms, p99 ${ms(bare.latency.p99)} ms ` +
+        `(n=${bare.latency.n}, ${missed(bare)})`,
+      target: 'reference',
+      result: 'ref',
+    });
+    figures.push({
+      area: 'Fleet',
+      figure: `CPU per applied change per instance (${layout}, debounceMs ${debounceMs})`,
+      value:
+        `module ${us(module.cpuPerChangeUs)} us, bare ${us(bare.cpuPerChangeUs)} us ` +
+        `(${(module.cpuPerChangeUs / bare.cpuPerChangeUs).toFixed(1)}x); idle ` +
+        `${us(module.idleCpuUsPerSecond)} / ${us(bare.idleCpuUsPerSecond)} us/s per instance`,
+      target: 'reference',
+      result: 'ref',
+    });
+  }
+  const { breakdown } = fleet;
+  const where = `${breakdown.instances} instances in ${breakdown.processes} process, each variant alone`;
+  figures.push({
+    area: 'Fleet',
+    figure: `CPU per change per instance, layer by layer (${where})`,
+    value: breakdown.variants.map((v) => `${v.variant} ${us(v.cpuPerChangeUs)} us`).join('; '),
+    target: 'reference',
+    result: 'ref',
+  });
+  figures.push({
+    area: 'Fleet',
+    figure: `etcd CPU per put (${where})`,
+    value: breakdown.variants
+      .map(
+        (v) =>
+          `${v.variant} ${v.etcdCpuPerPutUs === undefined ? 'n/a' : `${us(v.etcdCpuPerPutUs)} us`}`,
+      )
+      .join('; '),
+    target: 'reference',
+    result: 'ref',
+  });
+  figures.push({
+    area: 'Fleet',
+    figure: 'fleet processes still running after every instance was closed',
+    value: String(fleet.hungProcesses),
+    target: '0',
+    result: fleet.hungProcesses === 0 ? 'PASS' : 'MISS',
+  });
+  return figures;
+}

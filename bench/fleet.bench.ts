@@ -1,0 +1,396 @@
+import { Etcd3 } from 'etcd3';
+import { EtcdCluster, findEtcd } from '../test/support/etcd-cluster.js';
+import { FleetClient, type FleetKind, type FleetStart } from './fleet-client.js';
+import { epochNow, loadSampleConfig, renderConfig, sleep, type SampleConfig } from './fixtures.js';
+import type { Plan } from './plan.js';
+import { processCpuMicros } from './process-cpu.js';
+import { percentile } from './stats.js';
+
+export interface FleetSeries {
+  kind: FleetKind;
+  /** Put sent (driver) to 'config_reloaded' (module) or parsed 'put' event (bare), ms. */
+  latency: { n: number; p50: number; p99: number; max: number };
+  /** Per put, the time until the last instance had it, ms. */
+  lastInstance: { p50: number; max: number };
+  /** (instance, put) pairs that did not arrive within the bound, and the instances concerned. */
+  missed: number;
+  missedInstances: number;
+  /** CPU of the fleet's processes per change seen by one instance, idle CPU subtracted, us. */
+  cpuPerChangeUs: number;
+  /** Changes the CPU figure is divided by (puts x instances, unless some were missed). */
+  cpuChanges: number;
+  /** CPU of one instance doing nothing (keepalives, leases, timers), us per second. */
+  idleCpuUsPerSecond: number;
+  /** Instances whose config in force (or last value) was the last one put, at the end. */
+  upToDate: number;
+}
+
+export interface FleetPhase {
+  instances: number;
+  processes: number;
+  debounceMs: number;
+  puts: number;
+  module: FleetSeries;
+  bare: FleetSeries;
+  /** How long the module fleet took to start (its processes in parallel), ms. */
+  moduleStartMs: number;
+  /** The largest clock offset measured between the driver and a fleet process, ms (applied). */
+  maxClockOffsetMs: number;
+}
+
+/** CPU per change of one variant, alone on etcd: what each layer of the module costs. */
+export interface FleetCpuVariant {
+  variant: 'bare' | 'bare + schema + DTO' | 'module, reportStatus: false' | 'module';
+  cpuPerChangeUs: number;
+  changes: number;
+  /** etcd's own CPU per put, beyond its idle CPU (undefined where /proc is not readable), us. */
+  etcdCpuPerPutUs: number | undefined;
+}
+
+export interface FleetBreakdown {
+  instances: number;
+  processes: number;
+  puts: number;
+  variants: FleetCpuVariant[];
+}
+
+export interface FleetResult {
+  etcdMembers: number;
+  phases: FleetPhase[];
+  breakdown: FleetBreakdown;
+  /** Fleet processes that did not exit by themselves after closing every instance. */
+  hungProcesses: number;
+}
+
+type FleetPlan = Plan['fleet'];
+
+/** One fleet: its processes, the clock offset of each (its clock minus ours, ms), its key. */
+interface Fleet {
+  kind: FleetKind;
+  key: string;
+  instances: number;
+  clients: FleetClient[];
+  offsets: number[];
+  /** The last sequence number put to its key. */
+  lastSeq: number;
+}
+
+/** What one put to one fleet gave: per instance, latency in ms or null (missed). */
+type PutOutcome = Array<number | null>;
+
+type CpuFigures = Pick<FleetSeries, 'cpuPerChangeUs' | 'cpuChanges' | 'idleCpuUsPerSecond'>;
+
+const KEYS: Record<FleetKind, string> = {
+  module: '/bench/fleet/module',
+  bare: '/bench/fleet/bare',
+};
+
+const VARIANTS: Array<{ variant: FleetCpuVariant['variant']; start: Partial<FleetStart> }> = [
+  { variant: 'bare', start: { kind: 'bare' } },
+  { variant: 'bare + schema + DTO', start: { kind: 'bare', validate: true } },
+  { variant: 'module, reportStatus: false', start: { kind: 'module', reportStatus: false } },
+  { variant: 'module', start: { kind: 'module' } },
+];
+
+/**
+ * put -> 'config_reloaded' in every instance of a fleet: 1, 10 and 100 Nest apps with
+ * ConfigReloaderModule over etcdSource(), spread over a few processes, each with an etcd client
+ * of its own, against a same-size fleet of bare etcd3 watchers that only parse the value, laid
+ * out the same way, on the same etcd (one member, loopback). The two fleets watch keys of their
+ * own and take turns, put for put, so that both see the same machine and neither competes with
+ * the other's work. Times: the put's send time here, the arrival in each instance's process.
+ * Then the CPU of one change, layer by layer, each variant alone on etcd.
+ */
+export async function runFleet(plan: FleetPlan): Promise<FleetResult> {
+  const found = findEtcd();
+  if ('missing' in found) throw new Error(found.missing);
+  const cluster = await EtcdCluster.start(1);
+  const run = new FleetRun(new Etcd3({ hosts: cluster.hosts }), cluster, plan);
+  try {
+    await run.seedKeys();
+    const phases: FleetPhase[] = [];
+    for (const { instances, processes } of plan.layouts) {
+      phases.push(...(await run.layout(instances, processes)));
+    }
+    const breakdown = await run.breakdown();
+    return {
+      etcdMembers: cluster.members.length,
+      phases,
+      breakdown,
+      hungProcesses: run.hungProcesses,
+    };
+  } finally {
+    await run.close();
+    await cluster.stop();
+  }
+}
+
+/** The driver's side: the put client, the processes started, the sequence numbers. */
+class FleetRun {
+  hungProcesses = 0;
+  private seq = 0;
+  private readonly started: FleetClient[] = [];
+  private readonly sample: SampleConfig = loadSampleConfig();
+
+  constructor(
+    private readonly etcd: Etcd3,
+    private readonly cluster: EtcdCluster,
+    private readonly plan: FleetPlan,
+  ) {}
+
+  /** Module instances read the key when they start: it must exist. */
+  async seedKeys(): Promise<void> {
+    const text = renderConfig(this.sample, ++this.seq);
+    for (const key of Object.values(KEYS)) await this.etcd.put(key).value(text).exec();
+  }
+
+  /** Every debounce setting for one fleet size; the bare fleet is measured next to each. */
+  async layout(instances: number, processes: number): Promise<FleetPhase[]> {
+    const bare = await this.startFleet({ kind: 'bare' }, instances, processes);
+    const phases: FleetPhase[] = [];
+    for (const debounceMs of this.plan.debounces) {
+      const started = performance.now();
+      const module = await this.startFleet({ kind: 'module', debounceMs }, instances, processes);
+      const moduleStartMs = performance.now() - started;
+      const measured = await this.measure(module, bare, debounceMs);
+      measured.module.upToDate = await this.stopFleet(module);
+      phases.push({
+        instances,
+        processes,
+        moduleStartMs,
+        maxClockOffsetMs: Math.max(...[...module.offsets, ...bare.offsets].map(Math.abs)),
+        ...measured,
+      });
+    }
+    const bareUpToDate = await this.stopFleet(bare);
+    for (const phase of phases) phase.bare.upToDate = bareUpToDate;
+    return phases;
+  }
+
+  /**
+   * CPU per change, one layer at a time: the bare watcher, plus the validation the module does,
+   * the module without its fleet status record, the module. Each variant has etcd to itself, so
+   * that etcd's CPU per put can be read too.
+   */
+  async breakdown(): Promise<FleetBreakdown> {
+    const { instances, processes, puts, warmupPuts, spacingMs, etcdIdleMs } = this.plan.breakdown;
+    // etcd's idle CPU (raft ticks) comes in 10 ms clock ticks: only a long window tells it.
+    const pid = this.cluster.members[0]?.pid;
+    const idleFrom = { at: performance.now(), cpu: processCpuMicros(pid) };
+    await sleep(etcdIdleMs);
+    const idleTo = processCpuMicros(pid);
+    const etcdIdleRate =
+      idleFrom.cpu === undefined || idleTo === undefined
+        ? undefined
+        : (idleTo - idleFrom.cpu) / (performance.now() - idleFrom.at);
+    const variants: FleetCpuVariant[] = [];
+    for (const { variant, start } of VARIANTS) {
+      const fleet = await this.startFleet({ kind: 'bare', ...start }, instances, processes);
+      try {
+        for (let i = 0; i < warmupPuts; i++) await this.untimedPut(fleet, spacingMs);
+        const { figures, etcd } = await this.cpuRun([fleet], puts, 0, () => spacingMs);
+        const etcdCpuPerPutUs =
+          etcd === undefined || etcdIdleRate === undefined
+            ? undefined
+            : (etcd.micros - etcdIdleRate * etcd.spanMs) / puts;
+        variants.push({
+          variant,
+          cpuPerChangeUs: figures[0].cpuPerChangeUs,
+          changes: figures[0].cpuChanges,
+          etcdCpuPerPutUs,
+        });
+      } finally {
+        await this.stopFleet(fleet);
+      }
+    }
+    return { instances, processes, puts, variants };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.started.map((client) => client.kill()));
+    this.etcd.close();
+  }
+
+  /** Starts `instances` spread evenly over `processes` processes, in parallel. */
+  private async startFleet(
+    start: Partial<FleetStart> & Pick<FleetStart, 'kind'>,
+    instances: number,
+    processes: number,
+  ): Promise<Fleet> {
+    const { kind } = start;
+    const firstIndex = (p: number) => Math.floor((p * instances) / processes);
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: processes }, (_, p) =>
+        FleetClient.start({
+          debounceMs: 0,
+          ...start,
+          count: firstIndex(p + 1) - firstIndex(p),
+          firstIndex: firstIndex(p),
+          hosts: this.cluster.hosts,
+          key: KEYS[kind],
+        }),
+      ),
+    );
+    const clients: FleetClient[] = [];
+    for (const outcome of outcomes) {
+      if (outcome.status === 'fulfilled') clients.push(outcome.value.client);
+    }
+    this.started.push(...clients);
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    const offsets: number[] = [];
+    for (const client of clients) offsets.push(await client.clockOffset());
+    return { kind, key: KEYS[kind], instances, clients, offsets, lastSeq: this.seq };
+  }
+
+  /** Closes every instance; resolves with how many were up to date. */
+  private async stopFleet(fleet: Fleet): Promise<number> {
+    let upToDate = 0;
+    for (const client of fleet.clients) {
+      const stopped = await client.stop(fleet.lastSeq);
+      upToDate += stopped.upToDate;
+      if (stopped.killed) this.hungProcesses++;
+    }
+    return upToDate;
+  }
+
+  /**
+   * Warm-up puts, timed puts (each instance told which one to expect before it goes out), then
+   * the CPU run: the same puts without any message to the fleet processes, so that the CPU read
+   * from them is the fleets' alone.
+   */
+  private async measure(module: Fleet, bare: Fleet, debounceMs: number) {
+    const { plan } = this;
+    const bound = { module: debounceMs + plan.boundMs, bare: plan.boundMs };
+    for (let i = 0; i < plan.warmupPuts; i++) {
+      for (const fleet of [module, bare]) {
+        await this.timedPut(fleet, bound[fleet.kind]);
+        await sleep(plan.gapMs);
+      }
+    }
+    const outcomes: Record<FleetKind, PutOutcome[]> = { module: [], bare: [] };
+    const puts = plan.puts(module.instances);
+    for (let i = 0; i < puts; i++) {
+      // Alternate which fleet goes first: neither always follows the other's leftovers.
+      for (const fleet of i % 2 === 0 ? [module, bare] : [bare, module]) {
+        outcomes[fleet.kind].push(await this.timedPut(fleet, bound[fleet.kind]));
+        await sleep(plan.gapMs);
+      }
+    }
+    const timed = { module: summarize(outcomes.module), bare: summarize(outcomes.bare) };
+    // Each put of the CPU run waits as long as the slowest instance took above, and a gap.
+    const spacing = (fleet: Fleet) =>
+      Math.min(timed[fleet.kind].lastInstance.max, bound[fleet.kind]) + plan.gapMs;
+    const { figures } = await this.cpuRun([module, bare], puts, debounceMs, spacing);
+    const [moduleCpu, bareCpu] = figures;
+    return {
+      debounceMs,
+      puts,
+      module: { kind: 'module' as const, ...timed.module, ...moduleCpu, upToDate: 0 },
+      bare: { kind: 'bare' as const, ...timed.bare, ...bareCpu, upToDate: 0 },
+    };
+  }
+
+  /** One put to the fleet's key; resolves once every instance has it or its bound ran out. */
+  private async timedPut(fleet: Fleet, boundMs: number): Promise<PutOutcome> {
+    const seq = ++this.seq;
+    fleet.lastSeq = seq;
+    const text = renderConfig(this.sample, seq);
+    const armed = await Promise.all(fleet.clients.map((client) => client.arm(seq, boundMs)));
+    const sentAt = epochNow();
+    const written = this.etcd.put(fleet.key).value(text).exec();
+    const perProcess = await Promise.all(armed.map(({ arrived }) => arrived));
+    await written;
+    return perProcess.flatMap((times, p) =>
+      times.map((at) => (at === null ? null : at - fleet.offsets[p] - sentAt)),
+    );
+  }
+
+  /** A put nobody is told about, then a pause long enough for the fleet to take it. */
+  private async untimedPut(fleet: Fleet, pauseMs: number): Promise<void> {
+    fleet.lastSeq = ++this.seq;
+    await this.etcd.put(fleet.key).value(renderConfig(this.sample, this.seq)).exec();
+    await sleep(pauseMs);
+  }
+
+  /**
+   * CPU per change: each fleet's CPU over `puts` untimed puts, minus its idle CPU over the same
+   * time (measured just before), divided by the changes its instances saw; and etcd's CPU over
+   * the same window, as is.
+   */
+  private async cpuRun(
+    fleets: Fleet[],
+    puts: number,
+    debounceMs: number,
+    spacing: (fleet: Fleet) => number,
+  ): Promise<{ figures: CpuFigures[]; etcd?: { micros: number; spanMs: number } }> {
+    const read = async () => {
+      const at = performance.now();
+      const etcd = processCpuMicros(this.cluster.members[0]?.pid);
+      const byFleet = await Promise.all(
+        fleets.map(async (fleet) => {
+          const each = await Promise.all(fleet.clients.map((client) => client.cpu()));
+          return {
+            cpu: each.reduce((total, { cpuMicros }) => total + cpuMicros, 0),
+            changes: each.reduce((total, { changes }) => total + changes, 0),
+          };
+        }),
+      );
+      return { at, etcd, byFleet };
+    };
+    // Leftovers of the last put (settle checks, status writes) are over first.
+    const settleMs = Math.max(debounceMs, 50) + 200;
+    await sleep(settleMs);
+    const idleFrom = await read();
+    await sleep(this.plan.idleMs);
+    const busyFrom = await read();
+    for (let i = 0; i < puts; i++) {
+      for (const fleet of i % 2 === 0 ? fleets : [...fleets].reverse()) {
+        await this.untimedPut(fleet, spacing(fleet));
+      }
+    }
+    await sleep(settleMs);
+    const busyTo = await read();
+    // CPU microseconds per millisecond of wall time, while nothing happens.
+    const idleSpan = busyFrom.at - idleFrom.at;
+    const busySpan = busyTo.at - busyFrom.at;
+    const figures = fleets.map((fleet, f): CpuFigures => {
+      const idleRate = (busyFrom.byFleet[f].cpu - idleFrom.byFleet[f].cpu) / idleSpan;
+      const busy = busyTo.byFleet[f].cpu - busyFrom.byFleet[f].cpu - idleRate * busySpan;
+      const changes = busyTo.byFleet[f].changes - busyFrom.byFleet[f].changes;
+      return {
+        cpuPerChangeUs: busy / Math.max(1, changes),
+        cpuChanges: changes,
+        idleCpuUsPerSecond: (idleRate * 1000) / fleet.instances,
+      };
+    });
+    const [from, to] = [busyFrom.etcd, busyTo.etcd];
+    const etcd =
+      from === undefined || to === undefined ? undefined : { micros: to - from, spanMs: busySpan };
+    return { figures, etcd };
+  }
+}
+
+/** Latency over every instance and put; per put, the slowest instance; who missed what. */
+function summarize(
+  outcomes: PutOutcome[],
+): Omit<FleetSeries, 'kind' | 'upToDate' | keyof CpuFigures> {
+  const arrived = outcomes.flat().filter((t): t is number => t !== null);
+  arrived.sort((a, b) => a - b);
+  const last = outcomes
+    .map((times) => Math.max(...times.map((t) => t ?? Number.POSITIVE_INFINITY)))
+    .sort((a, b) => a - b);
+  const missedInstances = new Set<number>();
+  for (const times of outcomes) times.forEach((t, i) => t === null && missedInstances.add(i));
+  return {
+    latency: {
+      n: arrived.length,
+      p50: percentile(arrived, 0.5),
+      p99: percentile(arrived, 0.99),
+      max: arrived[arrived.length - 1] ?? Number.NaN,
+    },
+    lastInstance: { p50: percentile(last, 0.5), max: last[last.length - 1] ?? Number.NaN },
+    missed: outcomes.flat().length - arrived.length,
+    missedInstances: missedInstances.size,
+  };
+}
