@@ -14,6 +14,11 @@ const ms = (value: number) =>
 const us = (value: number) =>
   !known(value) ? 'n/a' : value >= 100 ? value.toFixed(0) : value.toFixed(1);
 
+const plural = (count: number, word: string, suffix = 's') =>
+  `${count} ${word}${count === 1 ? '' : suffix}`;
+const layoutOf = ({ instances, processes }: { instances: number; processes: number }) =>
+  `${plural(instances, 'instance')} in ${plural(processes, 'process', 'es')}`;
+
 /** The issue's target: p99 <= 1.5x the bare fleet's p99 + debounceMs, and nobody missed a put. */
 export function fleetTarget(phase: FleetPhase): { limitMs: number; met: boolean } {
   const limitMs = 1.5 * phase.bare.latency.p99 + phase.debounceMs;
@@ -28,7 +33,7 @@ export function fleetFigures(fleet: FleetResult): Figure[] {
   for (const phase of fleet.phases) {
     const { module, bare, instances, processes, debounceMs } = phase;
     const { limitMs, met } = fleetTarget(phase);
-    const layout = `${instances} instance${instances > 1 ? 's' : ''} in ${processes} process${processes > 1 ? 'es' : ''}`;
+    const layout = layoutOf({ instances, processes });
     const missed = (series: FleetPhase['module']) =>
       `missed ${series.missed}` +
       (series.upToDate < instances ? `, ${instances - series.upToDate} not up to date` : '');
@@ -56,14 +61,13 @@ export function fleetFigures(fleet: FleetResult): Figure[] {
       figure: `CPU per applied change per instance (${layout}, debounceMs ${debounceMs})`,
       value:
         `module ${us(module.cpuPerChangeUs)} us, bare ${us(bare.cpuPerChangeUs)} us ` +
-        `(${(module.cpuPerChangeUs / bare.cpuPerChangeUs).toFixed(1)}x); idle ` +
-        `${us(module.idleCpuUsPerSecond)} / ${us(bare.idleCpuUsPerSecond)} us/s per instance`,
+        `(${(module.cpuPerChangeUs / bare.cpuPerChangeUs).toFixed(1)}x)`,
       target: 'reference',
       result: 'ref',
     });
   }
   const { breakdown } = fleet;
-  const where = `${breakdown.instances} instances in ${breakdown.processes} process, each variant alone`;
+  const where = `${layoutOf(breakdown)}, each variant alone`;
   figures.push({
     area: 'Fleet',
     figure: `CPU per change per instance, layer by layer (${where})`,
@@ -73,7 +77,7 @@ export function fleetFigures(fleet: FleetResult): Figure[] {
   });
   figures.push({
     area: 'Fleet',
-    figure: `etcd CPU per put (${where})`,
+    figure: `etcd CPU per put, with its watch events and status writes (${where})`,
     value: breakdown.variants
       .map(
         (v) =>

@@ -15,12 +15,13 @@ export interface FleetSeries {
   /** (instance, put) pairs that did not arrive within the bound, and the instances concerned. */
   missed: number;
   missedInstances: number;
-  /** CPU of the fleet's processes per change seen by one instance, idle CPU subtracted, us. */
+  /**
+   * CPU of the fleet's processes while untimed puts ran, per change seen by one instance, us
+   * (their idle CPU over that time included: keepalives, leases, timers).
+   */
   cpuPerChangeUs: number;
   /** Changes the CPU figure is divided by (puts x instances, unless some were missed). */
   cpuChanges: number;
-  /** CPU of one instance doing nothing (keepalives, leases, timers), us per second. */
-  idleCpuUsPerSecond: number;
   /** Instances whose config in force (or last value) was the last one put, at the end. */
   upToDate: number;
 }
@@ -78,7 +79,10 @@ interface Fleet {
 /** What one put to one fleet gave: per instance, latency in ms or null (missed). */
 type PutOutcome = Array<number | null>;
 
-type CpuFigures = Pick<FleetSeries, 'cpuPerChangeUs' | 'cpuChanges' | 'idleCpuUsPerSecond'>;
+type CpuFigures = Pick<FleetSeries, 'cpuPerChangeUs' | 'cpuChanges'>;
+
+/** A pause after the last put, for what it leaves behind (settle checks, status writes). */
+const SETTLE_MS = 200;
 
 const KEYS: Record<FleetKind, string> = {
   module: '/bench/fleet/module',
@@ -174,15 +178,7 @@ class FleetRun {
    */
   async breakdown(): Promise<FleetBreakdown> {
     const { instances, processes, puts, warmupPuts, spacingMs, etcdIdleMs } = this.plan.breakdown;
-    // etcd's idle CPU (raft ticks) comes in 10 ms clock ticks: only a long window tells it.
-    const pid = this.cluster.members[0]?.pid;
-    const idleFrom = { at: performance.now(), cpu: processCpuMicros(pid) };
-    await sleep(etcdIdleMs);
-    const idleTo = processCpuMicros(pid);
-    const etcdIdleRate =
-      idleFrom.cpu === undefined || idleTo === undefined
-        ? undefined
-        : (idleTo - idleFrom.cpu) / (performance.now() - idleFrom.at);
+    const etcdIdleRate = await this.etcdIdleRate(etcdIdleMs);
     const variants: FleetCpuVariant[] = [];
     for (const { variant, start } of VARIANTS) {
       const fleet = await this.startFleet({ kind: 'bare', ...start }, instances, processes);
@@ -209,6 +205,19 @@ class FleetRun {
   async close(): Promise<void> {
     await Promise.all(this.started.map((client) => client.kill()));
     this.etcd.close();
+  }
+
+  /**
+   * etcd's CPU per ms while nobody writes (raft ticks); it comes in 10 ms clock ticks, so only a
+   * long window tells it. Undefined where /proc cannot be read.
+   */
+  private async etcdIdleRate(windowMs: number): Promise<number | undefined> {
+    const pid = this.cluster.members[0]?.pid;
+    const from = { at: performance.now(), cpu: processCpuMicros(pid) };
+    await sleep(windowMs);
+    const to = processCpuMicros(pid);
+    if (from.cpu === undefined || to === undefined) return undefined;
+    return (to - from.cpu) / (performance.now() - from.at);
   }
 
   /** Starts `instances` spread evenly over `processes` processes, in parallel. */
@@ -314,9 +323,10 @@ class FleetRun {
   }
 
   /**
-   * CPU per change: each fleet's CPU over `puts` untimed puts, minus its idle CPU over the same
-   * time (measured just before), divided by the changes its instances saw; and etcd's CPU over
-   * the same window, as is.
+   * CPU per change: each fleet's CPU over `puts` untimed puts, divided by the changes its
+   * instances saw; and etcd's CPU over the same window. Idle CPU is not subtracted: measured
+   * apart, it is small against a change, and a process that just went quiet is not idle yet
+   * (V8 collects garbage then), which made the difference noisier than the figure itself.
    */
   private async cpuRun(
     fleets: Fleet[],
@@ -324,51 +334,42 @@ class FleetRun {
     debounceMs: number,
     spacing: (fleet: Fleet) => number,
   ): Promise<{ figures: CpuFigures[]; etcd?: { micros: number; spanMs: number } }> {
-    const read = async () => {
-      const at = performance.now();
-      const etcd = processCpuMicros(this.cluster.members[0]?.pid);
-      const byFleet = await Promise.all(
-        fleets.map(async (fleet) => {
-          const each = await Promise.all(fleet.clients.map((client) => client.cpu()));
-          return {
-            cpu: each.reduce((total, { cpuMicros }) => total + cpuMicros, 0),
-            changes: each.reduce((total, { changes }) => total + changes, 0),
-          };
-        }),
-      );
-      return { at, etcd, byFleet };
-    };
+    const read = async () => ({
+      at: performance.now(),
+      etcd: processCpuMicros(this.cluster.members[0]?.pid),
+      byFleet: await Promise.all(fleets.map(fleetCpu)),
+    });
     // Leftovers of the last put (settle checks, status writes) are over first.
-    const settleMs = Math.max(debounceMs, 50) + 200;
+    const settleMs = Math.max(debounceMs, 50) + SETTLE_MS;
     await sleep(settleMs);
-    const idleFrom = await read();
-    await sleep(this.plan.idleMs);
-    const busyFrom = await read();
+    const from = await read();
     for (let i = 0; i < puts; i++) {
       for (const fleet of i % 2 === 0 ? fleets : [...fleets].reverse()) {
         await this.untimedPut(fleet, spacing(fleet));
       }
     }
     await sleep(settleMs);
-    const busyTo = await read();
-    // CPU microseconds per millisecond of wall time, while nothing happens.
-    const idleSpan = busyFrom.at - idleFrom.at;
-    const busySpan = busyTo.at - busyFrom.at;
-    const figures = fleets.map((fleet, f): CpuFigures => {
-      const idleRate = (busyFrom.byFleet[f].cpu - idleFrom.byFleet[f].cpu) / idleSpan;
-      const busy = busyTo.byFleet[f].cpu - busyFrom.byFleet[f].cpu - idleRate * busySpan;
-      const changes = busyTo.byFleet[f].changes - busyFrom.byFleet[f].changes;
-      return {
-        cpuPerChangeUs: busy / Math.max(1, changes),
-        cpuChanges: changes,
-        idleCpuUsPerSecond: (idleRate * 1000) / fleet.instances,
-      };
+    const to = await read();
+    const figures = fleets.map((_, f): CpuFigures => {
+      const changes = to.byFleet[f].changes - from.byFleet[f].changes;
+      const cpu = to.byFleet[f].cpu - from.byFleet[f].cpu;
+      return { cpuPerChangeUs: cpu / Math.max(1, changes), cpuChanges: changes };
     });
-    const [from, to] = [busyFrom.etcd, busyTo.etcd];
     const etcd =
-      from === undefined || to === undefined ? undefined : { micros: to - from, spanMs: busySpan };
+      from.etcd === undefined || to.etcd === undefined
+        ? undefined
+        : { micros: to.etcd - from.etcd, spanMs: to.at - from.at };
     return { figures, etcd };
   }
+}
+
+/** CPU used so far by a fleet's processes (us), and the changes its instances have seen. */
+async function fleetCpu(fleet: Fleet): Promise<{ cpu: number; changes: number }> {
+  const each = await Promise.all(fleet.clients.map((client) => client.cpu()));
+  return {
+    cpu: each.reduce((total, { cpuMicros }) => total + cpuMicros, 0),
+    changes: each.reduce((total, { changes }) => total + changes, 0),
+  };
 }
 
 /** Latency over every instance and put; per put, the slowest instance; who missed what. */

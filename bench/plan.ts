@@ -47,8 +47,6 @@ export interface Plan {
     gapMs: number;
     /** An instance that has not seen a put this long after debounceMs missed it. */
     boundMs: number;
-    /** Quiet window in which the idle CPU of each fleet is measured. */
-    idleMs: number;
     /** CPU per change layer by layer: one fleet at a time, puts `spacingMs` apart. */
     breakdown: {
       instances: number;
@@ -111,7 +109,6 @@ export function makePlan(quick: boolean): Plan {
       warmupPuts: quick ? 2 : 3,
       gapMs: 50,
       boundMs: 5000,
-      idleMs: quick ? 500 : 1500,
       breakdown: {
         instances: 10,
         processes: 1,
