@@ -25,6 +25,7 @@ export type FleetRequest =
   | ({ id: number; op: 'start' } & FleetStart)
   | { id: number; op: 'ping' }
   | { id: number; op: 'cpu' }
+  | { id: number; op: 'quiet'; maxMs: number }
   | { id: number; op: 'arm'; seq: number; boundMs: number }
   | { id: number; op: 'stop'; lastSeq: number };
 
@@ -122,6 +123,14 @@ export class FleetClient {
     }
     samples.sort((a, b) => a.rtt - b.rtt);
     return median(samples.slice(0, Math.max(1, rounds >> 2)).map((sample) => sample.offset));
+  }
+
+  /**
+   * Resolves once the process has gone quiet (its event loop idle for a while): what a put left
+   * behind, such as status writes, is done, and cannot slow down the next put of either fleet.
+   */
+  async quiet(maxMs = 2000): Promise<void> {
+    await this.request({ op: 'quiet', maxMs });
   }
 
   /** CPU used by the process so far (us), and the changes its instances have seen. */

@@ -86,6 +86,27 @@ function arm(seq: number, boundMs: number): void {
   });
 }
 
+/** The event loop's busy share under which a 10 ms window counts as idle. */
+const IDLE_UTILIZATION = 0.05;
+
+/** Resolves once two 10 ms windows in a row found the event loop idle, or after `maxMs`. */
+function quiet(maxMs: number): Promise<void> {
+  const deadline = performance.now() + maxMs;
+  return new Promise((resolve) => {
+    let last = performance.eventLoopUtilization();
+    let idleWindows = 0;
+    const check = () => {
+      const now = performance.eventLoopUtilization();
+      const busy = performance.eventLoopUtilization(now, last).utilization;
+      last = now;
+      idleWindows = busy < IDLE_UTILIZATION ? idleWindows + 1 : 0;
+      if (idleWindows >= 2 || performance.now() > deadline) resolve();
+      else setTimeout(check, 10);
+    };
+    setTimeout(check, 10);
+  });
+}
+
 async function handle(request: FleetRequest): Promise<FleetReply> {
   switch (request.op) {
     case 'start': {
@@ -100,6 +121,9 @@ async function handle(request: FleetRequest): Promise<FleetReply> {
       const changes = members.reduce((total, member) => total + member.changes(), 0);
       return { id: request.id, cpuMicros: user + system, changes };
     }
+    case 'quiet':
+      await quiet(request.maxMs);
+      return { id: request.id };
     case 'arm':
       arm(request.seq, request.boundMs);
       return { id: request.id };

@@ -271,10 +271,15 @@ class FleetRun {
   private async measure(module: Fleet, bare: Fleet, debounceMs: number) {
     const { plan } = this;
     const bound = { module: debounceMs + plan.boundMs, bare: plan.boundMs };
+    // Before the next put, both fleets are done with the last one (status writes included).
+    const settle = async () => {
+      await Promise.all([...module.clients, ...bare.clients].map((client) => client.quiet()));
+      await sleep(plan.gapMs);
+    };
     for (let i = 0; i < plan.warmupPuts; i++) {
       for (const fleet of [module, bare]) {
         await this.timedPut(fleet, bound[fleet.kind]);
-        await sleep(plan.gapMs);
+        await settle();
       }
     }
     const outcomes: Record<FleetKind, PutOutcome[]> = { module: [], bare: [] };
@@ -283,7 +288,7 @@ class FleetRun {
       // Alternate which fleet goes first: neither always follows the other's leftovers.
       for (const fleet of i % 2 === 0 ? [module, bare] : [bare, module]) {
         outcomes[fleet.kind].push(await this.timedPut(fleet, bound[fleet.kind]));
-        await sleep(plan.gapMs);
+        await settle();
       }
     }
     const timed = { module: summarize(outcomes.module), bare: summarize(outcomes.bare) };

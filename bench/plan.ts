@@ -43,7 +43,7 @@ export interface Plan {
     /** Timed puts per fleet, by fleet size. */
     puts: (instances: number) => number;
     warmupPuts: number;
-    /** Pause after each put, so that its leftovers (status writes) are done before the next. */
+    /** Pause after each put once every fleet process has gone quiet (etcd may still be busy). */
     gapMs: number;
     /** An instance that has not seen a put this long after debounceMs missed it. */
     boundMs: number;
