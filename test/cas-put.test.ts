@@ -2,12 +2,9 @@ import { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { casPut } from '../lib/sources/etcd/cas-put.js';
 import { readConfigKey } from '../lib/sources/etcd/config-key.reader.js';
-import { EtcdCluster, findEtcd } from './support/etcd-cluster.js';
+import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
 
-const etcd = findEtcd();
-const missing = 'missing' in etcd ? etcd.missing : undefined;
-if (missing)
-  console.warn(`\n*** SKIPPING the compare-and-swap tests against etcd: ${missing} ***\n`);
+const missing = skipWithoutEtcd('the compare-and-swap tests against etcd');
 
 describe('casPut: compare-and-swap on the config key', () => {
   it('has an etcd to run against when CI runs', () => {

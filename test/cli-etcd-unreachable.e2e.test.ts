@@ -3,12 +3,10 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, configReloader, root, startCli } from './support/config-reloader-cli.js';
-import { EtcdCluster, findEtcd } from './support/etcd-cluster.js';
+import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
 
 const sampleConfig = join(root, 'sample-app', 'config', 'trend_following.json');
-const etcd = findEtcd();
-const missing = 'missing' in etcd ? etcd.missing : undefined;
-if (missing) console.warn(`\n*** SKIPPING the etcd fail-over test of the CLI: ${missing} ***\n`);
+const missing = skipWithoutEtcd('the etcd fail-over test of the CLI');
 
 /** A frozen or partitioned member: the TCP connection opens, and nothing ever comes back. */
 async function blackHole(): Promise<{ host: string; server: Server }> {

@@ -4,13 +4,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigDir } from './support/config-dir.js';
 import { buildCli, startCli } from './support/config-reloader-cli.js';
-import { EtcdCluster, findEtcd } from './support/etcd-cluster.js';
+import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
 import { SimulatedInstance, type Decision } from './support/simulated-instance.js';
 import { waitFor } from './support/wait-for.js';
 
-const etcd = findEtcd();
-const missing = 'missing' in etcd ? etcd.missing : undefined;
-if (missing) console.warn(`\n*** SKIPPING the publish --wait tests against etcd: ${missing} ***\n`);
+const missing = skipWithoutEtcd('the publish --wait tests against etcd');
 
 const accept = (): Decision => ({ state: 'applied' });
 const veto: Decision = {

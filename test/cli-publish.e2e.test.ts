@@ -4,11 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigDir } from './support/config-dir.js';
 import { buildCli, configReloader, root, startCli } from './support/config-reloader-cli.js';
-import { EtcdCluster, findEtcd } from './support/etcd-cluster.js';
+import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
 
-const etcd = findEtcd();
-const missing = 'missing' in etcd ? etcd.missing : undefined;
-if (missing) console.warn(`\n*** SKIPPING the publish tests against etcd: ${missing} ***\n`);
+const missing = skipWithoutEtcd('the publish tests against etcd');
 
 const sampleConfig = join(root, 'sample-app', 'config', 'trend_following.json');
 const sampleSchema = join(root, 'sample-app', 'config', 'trend_following.schema.json');

@@ -4,13 +4,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { instanceStatusKey } from '../lib/sources/etcd/instance-status.js';
 import { buildCli, configReloader, root } from './support/config-reloader-cli.js';
-import { EtcdCluster, findEtcd } from './support/etcd-cluster.js';
+import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
 import { SimulatedInstance, type Decision } from './support/simulated-instance.js';
 import { nextValue, waitFor } from './support/wait-for.js';
 
-const etcd = findEtcd();
-const missing = 'missing' in etcd ? etcd.missing : undefined;
-if (missing) console.warn(`\n*** SKIPPING the status tests against etcd: ${missing} ***\n`);
+const missing = skipWithoutEtcd('the status tests against etcd');
 
 interface StatusDocument {
   key: string;

@@ -1,14 +1,9 @@
 import { Etcd3 } from 'etcd3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EtcdCluster, findEtcd } from './support/etcd-cluster.js';
+import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
 import { nextValue, waitFor } from './support/wait-for.js';
 
-const etcd = findEtcd();
-const missing = 'missing' in etcd ? etcd.missing : undefined;
-if (missing) {
-  // Loud, so that a run without etcd is never mistaken for a run that tested it.
-  console.warn(`\n*** SKIPPING the tests against a real etcd: ${missing} ***\n`);
-}
+const missing = skipWithoutEtcd('the tests against a real etcd');
 
 describe('the test etcd cluster', () => {
   it('is there when CI runs', () => {

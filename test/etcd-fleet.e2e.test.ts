@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { instancesPrefix, parseInstanceStatus } from '../lib/sources/etcd/index.js';
-import { EtcdCluster, findEtcd } from './support/etcd-cluster.js';
+import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
 import { startCli } from './support/config-reloader-cli.js';
 import { FleetInstance } from './support/fleet-instance.js';
 import { waitFor } from './support/wait-for.js';
@@ -16,9 +16,7 @@ const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const KEY = '/fleet/trend/config';
 
-const etcd = findEtcd();
-const missing = 'missing' in etcd ? etcd.missing : undefined;
-if (missing) console.warn(`\n*** SKIPPING the etcd fleet tests: ${missing} ***\n`);
+const missing = skipWithoutEtcd('the etcd fleet tests');
 
 describe.skipIf(missing !== undefined)('a fleet of instances on one etcd key', () => {
   let cluster: EtcdCluster | undefined;

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Etcd3 } from 'etcd3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { etcdSource, instanceStatusKey, parseInstanceStatus } from '../lib/sources/etcd/index.js';
-import { EtcdCluster, findEtcd } from './support/etcd-cluster.js';
+import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
 import { trackHandles } from './support/handle-tracker.js';
 import { bootReloader, type ReloaderHarness } from './support/reloader-app.js';
 import { waitFor } from './support/wait-for.js';
@@ -16,9 +16,7 @@ const FAILOVER_MS = 15_000;
 /** A progress check after 500 ms of silence, 1 s for its reply, a reconnect: well under 8 s. */
 const FROZEN_NOTICED_MS = 6500;
 
-const etcd = findEtcd();
-const missing = 'missing' in etcd ? etcd.missing : undefined;
-if (missing) console.warn(`\n*** SKIPPING the etcd outage tests: ${missing} ***\n`);
+const missing = skipWithoutEtcd('the etcd outage tests');
 
 describe.skipIf(missing !== undefined)('the etcd source through outages', () => {
   let cluster: EtcdCluster | undefined;

@@ -11,7 +11,7 @@ import {
   parseInstanceStatus,
   type EtcdSourceOptions,
 } from '../lib/sources/etcd/index.js';
-import { EtcdCluster, findEtcd } from './support/etcd-cluster.js';
+import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
 import { bootReloader, type ReloaderHarness } from './support/reloader-app.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -25,9 +25,7 @@ const schema = {
 };
 const doc = (revision: number) => JSON.stringify({ revision });
 
-const etcd = findEtcd();
-const missing = 'missing' in etcd ? etcd.missing : undefined;
-if (missing) console.warn(`\n*** SKIPPING the etcd source tests: ${missing} ***\n`);
+const missing = skipWithoutEtcd('the etcd source tests');
 
 describe.skipIf(missing !== undefined)('the etcd source, against a real etcd', () => {
   let cluster: EtcdCluster;

@@ -1,14 +1,11 @@
 import { Etcd3 } from 'etcd3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { waitForRollout } from '../lib/sources/etcd/rollout.watcher.js';
-import { EtcdCluster, findEtcd } from './support/etcd-cluster.js';
+import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
 import { SimulatedInstance } from './support/simulated-instance.js';
 import { waitFor } from './support/wait-for.js';
 
-const etcd = findEtcd();
-const missing = 'missing' in etcd ? etcd.missing : undefined;
-if (missing)
-  console.warn(`\n*** SKIPPING the rollout watcher tests against etcd: ${missing} ***\n`);
+const missing = skipWithoutEtcd('the rollout watcher tests against etcd');
 
 // SimulatedInstance stands in for running instances of the module (see its comment).
 describe('waitForRollout', () => {

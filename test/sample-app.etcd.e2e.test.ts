@@ -6,16 +6,14 @@ import { Etcd3 } from 'etcd3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_PATH } from '../sample-app/src/config/paths.js';
 import { instancesPrefix, parseInstanceStatus } from '../lib/sources/etcd/index.js';
-import { EtcdCluster, findEtcd } from './support/etcd-cluster.js';
+import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
 import { waitFor } from './support/wait-for.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const KEY = '/bots/trend/config';
 
-const etcd = findEtcd();
-const missing = 'missing' in etcd ? etcd.missing : undefined;
-if (missing) console.warn(`\n*** SKIPPING the sample bot on etcd: ${missing} ***\n`);
+const missing = skipWithoutEtcd('the sample bot on etcd');
 
 /** The built sample bot (`node sample-app/dist/main.js`), as `npm start` runs it. */
 class Bot {

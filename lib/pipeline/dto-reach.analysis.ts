@@ -104,27 +104,30 @@ function lineage(dto: Function): Function[] {
   return chain;
 }
 
+/** Every validation rule that applies to the class, its ancestors' included. */
+function* rulesOf(dto: Function, storage: ValidatorStorage): Generator<ValidationMetadataLike> {
+  const all = storage.validationMetadatas as Map<Function, ValidationMetadataLike[]>;
+  for (const owner of lineage(dto)) yield* all.get(owner) ?? [];
+}
+
 function readValidationRules(
   dto: Function,
   reach: ClassReach,
   storage: ValidatorStorage,
 ): string | undefined {
-  const all = storage.validationMetadatas as Map<Function, ValidationMetadataLike[]>;
-  for (const owner of lineage(dto)) {
-    for (const rule of all.get(owner) ?? []) {
-      const where = `${dto.name}.${rule.propertyName}`;
-      if (rule.type === ValidationTypes.CUSTOM_VALIDATION && rule.constraintCls) {
-        const constraints = storage.getTargetValidatorConstraints(rule.constraintCls);
-        const name = constraints[0]?.name ?? rule.constraintCls.name;
-        if (constraints.some((constraint) => constraint.async)) {
-          return `${where} uses the asynchronous rule ${name}, whose answer may depend on more than the config`;
-        }
-        if (rule.constraintCls.name !== OBJECT_VALIDATOR_CLASS) {
-          return `${where} uses the constraint class ${rule.constraintCls.name}, which may hold state or services`;
-        }
+  for (const rule of rulesOf(dto, storage)) {
+    const where = `${dto.name}.${rule.propertyName}`;
+    if (rule.type === ValidationTypes.CUSTOM_VALIDATION && rule.constraintCls) {
+      const constraints = storage.getTargetValidatorConstraints(rule.constraintCls);
+      const name = constraints[0]?.name ?? rule.constraintCls.name;
+      if (constraints.some((constraint) => constraint.async)) {
+        return `${where} uses the asynchronous rule ${name}, whose answer may depend on more than the config`;
       }
-      reach.whole ??= wholeReason(rule, where);
+      if (rule.constraintCls.name !== OBJECT_VALIDATOR_CLASS) {
+        return `${where} uses the constraint class ${rule.constraintCls.name}, which may hold state or services`;
+      }
     }
+    reach.whole ??= wholeReason(rule, where);
   }
   return undefined;
 }
@@ -184,18 +187,15 @@ function unseenNestedTypes(
   reach: ClassReach,
   storage: ValidatorStorage,
 ): string | undefined {
-  const all = storage.validationMetadatas as Map<Function, ValidationMetadataLike[]>;
-  for (const owner of lineage(dto)) {
-    for (const rule of all.get(owner) ?? []) {
-      if (rule.type !== ValidationTypes.NESTED_VALIDATION || reach.nested.has(rule.propertyName)) {
-        continue;
-      }
-      const typed = lineage(dto).some((level) =>
-        defaultMetadataStorage._typeMetadatas.get(level)?.has(rule.propertyName),
-      );
-      if (!typed) {
-        return `${dto.name}.${rule.propertyName} has @ValidateNested but no @Type visible to this module (a DTO without @Type, or a second copy of class-transformer)`;
-      }
+  for (const rule of rulesOf(dto, storage)) {
+    if (rule.type !== ValidationTypes.NESTED_VALIDATION || reach.nested.has(rule.propertyName)) {
+      continue;
+    }
+    const typed = lineage(dto).some((level) =>
+      defaultMetadataStorage._typeMetadatas.get(level)?.has(rule.propertyName),
+    );
+    if (!typed) {
+      return `${dto.name}.${rule.propertyName} has @ValidateNested but no @Type visible to this module (a DTO without @Type, or a second copy of class-transformer)`;
     }
   }
   return undefined;

@@ -17,6 +17,18 @@ export function findEtcd(): { binary: string } | { missing: string } {
   };
 }
 
+/**
+ * Why tests against a real etcd cannot run here, or undefined when they can. When etcd is
+ * missing it says so loudly, naming `suite`, so that a run without etcd is never mistaken for a
+ * run that tested it (in CI, test/etcd-cluster.test.ts then fails the run).
+ */
+export function skipWithoutEtcd(suite: string): string | undefined {
+  const etcd = findEtcd();
+  if (!('missing' in etcd)) return undefined;
+  console.warn(`\n*** SKIPPING ${suite}: ${etcd.missing} ***\n`);
+  return etcd.missing;
+}
+
 /** A free TCP port on the loopback address, as the kernel hands one out. */
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
