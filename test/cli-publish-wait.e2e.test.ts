@@ -138,11 +138,15 @@ describe('config-reloader publish --wait', () => {
         return { state: 'staged' };
       });
       const run = publish('--timeout', '15s');
-      await waitFor(() => /staged +bot-2/.test(run.stdout()), {
-        timeoutMs: 10_000,
-        description: 'the CLI to see bot-2 stage the change',
-      });
-      expect(run.stdout()).toMatch(/applied +bot-1/);
+      // The two decide independently: wait until the CLI has printed both, in whatever order.
+      await waitFor(
+        () => /staged +bot-2/.test(run.stdout()) && /applied +bot-1/.test(run.stdout()),
+        {
+          timeoutMs: 10_000,
+          description: 'the CLI to see bot-1 apply and bot-2 stage the change',
+        },
+      );
+      expect(run.child.exitCode).toBeNull(); // still waiting for bot-2
       await instances[1]!.release(staged!.revision, staged!.text);
       const result = await run.result;
       expect(result.code).toBe(0);
