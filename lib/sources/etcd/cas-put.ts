@@ -1,5 +1,5 @@
 import type { Etcd3 } from 'etcd3';
-import type { ConfigKeyValue } from './config-key.reader.js';
+import { toConfigKeyValue, type ConfigKeyValue } from './config-key.reader.js';
 
 export type CasPutResult =
   /** Written; `revision` is the new `mod_revision` of the key. */
@@ -28,6 +28,6 @@ export async function casPut(
   const kv = response.responses[0]?.response_range?.kvs[0];
   return {
     written: false,
-    current: kv ? { text: kv.value.toString(), modRevision: kv.mod_revision } : undefined,
+    current: kv ? toConfigKeyValue(kv) : undefined,
   };
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { hostname } from 'node:os';
-import type { Etcd3, IKeyValue } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import {
   ConfigConflictError,
   ConfigNotFoundError,
@@ -17,6 +17,7 @@ import type {
 } from '../config-source.interface.js';
 import { hashContent } from '../file/config-file.reader.js';
 import { casPut } from './cas-put.js';
+import { readConfigKeyAt, toConfigKeyValue, type ConfigKeyValue } from './config-key.reader.js';
 import { ConfigCache } from './config-cache.js';
 import {
   createEtcdClient,
@@ -102,7 +103,7 @@ class EtcdSource implements ConfigSource {
         replyTimeoutMs,
       },
       {
-        put: (kv) => listener.changed(this.snapshotOf(kv)),
+        put: (kv) => listener.changed(snapshotOf(toConfigKeyValue(kv))),
         deleted: () => listener.changed(),
         resync: () => this.resync(listener),
         connectivity: (connected) => {
@@ -149,7 +150,7 @@ class EtcdSource implements ConfigSource {
       );
     }
     this.servedFromCache = false;
-    return { text, revision, hash: hashContent(text), origin: { etcdRevision: revision } };
+    return snapshotOf({ text, modRevision: revision });
   }
 
   report(outcome: SourceOutcome): void {
@@ -180,17 +181,17 @@ class EtcdSource implements ConfigSource {
   }
 
   private async readKey(): Promise<SourceSnapshot> {
-    const response = await withDeadline(
-      this.client.kv.range({ key: Buffer.from(this.options.key) }),
+    const { value, storeRevision } = await withDeadline(
+      readConfigKeyAt(this.client, this.options.key),
       this.overallDeadlineMs(),
       () => new Error(`no answer within ${this.overallDeadlineMs()} ms`),
     );
     this.reachable = true;
     this.servedFromCache = false;
-    this.resumeFrom = String(BigInt(response.header.revision) + 1n);
-    const kv = response.kvs[0];
-    if (!kv) throw new ConfigNotFoundError(this.id, { message: etcdMessages.keyMissing(this.id) });
-    return this.snapshotOf(kv);
+    this.resumeFrom = String(BigInt(storeRevision) + 1n);
+    if (!value)
+      throw new ConfigNotFoundError(this.id, { message: etcdMessages.keyMissing(this.id) });
+    return snapshotOf(value);
   }
 
   private async startFromCache(cache: ConfigCache, cause: unknown): Promise<SourceSnapshot> {
@@ -219,12 +220,6 @@ class EtcdSource implements ConfigSource {
     return this.resumeFrom!;
   }
 
-  private snapshotOf(kv: IKeyValue): SourceSnapshot {
-    const text = kv.value.toString('utf8');
-    const revision = kv.mod_revision;
-    return { text, revision, hash: hashContent(text), origin: { etcdRevision: revision } };
-  }
-
   /** etcd3 retries a call on up to three members, each attempt with its own deadline. */
   private overallDeadlineMs(): number {
     return this.deadlineMs * Math.min(this.hosts.length, 3);
@@ -238,4 +233,14 @@ class EtcdSource implements ConfigSource {
     const text = message(this.id, this.hosts, describeError(error));
     return new ConfigSourceUnavailableError(this.id, text, { cause: error });
   }
+}
+
+/** A version of the document as the reload path takes it; the revision is the key's `mod_revision`. */
+function snapshotOf({ text, modRevision }: ConfigKeyValue): SourceSnapshot {
+  return {
+    text,
+    revision: modRevision,
+    hash: hashContent(text),
+    origin: { etcdRevision: modRevision },
+  };
 }
