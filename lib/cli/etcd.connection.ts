@@ -55,7 +55,8 @@ export async function openEtcdConnection(flags: EtcdFlags): Promise<EtcdConnecti
   // etcd3 tries a failed call up to 3 times, each on the next member: give each attempt its
   // share of --dial-timeout, so a dead member is failed over within the bound of the step.
   const attemptMs = Math.max(100, Math.floor(dialTimeout / Math.min(hosts.length, 3)));
-  const client = etcd.createEtcdClient({ hosts, dialTimeoutMs: attemptMs });
+  const connection = { hosts, dialTimeoutMs: attemptMs };
+  const client = etcd.createEtcdClient(connection);
   const failure = (error: unknown, what: string, writing = false) =>
     error instanceof ConfigSourceUnavailableError
       ? new CliFailure(
@@ -83,6 +84,7 @@ export async function openEtcdConnection(flags: EtcdFlags): Promise<EtcdConnecti
         return await etcd.waitForRollout(client, key, revision, {
           timeoutMs,
           deadlineMs: dialTimeout,
+          connection,
           onProgress,
         });
       } catch (error) {

@@ -29,6 +29,7 @@ import type { EtcdSourceOptions } from './etcd-source.options.js';
 import { etcdMessages } from './etcd.messages.js';
 import { FleetStatusWriter } from './fleet-status.writer.js';
 import { KeyWatch } from './key-watch.js';
+import { WatchMembers } from './watch-members.js';
 
 const DEFAULT_STATUS_TTL_SECONDS = 10;
 const DEFAULT_WATCH_CHECK_MS = 5000;
@@ -95,7 +96,7 @@ class EtcdSource implements ConfigSource {
     const replyTimeoutMs = Math.min(this.deadlineMs, MAX_REPLY_TIMEOUT_MS);
     const watch = new KeyWatch(
       {
-        client: this.client,
+        members: new WatchMembers(this.client, this.options),
         key: this.options.key,
         fromRevision: this.resumeFrom ?? '0',
         connected: this.reachable,

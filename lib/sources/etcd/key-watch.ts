@@ -1,5 +1,6 @@
-import type { Etcd3, IDuplexStream, IKeyValue, IWatchRequest, IWatchResponse } from 'etcd3';
+import type { IDuplexStream, IKeyValue, IWatchRequest, IWatchResponse } from 'etcd3';
 import { reconnectDelay } from './reconnect-backoff.js';
+import type { WatchMembers } from './watch-members.js';
 
 export interface KeyWatchHandlers {
   /** The key (or one under the prefix) was put: the event carries the value and its `mod_revision`. */
@@ -17,7 +18,8 @@ export interface KeyWatchHandlers {
 }
 
 export interface KeyWatchOptions {
-  client: Etcd3;
+  /** Where to open the stream; the watch owns them and closes them with itself. */
+  members: WatchMembers;
   key: string;
   /** Watch every key that starts with `key` instead of `key` alone. */
   prefix?: boolean;
@@ -41,6 +43,8 @@ export interface KeyWatchOptions {
  */
 export class KeyWatch {
   private stream: IDuplexStream<IWatchRequest, IWatchResponse> | undefined;
+  /** The member the current (or last) stream went to. */
+  private member: string | undefined;
   private nextRevision: string;
   private connected: boolean;
   private failedAttempts = 0;
@@ -75,6 +79,7 @@ export class KeyWatch {
     clearInterval(this.checkTimer);
     clearTimeout(this.reconnectTimer);
     this.drop();
+    this.options.members.close();
     this.established?.();
     return Promise.resolve();
   }
@@ -82,9 +87,10 @@ export class KeyWatch {
   private async connect(): Promise<void> {
     if (this.closed) return;
     let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
+    const member = this.options.members.next();
+    this.member = member.url;
     try {
-      // A member picked at random: a reconnect after a failure tends to land elsewhere.
-      stream = await this.options.client.watchClient.watch();
+      stream = await member.client.watchClient.watch();
     } catch (error) {
       this.lost(error);
       return;
@@ -119,6 +125,7 @@ export class KeyWatch {
     }
     if (response.created) {
       this.failedAttempts = 0;
+      if (this.member) this.options.members.worked(this.member);
       this.established?.();
       this.setConnected(true);
     }
@@ -170,6 +177,7 @@ export class KeyWatch {
   private lost(error: unknown): void {
     if (this.closed) return;
     this.drop(error instanceof Error ? error : undefined);
+    if (this.member) this.options.members.failed(this.member);
     if (this.connected) this.handlers.error(error);
     this.setConnected(false);
     clearTimeout(this.reconnectTimer);

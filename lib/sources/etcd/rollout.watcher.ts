@@ -1,7 +1,9 @@
 import type { Etcd3 } from 'etcd3';
 import { boundedCall } from './bounded-call.js';
 import { readFleetStatus, type FleetStatus } from './fleet-status.reader.js';
+import type { EtcdConnectionOptions } from './etcd-client.js';
 import { KeyWatch } from './key-watch.js';
+import { WatchMembers } from './watch-members.js';
 import { instancesPrefix, parseInstanceStatus, type InstanceStatus } from './instance-status.js';
 import { rolloutProgress, type RolloutProgress } from './rollout-progress.js';
 
@@ -13,6 +15,11 @@ export interface RolloutWaitOptions {
    * connected: an unreachable etcd ends the wait with ConfigSourceUnavailableError.
    */
   deadlineMs: number;
+  /**
+   * What `client` was created with: with several members, the watch then moves off a member
+   * that stops answering instead of landing on it again at random.
+   */
+  connection?: EtcdConnectionOptions;
   /** Called with the progress whenever a status record changes, appears or disappears. */
   onProgress?: (progress: RolloutProgress) => void;
 }
@@ -92,7 +99,7 @@ export async function waitForRollout(
       const afterRead = (read: FleetStatus) => (BigInt(read.revision) + 1n).toString();
       watch = new KeyWatch(
         {
-          client,
+          members: new WatchMembers(client, options.connection),
           key: prefix,
           prefix: true,
           fromRevision: afterRead(snapshot),
