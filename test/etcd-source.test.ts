@@ -102,6 +102,34 @@ describe.skipIf(missing !== undefined)('the etcd source, against a real etcd', (
     expect(status.error!.message).toContain('revision');
   });
 
+  it('writes its status record after the reload, once for decisions in quick succession', async () => {
+    await writer.put(KEY).value(doc(1));
+    const { service, reloaded } = await boot({ statusDelayMs: 1000 });
+    const statusKey = instanceStatusKey(KEY, 'bot-1');
+    const record = async () => (await writer.kv.range({ key: Buffer.from(statusKey) })).kvs[0];
+    const first = await waitFor(record, { timeoutMs: 5000, description: 'the first record' });
+    expect(parseInstanceStatus(first.value.toString())).toMatchObject({ version: 1 });
+
+    for (const revision of [2, 3, 4]) {
+      await writer.put(KEY).value(doc(revision));
+      await waitFor(() => service.config.revision === revision, { description: `put ${revision}` });
+    }
+    // Applied, its event sent, and the record not written yet: it waits 500 ms at least.
+    expect(reloaded).toHaveLength(3);
+    expect((await record())!.version).toBe(first.version);
+
+    const latest = await waitFor(
+      async () => {
+        const kv = await record();
+        return kv && kv.version !== first.version ? kv : undefined;
+      },
+      { timeoutMs: 5000, description: 'the record of the latest decision' },
+    );
+    expect(parseInstanceStatus(latest.value.toString())).toMatchObject({ version: 4 });
+    // One write for the three decisions: etcd counts every put of a key in its version.
+    expect(BigInt(latest.version) - BigInt(first.version)).toBe(1n);
+  });
+
   it('removes its status record on close', async () => {
     await writer.put(KEY).value(doc(1));
     const harness = await boot();

@@ -18,6 +18,13 @@ export interface EtcdSourceOptions extends EtcdConnectionOptions {
   /** TTL of the status record's lease: how long a dead instance still shows. Default 10 s. */
   statusTtlSeconds?: number;
   /**
+   * How long after a decision (applied, staged, rejected) the status record is written, in ms;
+   * each write waits 0.5x to 1.5x of it, at random. The reload and its events come first, a
+   * fleet's records reach etcd spread out, and decisions within the wait are written once, the
+   * latest. Default 100.
+   */
+  statusDelayMs?: number;
+  /**
    * After this long without a word from etcd, the watch asks its member for a progress report;
    * no answer within `dialTimeoutMs` (at most 2 s) means the member is frozen or cut off, and the
    * watch moves to another one. Default 5000.

@@ -32,6 +32,7 @@ import { KeyWatch } from './key-watch.js';
 import { WatchMembers } from './watch-members.js';
 
 const DEFAULT_STATUS_TTL_SECONDS = 10;
+const DEFAULT_STATUS_DELAY_MS = 100;
 const DEFAULT_WATCH_CHECK_MS = 5000;
 const MAX_REPLY_TIMEOUT_MS = 2000;
 
@@ -72,6 +73,7 @@ class EtcdSource implements ConfigSource {
         key: options.key,
         instanceId: this.instanceId,
         ttlSeconds: options.statusTtlSeconds ?? DEFAULT_STATUS_TTL_SECONDS,
+        delayMs: options.statusDelayMs ?? DEFAULT_STATUS_DELAY_MS,
         deadlineMs: this.deadlineMs,
         onError: (error) =>
           this.logger.warn(etcdMessages.statusFailed(this.id, describeError(error))),

@@ -10,6 +10,8 @@ export interface FleetStatusWriterOptions {
   /** The lease TTL: how long a dead instance's record outlives it. */
   ttlSeconds: number;
   deadlineMs: number;
+  /** How long a record waits before it is written (0.5x to 1.5x of it, at random); see below. */
+  delayMs: number;
   /** A record could not be written (etcd down); it is written once etcd answers again. */
   onError(error: unknown): void;
 }
@@ -19,9 +21,14 @@ const RETRY_MS = 1000;
 
 /**
  * Keeps this instance's record at `<key>/instances/<instanceId>` under a lease, so it vanishes
- * with the process. Only the latest record matters: while one is being written, newer ones
- * replace each other, and a record that could not be written is retried until etcd takes it
- * (a lost lease, after an outage longer than its TTL, is replaced by a new one).
+ * with the process. Only the latest record matters: while one waits or is being written, newer
+ * ones replace it, and a record that could not be written is retried until etcd takes it (a lost
+ * lease, after an outage longer than its TTL, is replaced by a new one).
+ *
+ * A record is written `delayMs` (jittered) after the decision, not in the same turn of the event
+ * loop: the write costs as much CPU as the reload itself, and the other instances of the same
+ * process or host would wait for it before they apply the change; after the pause the fleet's
+ * records also reach etcd spread out instead of all in the same millisecond.
  */
 export class FleetStatusWriter {
   private readonly lease: StatusLease;
@@ -29,6 +36,7 @@ export class FleetStatusWriter {
   private written: InstanceStatus | undefined;
   private writing: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private delayTimer: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(private readonly options: FleetStatusWriterOptions) {
@@ -46,13 +54,21 @@ export class FleetStatusWriter {
   write(record: InstanceStatus): void {
     if (this.closed) return;
     this.latest = record;
-    this.writing ??= this.flush().finally(() => (this.writing = undefined));
+    // A write under way or already scheduled takes the newest record when its turn comes.
+    if (this.writing || this.delayTimer) return;
+    const delayMs = this.options.delayMs * (0.5 + Math.random());
+    this.delayTimer = setTimeout(() => {
+      this.delayTimer = undefined;
+      this.writing ??= this.flush().finally(() => (this.writing = undefined));
+    }, delayMs);
+    this.delayTimer.unref?.();
   }
 
   /** Removes the record now (revoking the lease) rather than when its TTL runs out. */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retryTimer);
+    clearTimeout(this.delayTimer); // the record goes with the lease anyway
     await this.writing;
     await this.lease.revoke();
   }
