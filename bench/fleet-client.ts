@@ -17,6 +17,8 @@ export interface FleetStart {
   debounceMs: number;
   /** Module: keep the fleet status record (etcdSource's default); off to see what it costs. */
   reportStatus?: boolean;
+  /** Module: etcdSource's `statusDelayMs`, which the driver waits out between puts. */
+  statusDelayMs?: number;
   /** Bare: run the bare pipeline (Ajv + DTO) after JSON.parse, as the module does. */
   validate?: boolean;
 }

@@ -34,6 +34,7 @@ async function startModule(start: FleetStart, index: number): Promise<Member> {
         key: start.key,
         instanceId: `fleet-module-${index}`,
         reportStatus: start.reportStatus ?? true,
+        statusDelayMs: start.statusDelayMs,
       }),
       schemaPath: SAMPLE_SCHEMA_PATH,
       debounceMs: start.debounceMs,

@@ -83,6 +83,12 @@ type CpuFigures = Pick<FleetSeries, 'cpuPerChangeUs' | 'cpuChanges'>;
 
 /** A pause after the last put, for what it leaves behind (settle checks, status writes). */
 const SETTLE_MS = 200;
+/**
+ * etcdSource's `statusDelayMs`: each instance writes its status record 0.5x to 1.5x of it after
+ * a change. The driver waits that out before the next put, so that no fleet's put is timed
+ * while the other fleet is still writing status records.
+ */
+const STATUS_DELAY_MS = 100;
 
 const KEYS: Record<FleetKind, string> = {
   module: '/bench/fleet/module',
@@ -232,6 +238,7 @@ class FleetRun {
       Array.from({ length: processes }, (_, p) =>
         FleetClient.start({
           debounceMs: 0,
+          statusDelayMs: STATUS_DELAY_MS,
           ...start,
           count: firstIndex(p + 1) - firstIndex(p),
           firstIndex: firstIndex(p),
@@ -271,9 +278,14 @@ class FleetRun {
   private async measure(module: Fleet, bare: Fleet, debounceMs: number) {
     const { plan } = this;
     const bound = { module: debounceMs + plan.boundMs, bare: plan.boundMs };
-    // Before the next put, both fleets are done with the last one (status writes included).
+    // Before the next put, both fleets are done with the last one (status writes included:
+    // they start up to 1.5x STATUS_DELAY_MS after the change, while the processes look idle).
+    const quiet = () =>
+      Promise.all([...module.clients, ...bare.clients].map((client) => client.quiet()));
     const settle = async () => {
-      await Promise.all([...module.clients, ...bare.clients].map((client) => client.quiet()));
+      await quiet();
+      await sleep(STATUS_DELAY_MS * 1.5);
+      await quiet();
       await sleep(plan.gapMs);
     };
     for (let i = 0; i < plan.warmupPuts; i++) {
