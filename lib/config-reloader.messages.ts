@@ -45,6 +45,9 @@ export const messages = {
   schemaFromDtoWithoutDto: () =>
     `schema: 'fromDto' generates the JSON Schema from the DTO: give "dto" too (the class-validator ` +
     'class), or give "schema" a JSON Schema object or "schemaPath" a file',
+  unknownKeysWithoutDto: () =>
+    '"unknownKeys" says what the DTO does with a key it has no rules for: give "dto" too (a JSON ' +
+    'Schema refuses unknown keys itself, with "additionalProperties": false)',
   schemaUnreadable: (file: string, reason: string) => `Cannot load JSON Schema ${file}: ${reason}`,
   schemaInvalid: (reason: string) =>
     `The JSON Schema given to the config reloader is invalid: ${reason}`,

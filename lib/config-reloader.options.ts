@@ -44,6 +44,7 @@ const OPTION_KEYS: Record<keyof ConfigReloaderOptions, true> = {
   schemaPath: true,
   schema: true,
   dto: true,
+  unknownKeys: true,
   autoReload: true,
   debounceMs: true,
   onReload: true,
@@ -117,6 +118,12 @@ export function resolveOptions<T extends object>(
     (options.schema === null || typeof options.schema !== 'object')
   ) {
     fail(`"schema" must be a JSON Schema object or 'fromDto'${got(options.schema)}`);
+  }
+  if (options.unknownKeys !== undefined) {
+    if (options.unknownKeys !== 'allow' && options.unknownKeys !== 'refuse') {
+      fail(`"unknownKeys" must be 'allow' or 'refuse'${got(options.unknownKeys)}`);
+    }
+    if (options.dto === undefined) fail(messages.unknownKeysWithoutDto());
   }
   for (const key of ['dto', 'onReload', 'onError', 'beforeApply'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') {

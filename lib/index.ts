@@ -18,7 +18,8 @@ export type {
   SourceWatch,
 } from './sources/config-source.interface.js';
 export { validateConfigText, createValidationRules } from './pipeline/config.pipeline.js';
-export { generateSchemaFromDto } from './pipeline/dto-schema.generator.js';
+export { generateSchemaFromDto, type DtoSchemaOptions } from './pipeline/dto-schema.generator.js';
+export type { UnknownKeys } from './pipeline/unknown-keys.js';
 export type { ConfigValidationRules } from './pipeline/config.pipeline.js';
 export { changedPaths, diffConfigs, redactChanges } from './pipeline/config.diff.js';
 export type { ConfigChange } from './pipeline/config.diff.js';

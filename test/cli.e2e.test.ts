@@ -139,19 +139,65 @@ describe('config-reloader CLI', () => {
     expect(byDto.stderr).toContain('fastPeriod must be less than slowPeriod');
   });
 
+  it('refuses a misspelt key with --unknown-keys refuse, as the app does', async () => {
+    const misspelt = structuredClone(sample) as TrendConfig & {
+      strategies: { risk: Record<string, unknown> }[];
+    };
+    misspelt.strategies[1]!.risk.stopLos = 0.02;
+    dir = await ConfigDir.create(misspelt);
+    expect((await configReloader('validate', dir.file, '--dto', sampleDto)).code).toBe(0);
+    for (const flags of [
+      ['--dto', sampleDto],
+      ['--dto', sampleDto, '--schema', sampleSchema],
+    ]) {
+      const strict = await configReloader(
+        'validate',
+        dir.file,
+        ...flags,
+        '--unknown-keys',
+        'refuse',
+      );
+      expect(strict.code).toBe(1);
+      expect(strict.stderr).toContain('strategies.1.risk.stopLos');
+    }
+    const wrong = await configReloader(
+      'validate',
+      dir.file,
+      '--dto',
+      sampleDto,
+      '--unknown-keys',
+      'strict',
+    );
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('allow, refuse');
+  });
+
   it('prints the schema generated from a DTO, or writes it with --out', async () => {
-    const printed = await configReloader('schema', '--dto', sampleDto);
+    const lenient = await configReloader('schema', '--dto', sampleDto);
+    expect(lenient.code).toBe(0);
+    expect(JSON.parse(lenient.stdout)).not.toHaveProperty('additionalProperties');
+    const printed = await configReloader('schema', '--dto', sampleDto, '--unknown-keys', 'refuse');
     expect(printed.code).toBe(0);
     const schema = JSON.parse(printed.stdout) as Record<string, unknown>;
     expect(schema).toMatchObject({
       $schema: 'https://json-schema.org/draft/2020-12/schema',
       title: 'TrendFollowingConfig',
+      additionalProperties: false,
     });
+    // The sample's checked-in schema is made this way (npm run schema:sample).
     expect(schema).toEqual(JSON.parse(await readFile(sampleSchema, 'utf8')));
 
     dir = await ConfigDir.create({});
     const out = join(dir.dir, 'bot.schema.json');
-    const written = await configReloader('schema', '--dto', sampleDto, '--out', out);
+    const written = await configReloader(
+      'schema',
+      '--dto',
+      sampleDto,
+      '--unknown-keys',
+      'refuse',
+      '--out',
+      out,
+    );
     expect(written).toMatchObject({ code: 0, stdout: '' });
     expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(schema);
   });

@@ -12,6 +12,7 @@ import {
 } from 'class-validator';
 import { describe, expect, it } from 'vitest';
 import { generateSchemaFromDto } from '../lib/pipeline/dto-schema.generator.js';
+import { validateConfigText } from '../lib/pipeline/config.pipeline.js';
 import { validateDto } from '../lib/pipeline/dto.validator.js';
 import { createSchemaValidator } from '../lib/pipeline/schema.validator.js';
 
@@ -86,10 +87,31 @@ describe('generateSchemaFromDto', () => {
     expect((schema.properties as Record<string, unknown>).mode).toMatchObject({ minLength: 2 });
   });
 
-  it('refuses unknown keys only when the DTO validation does', () => {
+  it('refuses unknown keys only when the DTO validation does, and never the editor reference', async () => {
     expect(schema.additionalProperties).toBeUndefined();
-    const strict = generateSchemaFromDto(Book, { whitelist: true, forbidNonWhitelisted: true });
+    const strict = generateSchemaFromDto(Book, { unknownKeys: 'refuse' });
     expect(strict.additionalProperties).toBe(false);
-    expect((strict.properties as Record<string, unknown>).$schema).toBeUndefined();
+    expect(
+      (strict.$defs as Record<string, Record<string, unknown>>).Leg!.additionalProperties,
+    ).toBe(false);
+    const checkStrict = createSchemaValidator(strict);
+    const rules = { dto: Book, unknownKeys: 'refuse' as const };
+    const valid = { legs: [{ symbol: 'BTC' }], tags: [], size: 1 };
+    const cases = [
+      { config: { ...valid, $schema: './book.schema.json' }, accepted: true },
+      { config: { ...valid, sise: 2 }, accepted: false },
+      { config: { ...valid, legs: [{ symbol: 'BTC', $schema: 'x' }] }, accepted: false },
+    ];
+    for (const { config, accepted } of cases) {
+      const text = JSON.stringify(config);
+      const dto = await validateConfigText(text, 'book.json', rules).then(
+        () => true,
+        () => false,
+      );
+      expect({ schema: checkStrict(config).length === 0, dto }).toEqual({
+        schema: accepted,
+        dto: accepted,
+      });
+    }
   });
 });

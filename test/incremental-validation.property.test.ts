@@ -15,12 +15,34 @@ describe('incremental validation accepts, refuses and builds exactly what full v
     );
   });
 
+  it('for the sample DTO refusing unknown keys (misspelt keys, $schema at the top and below)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(edits, { minLength: 1, maxLength: 6 }), (steps) =>
+        checkSequence(
+          { dto: TrendFollowingConfig, unknownKeys: 'refuse' },
+          { $schema: './trend_following.schema.json', ...sample },
+          steps,
+        ),
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('for a DTO with cross-field and array-level rules at three levels', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(edits, { minLength: 1, maxLength: 6 }), (steps) =>
         checkSequence({ dto: Portfolio }, portfolio, steps),
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('for that DTO refusing unknown keys', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(edits, { minLength: 1, maxLength: 6 }), (steps) =>
+        checkSequence({ dto: Portfolio, unknownKeys: 'refuse' }, portfolio, steps),
+      ),
+      { numRuns: 200 },
     );
   });
 });

@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generateSchemaFromDto } from '../lib/pipeline/dto-schema.generator.js';
-import { validateDto } from '../lib/pipeline/dto.validator.js';
+import { validateConfigText } from '../lib/pipeline/config.pipeline.js';
+import type { UnknownKeys } from '../lib/pipeline/unknown-keys.js';
 import { createSchemaValidator, type SchemaValidator } from '../lib/pipeline/schema.validator.js';
 import { DEFAULT_CONFIG_PATH } from '../sample-app/src/config/paths.js';
 import { TrendFollowingConfig } from '../sample-app/src/config/trend-following.config.js';
@@ -72,20 +73,30 @@ function mutate(document: unknown, { walk, action, value }: Mutation): unknown {
   return copy;
 }
 
-async function dtoAccepts(document: unknown): Promise<boolean> {
-  return (await validateDto(TrendFollowingConfig, document as Record<string, unknown>)).ok;
+/** Whether the module, given the DTO alone, accepts the document. */
+async function dtoAccepts(document: unknown, unknownKeys: UnknownKeys = 'allow'): Promise<boolean> {
+  const rules = { dto: TrendFollowingConfig, unknownKeys };
+  return validateConfigText(JSON.stringify(document), 'sample.json', rules).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** A document the schema refuses and the DTO accepts, or undefined when none is found. */
-async function findOverStrictness(schema: SchemaValidator, runs: number) {
+async function findOverStrictness(
+  schema: SchemaValidator,
+  runs: number,
+  unknownKeys: UnknownKeys = 'allow',
+  start: unknown = sample,
+) {
   let counterexample: unknown;
   const refused = { schema: 0, dto: 0 };
   await fc
     .assert(
       fc.asyncProperty(fc.array(mutations, { minLength: 1, maxLength: 3 }), async (steps) => {
-        const document = steps.reduce<unknown>(mutate, sample);
+        const document = steps.reduce<unknown>(mutate, start);
         const schemaRefuses = schema(document).length > 0;
-        const dtoRefuses = !(await dtoAccepts(document));
+        const dtoRefuses = !(await dtoAccepts(document, unknownKeys));
         refused.schema += Number(schemaRefuses);
         refused.dto += Number(dtoRefuses);
         if (schemaRefuses && !dtoRefuses) counterexample ??= document;
@@ -119,4 +130,30 @@ describe('the schema generated from the sample DTO', () => {
     const { counterexample } = await findOverStrictness(tooStrict, 1500);
     expect(counterexample).toBeDefined();
   }, 60_000);
+});
+
+describe('the schema generated from the sample DTO refusing unknown keys', () => {
+  const generated = generateSchemaFromDto(TrendFollowingConfig, { unknownKeys: 'refuse' });
+  const schema = createSchemaValidator(generated);
+  const withEditorKey = { $schema: './trend_following.schema.json', ...sample };
+
+  it('never refuses a config the DTO accepts, misspelt keys and $schema included', async () => {
+    const { counterexample, refused } = await findOverStrictness(
+      schema,
+      1500,
+      'refuse',
+      withEditorKey,
+    );
+    expect(counterexample).toBeUndefined();
+    expect(refused.schema).toBeGreaterThan(300);
+    expect(refused.dto).toBeGreaterThanOrEqual(refused.schema);
+  }, 60_000);
+
+  it('is caught by this test when it refuses the editor reference the DTO leaves out', async () => {
+    const properties = { ...(generated.properties as Record<string, unknown>) };
+    delete properties.$schema;
+    const tooStrict = createSchemaValidator({ ...generated, properties });
+    const { counterexample } = await findOverStrictness(tooStrict, 200, 'refuse', withEditorKey);
+    expect(counterexample).toBeDefined();
+  });
 });

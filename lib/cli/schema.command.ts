@@ -4,6 +4,8 @@ import { generateSchemaFromDto } from '../pipeline/dto-schema.generator.js';
 import { writeFileAtomically } from '../sources/file/atomic-write.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
 import { loadDtoClass } from './dto-loader.js';
+import type { UnknownKeys } from '../pipeline/unknown-keys.js';
+import { unknownKeysOption } from './validation-flags.js';
 
 export function schemaCommand(output: CliOutput, setExitCode: (code: number) => void): Command {
   return new Command('schema')
@@ -16,6 +18,7 @@ export function schemaCommand(output: CliOutput, setExitCode: (code: number) => 
       'compiled module exporting a class-validator DTO class',
     )
     .option('-o, --out <file>', 'write the schema to this file (atomically) instead of stdout')
+    .addOption(unknownKeysOption())
     .addHelpText(
       'after',
       `
@@ -23,8 +26,10 @@ Examples:
   $ config-reloader schema --dto dist/config/bot.config.js#BotConfig
   $ config-reloader schema --dto dist/config/bot.config.js#BotConfig --out config/bot.schema.json`,
     )
-    .action(async (flags: { dto: string; out?: string }) => {
-      const schema = generateSchemaFromDto(await loadDtoClass(flags.dto));
+    .action(async (flags: { dto: string; out?: string; unknownKeys: UnknownKeys }) => {
+      const schema = generateSchemaFromDto(await loadDtoClass(flags.dto), {
+        unknownKeys: flags.unknownKeys,
+      });
       const text = `${JSON.stringify(schema, null, 2)}\n`;
       if (flags.out === undefined) {
         output.out(text.trimEnd());

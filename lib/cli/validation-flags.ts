@@ -1,10 +1,22 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { UnknownKeys } from '../pipeline/unknown-keys.js';
 import { createValidationRules, type ConfigValidationRules } from '../pipeline/config.pipeline.js';
 import { loadDtoClass } from './dto-loader.js';
 
 export interface ValidationFlags {
   schema?: string;
   dto?: string;
+  unknownKeys?: UnknownKeys;
+}
+
+/** `--unknown-keys`, as the module's `unknownKeys` option: validate and schema take it. */
+export function unknownKeysOption(): Option {
+  return new Option(
+    '--unknown-keys <policy>',
+    "what the DTO does with a key it has no rules for, as the module's unknownKeys option",
+  )
+    .choices(['allow', 'refuse'])
+    .default('allow');
 }
 
 /** The flags that say how to validate, shared by validate, apply and publish. */
@@ -15,7 +27,8 @@ export function addValidationFlags(command: Command): Command {
       '-d, --dto <module-file>#<ExportedClass>',
       'compiled module exporting a class-validator DTO class; alone, the JSON Schema made ' +
         'from the DTO is checked first',
-    );
+    )
+    .addOption(unknownKeysOption());
 }
 
 /**
@@ -32,5 +45,6 @@ export async function rulesFromFlags(
     schemaPath: flags.schema,
     schema: fromDto ? 'fromDto' : undefined,
     dto,
+    unknownKeys: dto ? flags.unknownKeys : undefined,
   });
 }

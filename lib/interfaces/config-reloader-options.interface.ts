@@ -1,5 +1,6 @@
 import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { ConfigReloadError } from '../config-reloader.errors.js';
+import type { UnknownKeys } from '../pipeline/unknown-keys.js';
 import type { ConfigSource } from '../sources/config-source.interface.js';
 
 /** A JSON Schema document, as Ajv 8 accepts it (draft-07 by default). */
@@ -37,6 +38,15 @@ export interface ConfigReloaderOptions<T extends object = Record<string, unknown
    * that instance, deep-frozen.
    */
   dto?: Type<T>;
+  /**
+   * What the DTO does with a key it has no rules for. `'allow'` keeps it in the config as it is;
+   * `'refuse'` makes it a validation issue at its path ("property fastPeroid should not exist"),
+   * so a misspelt key fails the reload instead of leaving its setting at the default. A
+   * top-level `$schema` (an editor's schema reference) is never refused: it is left out. With
+   * `schema: 'fromDto'`, the generated schema refuses unknown keys too. Needs `dto`.
+   * @default 'allow'
+   */
+  unknownKeys?: UnknownKeys;
   /**
    * Watch the file and reload on change. When false, only `reloadConfig()` changes the config.
    * @default true

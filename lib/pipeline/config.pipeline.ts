@@ -16,6 +16,7 @@ import { validateDto } from './dto.validator.js';
 import { generateSchemaFromDto } from './dto-schema.generator.js';
 import type { DtoReach } from './dto-reach.analysis.js';
 import { IncrementalDtoValidator } from './incremental-dto.validator.js';
+import { dtoValidatorOptions, editorKeyLeftOut, type UnknownKeys } from './unknown-keys.js';
 import { incrementalValidationMessages } from './incremental-validation.messages.js';
 import {
   createSchemaValidator,
@@ -40,6 +41,8 @@ export interface Candidate<T> extends ValidatedConfig<T> {
 export interface ConfigValidationRules<T extends object> {
   schema?: SchemaValidator;
   dto?: Type<T>;
+  /** What the DTO does with a key it has no rules for. Default 'allow'. */
+  unknownKeys?: UnknownKeys;
 }
 
 /**
@@ -58,7 +61,11 @@ export async function validateConfigText<T extends object>(
   if (schemaIssues.length > 0) throw new ConfigValidationError(file, schemaIssues);
   if (!rules.dto) return { config: plain as T, plain };
   // class-transformer copies the parsed object, so `plain` stays untouched for diffing.
-  const result = await validateDto(rules.dto, plain);
+  const result = await validateDto(
+    rules.dto,
+    editorKeyLeftOut(rules.dto, rules.unknownKeys)(plain),
+    dtoValidatorOptions(rules.unknownKeys),
+  );
   if (!result.ok) throw new ConfigValidationError(file, result.issues);
   return { config: result.instance, plain };
 }
@@ -68,18 +75,21 @@ export async function createValidationRules<T extends object>(options: {
   schema?: JsonSchema | 'fromDto';
   schemaPath?: string;
   dto?: Type<T>;
+  unknownKeys?: UnknownKeys;
 }): Promise<ConfigValidationRules<T>> {
   if (options.schema === 'fromDto' && !options.dto) {
     throw new ConfigSchemaError(messages.schemaFromDtoWithoutDto());
   }
   const schema = options.schema
     ? createSchemaValidator(
-        options.schema === 'fromDto' ? generateSchemaFromDto(options.dto!) : options.schema,
+        options.schema === 'fromDto'
+          ? generateSchemaFromDto(options.dto!, { unknownKeys: options.unknownKeys })
+          : options.schema,
       )
     : options.schemaPath
       ? await loadSchemaValidator(options.schemaPath)
       : undefined;
-  return { schema, dto: options.dto };
+  return { schema, dto: options.dto, unknownKeys: options.unknownKeys };
 }
 
 export interface ConfigPipelineOptions {
@@ -112,7 +122,7 @@ export class ConfigPipeline<T extends object> {
   ) {
     this.parser = new DocumentParser(rules.schema, where, offThreadMinChars);
     if (!rules.dto) return;
-    this.dto = new IncrementalDtoValidator(rules.dto, where);
+    this.dto = new IncrementalDtoValidator(rules.dto, where, rules.unknownKeys);
     logIncrementalReach(this.dto.reach, rules.dto, where, logger);
   }
 

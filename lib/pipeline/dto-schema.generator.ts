@@ -2,10 +2,15 @@ import type { Type } from '@nestjs/common';
 import { getMetadataStorage, ValidationTypes, type ValidatorOptions } from 'class-validator';
 import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
-import { DTO_VALIDATOR_OPTIONS } from './dto.validator.js';
 import { allowNull, mergeFragments } from './dto-schema.fragments.js';
 import { ruleSchema, type RuleMetadata, type SchemaFragment } from './dto-schema.rules.js';
 import { transformedBy } from './dto-schema.transforms.js';
+import { dtoValidatorOptions, EDITOR_SCHEMA_KEY, type UnknownKeys } from './unknown-keys.js';
+
+export interface DtoSchemaOptions {
+  /** As the module's `unknownKeys`: `'refuse'` gives every object `additionalProperties: false`. */
+  unknownKeys?: UnknownKeys;
+}
 
 export const SCHEMA_DRAFT = 'https://json-schema.org/draft/2020-12/schema';
 
@@ -33,16 +38,17 @@ const PRIMITIVE_TYPES: unknown[] = ['string', 'number', 'integer', 'boolean'];
  */
 export function generateSchemaFromDto(
   dto: Type<object>,
-  validatorOptions: ValidatorOptions = DTO_VALIDATOR_OPTIONS,
+  options: DtoSchemaOptions = {},
 ): Record<string, unknown> {
-  const builder = new DtoSchemaBuilder(validatorOptions);
+  const builder = new DtoSchemaBuilder(dtoValidatorOptions(options.unknownKeys));
   const root = builder.classBody(dto);
   const properties = root.properties as Record<string, SchemaFragment>;
-  // Editors read `$schema` from the file itself; the DTO ignores a key it has no rules for.
-  if (root.additionalProperties !== false && !('$schema' in properties)) {
+  // Editors read `$schema` from the file itself. The DTO takes any value there (it ignores a key
+  // without rules, or, refusing unknown keys, leaves this one out), and the schema must not
+  // refuse more: no type.
+  if (!(EDITOR_SCHEMA_KEY in properties)) {
     root.properties = {
-      // No type: the DTO takes any value here, and the schema must not refuse more.
-      $schema: { description: 'The JSON Schema editors check this file with.' },
+      [EDITOR_SCHEMA_KEY]: { description: 'The JSON Schema editors check this file with.' },
       ...properties,
     };
   }

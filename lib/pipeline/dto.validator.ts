@@ -3,12 +3,10 @@ import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError, type ValidatorOptions } from 'class-validator';
 import type { ConfigIssue } from '../config-reloader.errors.js';
 import { joinPath } from './config-path.js';
+import { dtoValidatorOptions } from './unknown-keys.js';
 
 export type DtoValidationResult<T> =
   { ok: true; instance: T } | { ok: false; issues: ConfigIssue[] };
-
-/** How every DTO is validated: an object without rules (a missing `@Type`) is an error. */
-export const DTO_VALIDATOR_OPTIONS: ValidatorOptions = { forbidUnknownValues: true };
 
 /**
  * Turns a parsed config into an instance of the DTO class and validates it with class-validator,
@@ -17,9 +15,10 @@ export const DTO_VALIDATOR_OPTIONS: ValidatorOptions = { forbidUnknownValues: tr
 export async function validateDto<T extends object>(
   dto: Type<T>,
   plain: Record<string, unknown>,
+  options: ValidatorOptions = dtoValidatorOptions(),
 ): Promise<DtoValidationResult<T>> {
   const instance = plainToInstance(dto, plain);
-  const errors = await validate(instance, DTO_VALIDATOR_OPTIONS);
+  const errors = await validate(instance, options);
   if (errors.length === 0) return { ok: true, instance };
   return { ok: false, issues: flattenValidationErrors(errors, '') };
 }

@@ -2,9 +2,11 @@ import type { Type } from '@nestjs/common';
 import { ConfigValidationError } from '../config-reloader.errors.js';
 import { validateChangedNodes } from './changed-nodes.validator.js';
 import { analyseDtoReach, type DtoReach } from './dto-reach.analysis.js';
-import { DTO_VALIDATOR_OPTIONS, validateDto } from './dto.validator.js';
+import type { ValidatorOptions } from 'class-validator';
+import { validateDto } from './dto.validator.js';
 import { transformChanged } from './incremental.transform.js';
 import { shareUnchanged } from './structural-sharing.js';
+import { dtoValidatorOptions, editorKeyLeftOut, type UnknownKeys } from './unknown-keys.js';
 
 /** The config in force and the parsed JSON it was made from. */
 export interface PreviousDto<T> {
@@ -28,38 +30,41 @@ export interface ValidatedDto<T> {
  */
 export class IncrementalDtoValidator<T extends object> {
   readonly reach: DtoReach;
+  private readonly options: ValidatorOptions;
+  private readonly leaveOutEditorKey: (plain: Record<string, unknown>) => Record<string, unknown>;
 
   constructor(
     private readonly dto: Type<T>,
     /** Where the config comes from, for errors. */
     private readonly where: string,
+    unknownKeys: UnknownKeys = 'allow',
   ) {
     this.reach = analyseDtoReach(dto);
+    this.options = dtoValidatorOptions(unknownKeys);
+    this.leaveOutEditorKey = editorKeyLeftOut(dto, unknownKeys);
   }
 
   async validate(
-    plain: Record<string, unknown>,
+    parsed: Record<string, unknown>,
     previous?: PreviousDto<T>,
   ): Promise<ValidatedDto<T>> {
+    // The root is new on every change anyway; what it shares below it stays shared.
+    const plain = this.leaveOutEditorKey(parsed);
     if (previous && !this.reach.full) {
       const changed = transformChanged(
         this.dto,
         plain,
-        previous.plain,
+        this.leaveOutEditorKey(previous.plain),
         previous.config,
         this.reach,
       );
-      const errors = await validateChangedNodes(
-        changed.instance,
-        changed.trusted,
-        DTO_VALIDATOR_OPTIONS,
-      );
+      const errors = await validateChangedNodes(changed.instance, changed.trusted, this.options);
       if (errors.length === 0) return { instance: changed.instance, frozen: changed.frozen };
     }
     // class-transformer copies the parsed object, so `plain` stays untouched for diffing; but a
     // discriminator deletes its key from the input, which shares nodes with earlier documents.
     const input = this.reach.rewritesInput ? structuredClone(plain) : plain;
-    const result = await validateDto(this.dto, input);
+    const result = await validateDto(this.dto, input, this.options);
     if (!result.ok) throw new ConfigValidationError(this.where, result.issues);
     const { value, reused } = shareUnchanged(result.instance, previous?.config);
     return { instance: value, frozen: reused };

@@ -59,6 +59,8 @@ export class AppModule {
             // The JSON Schema generated from the DTO, checked before it: one place for the rules.
             schema: 'fromDto',
             dto: TrendFollowingConfig,
+            // A misspelt key ("stopLos") fails the reload instead of leaving the default in force.
+            unknownKeys: 'refuse',
             debounceMs: options.debounceMs ?? 200,
             auditLogPath: options.auditLogPath,
             // Never disable or drop a strategy that still has open orders.

@@ -33,7 +33,16 @@ const values = fc.oneof(
 /** One edit: a walk down the document (an index per level), what to do there, and a value. */
 export const edits = fc.record({
   walk: fc.array(fc.nat(50), { minLength: 1, maxLength: 6 }),
-  action: fc.constantFrom('set', 'nudge', 'nudge', 'nudge', 'delete', 'add', 'copy-sibling'),
+  action: fc.constantFrom(
+    'set',
+    'nudge',
+    'nudge',
+    'nudge',
+    'delete',
+    'add',
+    'copy-sibling',
+    'editor-key',
+  ),
   value: values,
 });
 
@@ -56,6 +65,9 @@ function applyEdit(document: unknown, { walk, action, value }: Edit): unknown {
       } else if (action === 'add') {
         if (Array.isArray(node)) node.push(structuredClone(node[key]));
         else node.extra = value;
+      } else if (action === 'editor-key') {
+        // Left out at the top when unknown keys are refused, refused anywhere below.
+        (depth === 0 || walk[depth]! % 2 === 0 ? copy : node).$schema = value;
       } else if (action === 'copy-sibling') {
         // Duplicates break ArrayUnique; swapped values break cross-field rules.
         const other = keys[(walk[depth]! + 1) % keys.length]!;
