@@ -1,14 +1,10 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  ConfigReloaderOptionsError,
-  ConfigSchemaError,
-  ConfigValidationError,
-} from '../lib/config-reloader.errors.js';
+import { ConfigSchemaError, ConfigValidationError } from '../lib/config-reloader.errors.js';
 import { resolveOptions } from '../lib/config-reloader.options.js';
 import { createValidationRules } from '../lib/pipeline/config.pipeline.js';
-import type { ConfigReloaderOptions } from '../lib/interfaces/index.js';
+import { optionsProblem } from './support/options-problem.js';
 import { DEFAULT_CONFIG_PATH } from '../sample-app/src/config/paths.js';
 import { TrendFollowingConfig } from '../sample-app/src/config/trend-following.config.js';
 import { CapturingLogger } from './support/capturing-logger.js';
@@ -17,16 +13,6 @@ import { bootReloader, type ReloaderHarness } from './support/reloader-app.js';
 
 type Trend = TrendFollowingConfig & { $schema?: string };
 const sample = JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')) as Trend;
-
-function optionsProblem(options: Record<string, unknown>): string {
-  try {
-    resolveOptions({ configPath: '/srv/bot.json', ...options } as ConfigReloaderOptions);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigReloaderOptionsError);
-    return (error as Error).message;
-  }
-  throw new Error('expected an options error');
-}
 
 describe("schema: 'fromDto' options", () => {
   it('is accepted with a dto', () => {
