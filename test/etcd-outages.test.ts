@@ -38,6 +38,28 @@ describe.skipIf(missing !== undefined)('the etcd source through outages', () => 
     return client;
   }
 
+  /**
+   * Writes doc(revision) through these members so that it lands once. When the leader is gone,
+   * etcd3 retries a put that timed out, and the first attempt can still be committed after a
+   * later put (the follower forwarded it to the old leader, which hands it on once it is back):
+   * a plain put could leave the key on an older document. Compare-and-swap on the key's
+   * mod_revision makes a late attempt fail instead; reading back tells whether one got through.
+   */
+  async function publish(hosts: string[], revision: number): Promise<void> {
+    const client = clientOf(hosts);
+    const text = doc(revision);
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const current = (await client.get(KEY).exec()).kvs[0];
+      if (current?.value.toString() === text) return;
+      const swap = await client
+        .if(KEY, 'Mod', '==', current?.mod_revision ?? '0')
+        .then(client.put(KEY).value(text))
+        .commit();
+      if (swap.succeeded) return;
+    }
+    throw new Error(`could not publish ${text}`);
+  }
+
   async function boot(hosts: string[]): Promise<ReloaderHarness<Bot>> {
     harness = await bootReloader<Bot>({
       configSource: etcdSource({
@@ -92,9 +114,7 @@ describe.skipIf(missing !== undefined)('the etcd source through outages', () => 
     for (const [index, member] of members.entries()) {
       await member.kill();
       const others = members.filter((other) => other !== member).map((other) => other.clientUrl);
-      await clientOf(others)
-        .put(KEY)
-        .value(doc(index + 2));
+      await publish(others, index + 2);
       await waitFor(() => service.config.revision === index + 2, {
         timeoutMs: FAILOVER_MS,
         description: `the put while ${member.name} is down`,
@@ -114,9 +134,7 @@ describe.skipIf(missing !== undefined)('the etcd source through outages', () => 
     for (const [index, member] of members.entries()) {
       member.freeze();
       const others = members.filter((other) => other !== member).map((other) => other.clientUrl);
-      await clientOf(others)
-        .put(KEY)
-        .value(doc(index + 2));
+      await publish(others, index + 2);
       await waitFor(() => service.config.revision === index + 2, {
         // gRPC keepalive alone would notice after about 8 s; the progress check much sooner.
         timeoutMs: FROZEN_NOTICED_MS,
