@@ -29,6 +29,7 @@ export type FleetRequest =
   | { id: number; op: 'cpu' }
   | { id: number; op: 'quiet'; maxMs: number }
   | { id: number; op: 'arm'; seq: number; boundMs: number }
+  | { id: number; op: 'health' }
   | { id: number; op: 'stop'; lastSeq: number };
 
 export interface FleetReply {
@@ -44,6 +45,8 @@ export interface FleetReply {
   startMs?: number;
   /** stop: instances whose config in force (module) or last value (bare) is `lastSeq`'s. */
   upToDate?: number;
+  /** health: instances whose health is 'up' (module; a bare instance always counts). */
+  up?: number;
 }
 
 /** Sent unprompted once every instance of the process saw `seq`, or its bound ran out. */
@@ -150,6 +153,12 @@ export class FleetClient {
     const arrived = new Promise<Array<number | null>>((resolve) => this.arrivals.set(seq, resolve));
     await this.request({ op: 'arm', seq, boundMs });
     return { arrived };
+  }
+
+  /** How many of the process's instances report health 'up'. */
+  async healthy(): Promise<number> {
+    const { up } = await this.request({ op: 'health' });
+    return up!;
   }
 
   /**

@@ -87,6 +87,44 @@ export function fleetFigures(fleet: FleetResult): Figure[] {
     target: 'reference',
     result: 'ref',
   });
+  const { recovery } = fleet;
+  const rounds = recovery.rounds;
+  const each = <T>(pick: (round: (typeof rounds)[number]) => T) => rounds.map(pick).join('; ');
+  const served = (round: (typeof rounds)[number], method: string) => round.served[method] ?? 0;
+  figures.push({
+    area: 'Fleet',
+    figure:
+      `etcd killed for ${recovery.outageMs / 1000} s and restarted under ` +
+      `${layoutOf(recovery)} (module): member answering -> every instance 'up' again`,
+    value:
+      `${each((round) => `${ms(round.allBackMs)} ms`)} ` +
+      `(kill -> all 'degraded': ${each((round) => `${ms(round.allDegradedMs)} ms`)})`,
+    target: 'reference',
+    result: 'ref',
+  });
+  figures.push({
+    area: 'Fleet',
+    figure:
+      'what the restarted member served until then: reads of the key (Range), watch streams, lease keepalive streams',
+    value: each(
+      (round) =>
+        `${served(round, 'Range')} reads, ${served(round, 'Watch')} watches, ` +
+        `${served(round, 'LeaseKeepAlive')} keepalives`,
+    ),
+    target: 'reference',
+    result: 'ref',
+  });
+  const allReached = rounds.every((round) => round.putAfter.missed === 0);
+  figures.push({
+    area: 'Fleet',
+    figure: "the first put after the restart: put -> 'config_reloaded' in every instance",
+    value: each(
+      (round) =>
+        `p50 ${ms(round.putAfter.p50)} ms, p99 ${ms(round.putAfter.p99)} ms, missed ${round.putAfter.missed}`,
+    ),
+    target: 'none missed',
+    result: allReached ? 'PASS' : 'MISS',
+  });
   figures.push({
     area: 'Fleet',
     figure: 'fleet processes still running after every instance was closed',

@@ -20,6 +20,8 @@ interface Member {
   currentSeq(): number;
   /** Changes seen: 'config_reloaded' events (module), parsed 'put' events (bare). */
   changes(): number;
+  /** getHealth().status is 'up' (module); a bare watcher has no health and counts as up. */
+  isUp(): boolean;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ async function startModule(start: FleetStart, index: number): Promise<Member> {
     waitFor: (seq, timeoutMs) => app.probe.waitFor(seq, timeoutMs),
     currentSeq: () => markerOf(app.service().config),
     changes: () => app.probe.reloaded,
+    isUp: () => app.service().getHealth().status === 'up',
     close: () => app.close(),
   };
 }
@@ -55,6 +58,7 @@ async function startBare(start: FleetStart): Promise<Member> {
     waitFor: (seq, timeoutMs) => watcher.waitFor(seq, timeoutMs),
     currentSeq: () => watcher.lastSeq,
     changes: () => watcher.puts,
+    isUp: () => true,
     close: () => watcher.close(),
   };
 }
@@ -128,6 +132,8 @@ async function handle(request: FleetRequest): Promise<FleetReply> {
     case 'arm':
       arm(request.seq, request.boundMs);
       return { id: request.id };
+    case 'health':
+      return { id: request.id, up: members.filter((member) => member.isUp()).length };
     case 'stop': {
       const expected = markerKey(request.lastSeq);
       const upToDate = members.filter((member) => member.currentSeq() === expected).length;

@@ -3,6 +3,7 @@ import { EtcdCluster, findEtcd } from '../test/support/etcd-cluster.js';
 import { FleetClient, type FleetKind, type FleetStart } from './fleet-client.js';
 import { epochNow, loadSampleConfig, renderConfig, sleep, type SampleConfig } from './fixtures.js';
 import type { Plan } from './plan.js';
+import { callsServed } from './etcd-metrics.js';
 import { processCpuMicros } from './process-cpu.js';
 import { percentile } from './stats.js';
 
@@ -55,10 +56,30 @@ export interface FleetBreakdown {
   variants: FleetCpuVariant[];
 }
 
+/** One restart of etcd under a module fleet. */
+export interface FleetRecoveryRound {
+  /** Kill -> every instance's health 'degraded', ms. */
+  allDegradedMs: number;
+  /** The restarted member answers /health -> every instance's health 'up' again, ms. */
+  allBackMs: number;
+  /** What the restarted member served until then, per gRPC method (Range: reads of the key). */
+  served: Record<string, number>;
+  /** The first put after: every instance's latency, ms, and how many missed it. */
+  putAfter: { p50: number; p99: number; missed: number };
+}
+
+export interface FleetRecovery {
+  instances: number;
+  processes: number;
+  outageMs: number;
+  rounds: FleetRecoveryRound[];
+}
+
 export interface FleetResult {
   etcdMembers: number;
   phases: FleetPhase[];
   breakdown: FleetBreakdown;
+  recovery: FleetRecovery;
   /** Fleet processes that did not exit by themselves after closing every instance. */
   hungProcesses: number;
 }
@@ -89,6 +110,9 @@ const SETTLE_MS = 200;
  * while the other fleet is still writing status records.
  */
 const STATUS_DELAY_MS = 100;
+
+/** How long a fleet may take to notice an outage, or to come back after it. */
+const RECOVERY_BOUND_MS = 30_000;
 
 const KEYS: Record<FleetKind, string> = {
   module: '/bench/fleet/module',
@@ -123,10 +147,12 @@ export async function runFleet(plan: FleetPlan): Promise<FleetResult> {
       phases.push(...(await run.layout(instances, processes)));
     }
     const breakdown = await run.breakdown();
+    const recovery = await run.recovery(); // last: it restarts the member
     return {
       etcdMembers: cluster.members.length,
       phases,
       breakdown,
+      recovery,
       hungProcesses: run.hungProcesses,
     };
   } finally {
@@ -208,9 +234,80 @@ class FleetRun {
     return { instances, processes, puts, variants };
   }
 
+  /**
+   * etcd killed and restarted (same data directory) under a fleet of module instances: how long
+   * until every instance is back, what the member served meanwhile (the watches resume from the
+   * revision they saw, so no instance needs to read the key), and whether the next put reaches
+   * them all.
+   */
+  async recovery(): Promise<FleetRecovery> {
+    const { instances, processes, rounds, outageMs } = this.plan.recovery;
+    const fleet = await this.startFleet({ kind: 'module' }, instances, processes);
+    const member = this.cluster.members[0]!;
+    const healthy = async () =>
+      (await Promise.all(fleet.clients.map((client) => client.healthy()))).reduce((a, b) => a + b);
+    const until = async (done: (up: number) => boolean, what: string) => {
+      const deadline = performance.now() + RECOVERY_BOUND_MS;
+      while (!done(await healthy())) {
+        if (performance.now() > deadline) throw new Error(`fleet recovery: ${what} took too long`);
+        await sleep(20);
+      }
+    };
+    const measured: FleetRecoveryRound[] = [];
+    try {
+      for (let round = 0; round < rounds; round++) {
+        await Promise.all(fleet.clients.map((client) => client.quiet()));
+        await sleep(STATUS_DELAY_MS * 1.5);
+        const killedAt = performance.now();
+        await member.kill();
+        await until((up) => up === 0, 'noticing the outage');
+        const allDegradedMs = performance.now() - killedAt;
+        await sleep(outageMs);
+        member.start();
+        await member.ready();
+        const readyAt = performance.now();
+        await until((up) => up === instances, 'coming back');
+        const allBackMs = performance.now() - readyAt;
+        const served = await callsServed(member.clientUrl);
+        await this.reachable();
+        const latencies = await this.timedPut(fleet, this.plan.boundMs);
+        const arrived = latencies
+          .filter((value): value is number => value !== null)
+          .sort((a, b) => a - b);
+        measured.push({
+          allDegradedMs,
+          allBackMs,
+          served,
+          putAfter: {
+            p50: percentile(arrived, 0.5),
+            p99: percentile(arrived, 0.99),
+            missed: latencies.length - arrived.length,
+          },
+        });
+      }
+    } finally {
+      await this.stopFleet(fleet);
+    }
+    return { instances, processes, outageMs, rounds: measured };
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.started.map((client) => client.kill()));
     this.etcd.close();
+  }
+
+  /** The driver's own client reconnects on its own schedule: wait until it gets through. */
+  private async reachable(): Promise<void> {
+    const deadline = performance.now() + RECOVERY_BOUND_MS;
+    for (;;) {
+      try {
+        await this.etcd.get(KEYS.module).exec();
+        return;
+      } catch (error) {
+        if (performance.now() > deadline) throw error;
+        await sleep(100);
+      }
+    }
   }
 
   /**

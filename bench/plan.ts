@@ -57,6 +57,8 @@ export interface Plan {
       /** Window in which etcd's idle CPU is measured, before any fleet of the breakdown runs. */
       etcdIdleMs: number;
     };
+    /** etcd killed for `outageMs` and restarted under a module fleet, `rounds` times. */
+    recovery: { instances: number; processes: number; rounds: number; outageMs: number };
   };
 }
 
@@ -117,6 +119,7 @@ export function makePlan(quick: boolean): Plan {
         spacingMs: 50,
         etcdIdleMs: quick ? 1000 : 3000,
       },
+      recovery: { instances: 100, processes: 4, rounds: quick ? 1 : 3, outageMs: 3000 },
     },
   };
 }
