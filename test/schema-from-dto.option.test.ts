@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigSchemaError, ConfigValidationError } from '../lib/config-reloader.errors.js';
 import { resolveOptions } from '../lib/config-reloader.options.js';
 import { createValidationRules } from '../lib/pipeline/config.pipeline.js';
@@ -8,8 +8,7 @@ import { optionsProblem } from './support/options-problem.js';
 import { DEFAULT_CONFIG_PATH } from '../sample-app/src/config/paths.js';
 import { TrendFollowingConfig } from '../sample-app/src/config/trend-following.config.js';
 import { CapturingLogger } from './support/capturing-logger.js';
-import { ConfigDir } from './support/config-dir.js';
-import { bootReloader, type ReloaderHarness } from './support/reloader-app.js';
+import { reloaderPerTest } from './support/reloader-app.js';
 
 type Trend = TrendFollowingConfig & { $schema?: string };
 const sample = JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')) as Trend;
@@ -46,23 +45,13 @@ describe("schema: 'fromDto' options", () => {
 });
 
 describe("a module with schema: 'fromDto'", () => {
-  let dir: ConfigDir | undefined;
-  let harness: ReloaderHarness<Trend> | undefined;
-
-  afterEach(async () => {
-    await harness?.close();
-    await dir?.dispose();
-    harness = dir = undefined;
-  });
-
-  async function boot(config: unknown, logger?: CapturingLogger) {
-    dir = await ConfigDir.create(config);
-    harness = await bootReloader<Trend>(
-      { configPath: dir.file, schema: 'fromDto', dto: TrendFollowingConfig, autoReload: false },
+  const reloader = reloaderPerTest<Trend>();
+  const boot = (config: unknown, logger?: CapturingLogger) =>
+    reloader.boot(
+      config,
+      { schema: 'fromDto', dto: TrendFollowingConfig, autoReload: false },
       { logger },
     );
-    return harness.service;
-  }
 
   const edited = (edit: (config: Trend) => void): Trend => {
     const copy = structuredClone(sample);
@@ -81,7 +70,7 @@ describe("a module with schema: 'fromDto'", () => {
 
   it('reports the schema errors (path and message) before the DTO runs', async () => {
     const service = await boot(sample);
-    await dir!.write(
+    await reloader.dir.write(
       edited((config) => {
         config.strategies[3]!.risk.stopLoss = 5;
         (config as { mode: string }).mode = 'demo';
@@ -99,7 +88,7 @@ describe("a module with schema: 'fromDto'", () => {
 
   it('leaves the rules a schema cannot express to the DTO', async () => {
     const service = await boot(sample);
-    await dir!.write(
+    await reloader.dir.write(
       edited((config) => {
         config.strategies[0]!.parameters.fastPeriod = config.strategies[0]!.parameters.slowPeriod;
       }),
@@ -116,7 +105,7 @@ describe("a module with schema: 'fromDto'", () => {
   it('keeps structural sharing: unchanged subtrees keep their identity', async () => {
     const service = await boot(sample);
     const before = service.config;
-    await dir!.write(edited((config) => void (config.execution.slippageBps = 12)));
+    await reloader.dir.write(edited((config) => void (config.execution.slippageBps = 12)));
     const after = await service.reloadConfig();
     expect(after.execution.slippageBps).toBe(12);
     expect(after.strategies[1]).toBe(before.strategies[1]);

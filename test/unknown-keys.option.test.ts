@@ -1,13 +1,12 @@
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigValidationError } from '../lib/config-reloader.errors.js';
 import { resolveOptions } from '../lib/config-reloader.options.js';
 import { optionsProblem } from './support/options-problem.js';
 import { DEFAULT_CONFIG_PATH } from '../sample-app/src/config/paths.js';
 import { TrendFollowingConfig } from '../sample-app/src/config/trend-following.config.js';
-import { ConfigDir } from './support/config-dir.js';
-import { bootReloader, type ReloaderHarness } from './support/reloader-app.js';
+import { reloaderPerTest } from './support/reloader-app.js';
 
 type Trend = TrendFollowingConfig & { $schema?: string };
 const sample = JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')) as Trend;
@@ -31,26 +30,14 @@ describe.each([
   { label: 'the DTO alone', schema: undefined },
   { label: "schema: 'fromDto'", schema: 'fromDto' as const },
 ])('a module refusing unknown keys, with $label', ({ schema }) => {
-  let dir: ConfigDir | undefined;
-  let harness: ReloaderHarness<Trend> | undefined;
-
-  afterEach(async () => {
-    await harness?.close();
-    await dir?.dispose();
-    harness = dir = undefined;
-  });
-
-  async function boot(config: unknown) {
-    dir = await ConfigDir.create(config);
-    harness = await bootReloader<Trend>({
-      configPath: dir.file,
+  const reloader = reloaderPerTest<Trend>();
+  const boot = (config: unknown) =>
+    reloader.boot(config, {
       dto: TrendFollowingConfig,
       unknownKeys: 'refuse',
       ...(schema ? { schema } : {}),
       autoReload: false,
     });
-    return harness.service;
-  }
 
   const edited = (edit: (config: Record<string, any>) => void): Trend => {
     const copy = structuredClone(sample) as Record<string, any>;
@@ -61,7 +48,7 @@ describe.each([
   it('refuses a misspelt key with its path, and keeps the config', async () => {
     const service = await boot(sample);
     await service.reloadConfig(); // a second version: the next check is incremental
-    await dir!.write(
+    await reloader.dir.write(
       edited((config) => {
         const parameters = config.strategies[2].parameters;
         parameters.fastPeroid = parameters.fastPeriod;
@@ -83,7 +70,7 @@ describe.each([
     const service = await boot({ $schema: './trend_following.schema.json', ...sample });
     expect(service.config).not.toHaveProperty('$schema');
     expect(service.config.strategies).toHaveLength(sample.strategies.length);
-    await dir!.write(edited((config) => (config.strategies[0].risk.$schema = 'x')));
+    await reloader.dir.write(edited((config) => (config.strategies[0].risk.$schema = 'x')));
     await expect(service.reloadConfig()).rejects.toBeInstanceOf(ConfigValidationError);
   });
 });

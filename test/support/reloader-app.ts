@@ -12,6 +12,8 @@ import {
   type ConfigReloadFailedEvent,
 } from '../../lib/index.js';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { afterEach } from 'vitest';
+import { ConfigDir } from './config-dir.js';
 
 /** A booted module with one reloader and a record of everything it announced. */
 export interface ReloaderHarness<T extends object> {
@@ -44,4 +46,34 @@ export async function bootReloader<T extends object = Record<string, any>>(
     failed.push(event);
   });
   return { app, service, reloaded, failed, close: () => app.close() };
+}
+
+/**
+ * One reloader per test on a config file of its own (a temp dir), both closed after the test:
+ * `boot(config, options)` writes the file and starts the reloader on it.
+ */
+export function reloaderPerTest<T extends object>() {
+  let dir: ConfigDir | undefined;
+  let harness: ReloaderHarness<T> | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    await dir?.dispose();
+    harness = dir = undefined;
+  });
+  return {
+    async boot(
+      config: unknown,
+      options: Omit<ConfigReloaderOptions<T>, 'configPath'>,
+      overrides?: { logger?: LoggerService },
+    ): Promise<ConfigReloaderService<T>> {
+      dir = await ConfigDir.create(config);
+      harness = await bootReloader<T>({ ...options, configPath: dir.file }, overrides);
+      return harness.service;
+    },
+    /** The config file of the current test's reloader. */
+    get dir(): ConfigDir {
+      if (!dir) throw new Error('boot() first');
+      return dir;
+    },
+  };
 }
