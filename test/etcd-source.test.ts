@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3 } from 'etcd3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigConflictError, ConfigSourceUnavailableError } from '../lib/index.js';
+import {
+  ConfigAccessError,
+  ConfigConflictError,
+  ConfigSourceUnavailableError,
+} from '../lib/index.js';
 import {
   etcdSource,
   instanceStatusKey,
@@ -174,6 +178,24 @@ describe.skipIf(missing !== undefined)('the etcd source, against a real etcd', (
     const attempt = service.rollback(1);
     await expect(attempt).rejects.toBeInstanceOf(ConfigConflictError);
     expect(await writer.get(KEY).string()).toBe(doc(3));
+  });
+
+  it('refuses to start with wrong credentials, saying so, instead of calling etcd unreachable', async () => {
+    await writer.put(KEY).value(doc(1));
+    await writer.user('root').create('root-secret');
+    await writer.user('root').addRole('root');
+    await writer.auth.authEnable();
+    for (const auth of [{ username: 'root', password: 'wrong-secret' }, undefined]) {
+      const started = boot({ cachePath: join(dir, 'cache.json'), ...(auth ? { auth } : {}) });
+      const error = await started.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConfigAccessError);
+      expect((error as Error).message).toContain(KEY);
+      expect((error as Error).message).toMatch(/refused|authentication|permission/i);
+      expect((error as Error).message).not.toContain('wrong-secret');
+    }
   });
 
   it('fails to start without cachePath while etcd is down', async () => {

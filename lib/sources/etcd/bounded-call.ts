@@ -1,6 +1,35 @@
-import { isRecoverableError } from 'etcd3';
+import {
+  EtcdAuthenticationFailedError,
+  EtcdPermissionDeniedError,
+  EtcdRoleNotGrantedError,
+  GRPCCancelledError,
+  GRPCDeadlineExceededError,
+  GRPCGenericError,
+  isRecoverableError,
+} from 'etcd3';
 import { ConfigSourceUnavailableError } from '../../config-reloader.errors.js';
 import { withDeadline } from './etcd-client.js';
+
+/**
+ * etcd answered, and said no: wrong credentials, a user without the permission, or any other
+ * error code that is not about reaching it (with auth on and no user given, etcd answers
+ * INVALID_ARGUMENT "user name is empty"). Not an outage: waiting or a local copy will not help.
+ */
+export function isRefusal(error: unknown): boolean {
+  if (
+    error instanceof EtcdAuthenticationFailedError ||
+    error instanceof EtcdPermissionDeniedError ||
+    error instanceof EtcdRoleNotGrantedError
+  ) {
+    return true;
+  }
+  return (
+    error instanceof GRPCGenericError &&
+    !isRecoverableError(error) &&
+    !(error instanceof GRPCCancelledError) &&
+    !(error instanceof GRPCDeadlineExceededError)
+  );
+}
 
 /**
  * Runs one etcd operation under an overall deadline. "etcd did not answer" (the deadline, or an

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { hostname } from 'node:os';
 import type { Etcd3 } from 'etcd3';
 import {
+  ConfigAccessError,
   ConfigConflictError,
   ConfigNotFoundError,
   ConfigReloadError,
@@ -16,6 +17,7 @@ import type {
   SourceWatch,
 } from '../config-source.interface.js';
 import { hashContent } from '../file/config-file.reader.js';
+import { isRefusal } from './bounded-call.js';
 import { casPut } from './cas-put.js';
 import { readConfigKeyAt, toConfigKeyValue, type ConfigKeyValue } from './config-key.reader.js';
 import { ConfigCache } from './config-cache.js';
@@ -86,7 +88,8 @@ class EtcdSource implements ConfigSource {
       return await this.readKey();
     } catch (error) {
       const starting = this.resumeFrom === undefined;
-      if (error instanceof ConfigReloadError || !starting) {
+      // etcd said no (credentials, permissions): not an outage, and no local copy makes it right.
+      if (error instanceof ConfigReloadError || isRefusal(error) || !starting) {
         throw this.unavailable(error, etcdMessages.unavailable);
       }
       if (!this.cache) throw this.unavailable(error, etcdMessages.unavailableAtStart);
@@ -228,12 +231,18 @@ class EtcdSource implements ConfigSource {
     return this.deadlineMs * Math.min(this.hosts.length, 3);
   }
 
+  /** etcd did not answer (`message` says so), or it refused (`ConfigAccessError`). */
   private unavailable(
     error: unknown,
     message: (id: string, hosts: readonly string[], reason: string) => string,
   ): ConfigReloadError {
     if (error instanceof ConfigReloadError) return error;
-    const text = message(this.id, this.hosts, describeError(error));
+    const reason = describeError(error);
+    if (isRefusal(error)) {
+      const text = etcdMessages.refused(this.id, this.hosts, reason);
+      return new ConfigAccessError(this.id, text, { cause: error });
+    }
+    const text = message(this.id, this.hosts, reason);
     return new ConfigSourceUnavailableError(this.id, text, { cause: error });
   }
 }
