@@ -65,6 +65,19 @@ describe('casPut: compare-and-swap on the config key', () => {
       expect((await readConfigKey(client, key))!.modRevision).toBe(theirs.modRevision);
     });
 
+    it('counts a key that already holds exactly this text as written: a retry lost to its own first attempt', async () => {
+      const key = freshKey();
+      await client.put(key).value('{"v":1}');
+      const read = (await readConfigKey(client, key))!;
+      // The first attempt got through; its answer was lost, and the retry finds the key moved.
+      await other.put(key).value('{"v":"ours"}');
+      const landed = (await readConfigKey(other, key))!;
+
+      const result = await casPut(client, key, '{"v":"ours"}', read.modRevision);
+      expect(result).toEqual({ written: true, revision: landed.modRevision, alreadyThere: true });
+      expect((await readConfigKey(client, key))!.modRevision).toBe(landed.modRevision);
+    });
+
     it('refuses to create a key that someone created after it was read as missing', async () => {
       const key = freshKey();
       expect(await readConfigKey(client, key)).toBeUndefined();

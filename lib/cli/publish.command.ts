@@ -106,15 +106,14 @@ async function writeWithCas(
   current: ConfigKeyValue | undefined,
 ): Promise<string | undefined> {
   const put = await etcd.casPut(candidate.text, current?.modRevision);
+  if (put.written && put.alreadyThere) {
+    output.out(cliMessages.alreadyWritten(key, put.revision));
+    return put.revision;
+  }
   if (put.written) {
     const published = output.paint('green', 'published');
     output.out(`${published} ${candidate.file} -> "${key}" at revision ${put.revision}`);
     return put.revision;
-  }
-  // etcd3 retries a call whose answer was lost: the retry then loses to our own write.
-  if (put.current?.text === candidate.text) {
-    output.out(cliMessages.alreadyWritten(key, put.current.modRevision));
-    return put.current.modRevision;
   }
   const now = put.current?.modRevision;
   output.err(output.paint('red', cliMessages.conflict(key, current?.modRevision, now)));

@@ -2,8 +2,12 @@ import type { Etcd3 } from 'etcd3';
 import { toConfigKeyValue, type ConfigKeyValue } from './config-key.reader.js';
 
 export type CasPutResult =
-  /** Written; `revision` is the new `mod_revision` of the key. */
-  | { written: true; revision: string }
+  /**
+   * Written; `revision` is the key's `mod_revision` with the text. `alreadyThere`: the key moved,
+   * but holds exactly this text, which is what an earlier attempt of this same write leaves
+   * (etcd3 retries a call whose answer was lost, and the retry loses to it).
+   */
+  | { written: true; revision: string; alreadyThere: boolean }
   /** Nothing written: the key moved since the revision read. `current` is what it holds now. */
   | { written: false; current: ConfigKeyValue | undefined };
 
@@ -24,10 +28,13 @@ export async function casPut(
       : client.if(key, 'Mod', '==', expectedModRevision);
   const response = await unchanged.then(client.put(key).value(text)).else(client.get(key)).commit();
   // A transaction is one revision: the put's mod_revision is the revision after it.
-  if (response.succeeded) return { written: true, revision: response.header.revision };
+  if (response.succeeded) {
+    return { written: true, revision: response.header.revision, alreadyThere: false };
+  }
   const kv = response.responses[0]?.response_range?.kvs[0];
-  return {
-    written: false,
-    current: kv ? toConfigKeyValue(kv) : undefined,
-  };
+  const current = kv ? toConfigKeyValue(kv) : undefined;
+  if (current?.text === text) {
+    return { written: true, revision: current.modRevision, alreadyThere: true };
+  }
+  return { written: false, current };
 }

@@ -140,14 +140,8 @@ class EtcdSource implements ConfigSource {
     ).catch((error: unknown) => {
       throw this.unavailable(error, etcdMessages.unavailable);
     });
-    // Holding exactly this text already is no conflict: etcd3 retried a put whose answer was lost.
-    const revision = result.written
-      ? result.revision
-      : result.current?.text === text
-        ? result.current.modRevision
-        : undefined;
-    if (revision === undefined) {
-      const actual = result.written ? undefined : result.current?.modRevision;
+    if (!result.written) {
+      const actual = result.current?.modRevision;
       throw new ConfigConflictError(
         this.id,
         expectedRevision,
@@ -156,7 +150,7 @@ class EtcdSource implements ConfigSource {
       );
     }
     this.servedFromCache = false;
-    return snapshotOf({ text, modRevision: revision });
+    return snapshotOf({ text, modRevision: result.revision });
   }
 
   report(outcome: SourceOutcome): void {
