@@ -2,11 +2,9 @@ import { Logger } from '@nestjs/common';
 import { hostname } from 'node:os';
 import type { Etcd3 } from 'etcd3';
 import {
-  ConfigAccessError,
   ConfigConflictError,
   ConfigNotFoundError,
   ConfigReloadError,
-  ConfigSourceUnavailableError,
   describeError,
 } from '../../config-reloader.errors.js';
 import type {
@@ -17,7 +15,6 @@ import type {
   SourceWatch,
 } from '../config-source.interface.js';
 import { hashContent } from '../file/config-file.reader.js';
-import { isRefusal } from './bounded-call.js';
 import { casPut } from './cas-put.js';
 import { readConfigKeyAt, toConfigKeyValue, type ConfigKeyValue } from './config-key.reader.js';
 import { ConfigCache } from './config-cache.js';
@@ -29,7 +26,9 @@ import {
 } from './etcd-client.js';
 import type { EtcdSourceOptions } from './etcd-source.options.js';
 import { etcdMessages } from './etcd.messages.js';
+import { isRefusal, sourceFailure } from './etcd-failure.js';
 import { FleetStatusWriter } from './fleet-status.writer.js';
+import { instanceStatusOf } from './instance-status.js';
 import { KeyWatch } from './key-watch.js';
 import { WatchMembers } from './watch-members.js';
 
@@ -90,9 +89,9 @@ class EtcdSource implements ConfigSource {
       const starting = this.resumeFrom === undefined;
       // etcd said no (credentials, permissions): not an outage, and no local copy makes it right.
       if (error instanceof ConfigReloadError || isRefusal(error) || !starting) {
-        throw this.unavailable(error, etcdMessages.unavailable);
+        throw this.failure(error, etcdMessages.unavailable);
       }
-      if (!this.cache) throw this.unavailable(error, etcdMessages.unavailableAtStart);
+      if (!this.cache) throw this.failure(error, etcdMessages.unavailableAtStart);
       return this.startFromCache(this.cache, error);
     }
   }
@@ -138,7 +137,7 @@ class EtcdSource implements ConfigSource {
       this.overallDeadlineMs(),
       () => new Error(`no answer within ${this.overallDeadlineMs()} ms`),
     ).catch((error: unknown) => {
-      throw this.unavailable(error, etcdMessages.unavailable);
+      throw this.failure(error, etcdMessages.unavailable);
     });
     if (!result.written) {
       const actual = result.current?.modRevision;
@@ -154,18 +153,7 @@ class EtcdSource implements ConfigSource {
   }
 
   report(outcome: SourceOutcome): void {
-    this.status?.write({
-      instanceId: this.instanceId,
-      hostname: hostname(),
-      pid: process.pid,
-      name: outcome.name,
-      version: outcome.version,
-      revision: outcome.revision,
-      hash: outcome.hash,
-      state: outcome.state,
-      ...(outcome.error ? { error: outcome.error } : {}),
-      updatedAt: new Date().toISOString(),
-    });
+    this.status?.write(instanceStatusOf(this.instanceId, outcome));
     const cache = this.cache;
     if (cache && outcome.state === 'applied' && outcome.text !== undefined) {
       const entry = { revision: outcome.revision, hash: outcome.hash, text: outcome.text };
@@ -197,7 +185,7 @@ class EtcdSource implements ConfigSource {
   private async startFromCache(cache: ConfigCache, cause: unknown): Promise<SourceSnapshot> {
     const cached = await cache.load();
     if ('unusable' in cached) {
-      throw this.unavailable(cause, (id, hosts, reason) =>
+      throw this.failure(cause, (id, hosts, reason) =>
         etcdMessages.unavailableAtStart(id, hosts, reason, cached.unusable),
       );
     }
@@ -220,24 +208,14 @@ class EtcdSource implements ConfigSource {
     return this.resumeFrom!;
   }
 
+  /** etcd refused the call (`ConfigAccessError`), or did not answer: `unavailable` says so. */
+  private failure(error: unknown, unavailable: Parameters<typeof sourceFailure>[2]) {
+    return sourceFailure(error, { id: this.id, hosts: this.hosts }, unavailable);
+  }
+
   /** etcd3 retries a call on up to three members, each attempt with its own deadline. */
   private overallDeadlineMs(): number {
     return this.deadlineMs * Math.min(this.hosts.length, 3);
-  }
-
-  /** etcd did not answer (`message` says so), or it refused (`ConfigAccessError`). */
-  private unavailable(
-    error: unknown,
-    message: (id: string, hosts: readonly string[], reason: string) => string,
-  ): ConfigReloadError {
-    if (error instanceof ConfigReloadError) return error;
-    const reason = describeError(error);
-    if (isRefusal(error)) {
-      const text = etcdMessages.refused(this.id, this.hosts, reason);
-      return new ConfigAccessError(this.id, text, { cause: error });
-    }
-    const text = message(this.id, this.hosts, reason);
-    return new ConfigSourceUnavailableError(this.id, text, { cause: error });
   }
 }
 

@@ -1,3 +1,6 @@
+import { hostname } from 'node:os';
+import type { SourceOutcome } from '../config-source.interface.js';
+
 /**
  * Fleet status: what each running instance says about the config it runs, kept under a lease at
  * `<key>/instances/<instanceId>` so that the record disappears when the process exits or dies.
@@ -21,6 +24,22 @@ export interface InstanceStatus {
   error?: { code: string; message: string };
   /** ISO time of this record. */
   updatedAt: string;
+}
+
+/** This process's record of what became of one change. */
+export function instanceStatusOf(instanceId: string, outcome: SourceOutcome): InstanceStatus {
+  return {
+    instanceId,
+    hostname: hostname(),
+    pid: process.pid,
+    name: outcome.name,
+    version: outcome.version,
+    revision: outcome.revision,
+    hash: outcome.hash,
+    state: outcome.state,
+    ...(outcome.error ? { error: outcome.error } : {}),
+    updatedAt: new Date().toISOString(),
+  };
 }
 
 /** The prefix of all status records of the fleet on `key`. */

@@ -1,0 +1,61 @@
+import {
+  EtcdAuthenticationFailedError,
+  EtcdPermissionDeniedError,
+  EtcdRoleNotGrantedError,
+  GRPCCancelledError,
+  GRPCDeadlineExceededError,
+  GRPCGenericError,
+  isRecoverableError,
+} from 'etcd3';
+import {
+  ConfigAccessError,
+  ConfigReloadError,
+  ConfigSourceUnavailableError,
+  describeError,
+} from '../../config-reloader.errors.js';
+import { etcdMessages } from './etcd.messages.js';
+
+/**
+ * etcd answered, and said no: wrong credentials, a user without the permission, or any other
+ * error code that is not about reaching it (with auth on and no user given, etcd answers
+ * INVALID_ARGUMENT "user name is empty"). Not an outage: waiting or a local copy will not help.
+ * Everything else (a deadline, a transient gRPC error) means etcd did not answer.
+ */
+export function isRefusal(error: unknown): boolean {
+  if (
+    error instanceof EtcdAuthenticationFailedError ||
+    error instanceof EtcdPermissionDeniedError ||
+    error instanceof EtcdRoleNotGrantedError
+  ) {
+    return true;
+  }
+  return (
+    error instanceof GRPCGenericError &&
+    !isRecoverableError(error) &&
+    !(error instanceof GRPCCancelledError) &&
+    !(error instanceof GRPCDeadlineExceededError)
+  );
+}
+
+/** What went wrong, in words; grpc-js ends its messages with an empty "Resolution note: " often. */
+export function failureReason(error: unknown): string {
+  return describeError(error).replace(/\.?\s*Resolution note:\s*\.?$/, '');
+}
+
+/**
+ * The source's error for a failed etcd call: `ConfigAccessError` when etcd refused it, else
+ * `ConfigSourceUnavailableError` worded by `unavailable`; a `ConfigReloadError` stays itself.
+ */
+export function sourceFailure(
+  error: unknown,
+  where: { id: string; hosts: readonly string[] },
+  unavailable: (id: string, hosts: readonly string[], reason: string) => string,
+): ConfigReloadError {
+  if (error instanceof ConfigReloadError) return error;
+  const { id, hosts } = where;
+  const reason = failureReason(error);
+  if (isRefusal(error)) {
+    return new ConfigAccessError(id, etcdMessages.refused(id, hosts, reason), { cause: error });
+  }
+  return new ConfigSourceUnavailableError(id, unavailable(id, hosts, reason), { cause: error });
+}
