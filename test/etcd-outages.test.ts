@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import { Etcd3 } from 'etcd3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { casPut } from '../lib/sources/etcd/cas-put.js';
+import { readConfigKey } from '../lib/sources/etcd/config-key.reader.js';
 import { etcdSource, instanceStatusKey, parseInstanceStatus } from '../lib/sources/etcd/index.js';
 import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
 import { trackHandles } from './support/handle-tracker.js';
@@ -43,21 +45,15 @@ describe.skipIf(missing !== undefined)('the etcd source through outages', () => 
    * etcd3 retries a put that timed out, and the first attempt can still be committed after a
    * later put (the follower forwarded it to the old leader, which hands it on once it is back):
    * a plain put could leave the key on an older document. Compare-and-swap on the key's
-   * mod_revision makes a late attempt fail instead; reading back tells whether one got through.
+   * mod_revision makes a late attempt fail instead (`casPut`, as `publish` writes).
    */
   async function publish(hosts: string[], revision: number): Promise<void> {
     const client = clientOf(hosts);
-    const text = doc(revision);
     for (let attempt = 0; attempt < 10; attempt++) {
-      const current = (await client.get(KEY).exec()).kvs[0];
-      if (current?.value.toString() === text) return;
-      const swap = await client
-        .if(KEY, 'Mod', '==', current?.mod_revision ?? '0')
-        .then(client.put(KEY).value(text))
-        .commit();
-      if (swap.succeeded) return;
+      const current = await readConfigKey(client, KEY);
+      if ((await casPut(client, KEY, doc(revision), current?.modRevision)).written) return;
     }
-    throw new Error(`could not publish ${text}`);
+    throw new Error(`could not publish ${doc(revision)}`);
   }
 
   async function boot(hosts: string[]): Promise<ReloaderHarness<Bot>> {
