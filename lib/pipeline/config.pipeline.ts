@@ -4,11 +4,10 @@ import {
   ConfigSchemaError,
   ConfigValidationError,
   describeError,
-  type ConfigIssue,
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import type { SourceSnapshot } from '../sources/config-source.interface.js';
-import { parseConfigText } from './config.parser.js';
+import { parseAndCheckSchema } from './config.parser.js';
 import { DocumentParser, OFF_THREAD_MIN_CHARS, type ParsedDocument } from './document.parser.js';
 import { deepFreeze, MAX_FREEZE_DEPTH, NestingTooDeepError } from './deep-freeze.js';
 import { shareUnchanged } from './structural-sharing.js';
@@ -55,10 +54,7 @@ export async function validateConfigText<T extends object>(
   file: string,
   rules: ConfigValidationRules<T>,
 ): Promise<{ config: T; plain: Record<string, unknown> }> {
-  const plain = parseConfigText(text, file);
-  const schemaIssues: ConfigIssue[] = rules.schema ? rules.schema(plain) : [];
-  // The DTO would only repeat what the schema already refused: report the schema's findings.
-  if (schemaIssues.length > 0) throw new ConfigValidationError(file, schemaIssues);
+  const plain = parseAndCheckSchema(text, file, rules.schema);
   if (!rules.dto) return { config: plain as T, plain };
   // class-transformer copies the parsed object, so `plain` stays untouched for diffing.
   const result = await validateDto(

@@ -1,5 +1,4 @@
-import { ConfigValidationError } from '../config-reloader.errors.js';
-import { parseConfigText } from './config.parser.js';
+import { parseAndCheckSchema } from './config.parser.js';
 import { applyPatch } from './parse-patch.js';
 import { ParseWorkerClient } from './parse-worker.client.js';
 import { schemaSourceOf, type SchemaValidator } from './schema.validator.js';
@@ -66,10 +65,7 @@ export class DocumentParser {
   }
 
   private parseHere(text: string, previous?: Record<string, unknown>): Record<string, unknown> {
-    const parsed = parseConfigText(text, this.where);
-    const issues = this.schema ? this.schema(parsed) : [];
-    // The DTO would only repeat what the schema already refused: report the schema's findings.
-    if (issues.length > 0) throw new ConfigValidationError(this.where, issues);
+    const parsed = parseAndCheckSchema(text, this.where, this.schema);
     // Structural sharing on the parsed JSON: an unchanged subtree is then known by identity.
     return previous ? shareUnchanged(parsed, previous).value : parsed;
   }

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { JsonSchema } from '../interfaces/index.js';
-import { parseConfigText } from './config.parser.js';
+import { parseAndCheckSchema } from './config.parser.js';
 import { encodePatch } from './parse-patch.js';
 import {
   PARSE_WORKER_PROTOCOL,
@@ -33,10 +33,9 @@ function answer(request: ParseRequest): ParseReply {
   if (request.basis !== undefined && !basis) return { id: request.id, outcome: 'no-basis' };
   let parsed: Record<string, unknown>;
   try {
-    parsed = parseConfigText(request.text, 'config');
-    if (checkSchema && checkSchema(parsed).length > 0)
-      return { id: request.id, outcome: 'refused' };
+    parsed = parseAndCheckSchema(request.text, 'config', checkSchema);
   } catch {
+    // The main thread parses it again, for errors of its own.
     return { id: request.id, outcome: 'refused' };
   }
   if (!basis) {
