@@ -3,8 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { epochNow } from './fixtures.js';
 import { median } from './stats.js';
 
-/** 'module': Nest apps with ConfigReloaderModule over etcdSource(); 'bare': plain etcd3 watchers. */
-export type FleetKind = 'module' | 'bare';
+/**
+ * 'module': Nest apps with ConfigReloaderModule over etcdSource(); 'bare': plain etcd3 watchers
+ * that JSON.parse the value; 'validated': the same watchers, which also run the bare pipeline
+ * (Ajv + DTO in full, as the module validates).
+ */
+export type FleetKind = 'module' | 'bare' | 'validated';
 
 export interface FleetStart {
   kind: FleetKind;
@@ -19,8 +23,6 @@ export interface FleetStart {
   reportStatus?: boolean;
   /** Module: etcdSource's `statusDelayMs`, which the driver waits out between puts. */
   statusDelayMs?: number;
-  /** Bare: run the bare pipeline (Ajv + DTO) after JSON.parse, as the module does. */
-  validate?: boolean;
 }
 
 export type FleetRequest =

@@ -52,7 +52,7 @@ async function startModule(start: FleetStart, index: number): Promise<Member> {
 }
 
 async function startBare(start: FleetStart): Promise<Member> {
-  const pipeline = start.validate ? createBarePipeline(loadSampleSchema()) : undefined;
+  const pipeline = start.kind === 'validated' ? createBarePipeline(loadSampleSchema()) : undefined;
   const watcher = await EtcdBareWatcher.start(start.hosts, start.key, pipeline);
   return {
     waitFor: (seq, timeoutMs) => watcher.waitFor(seq, timeoutMs),

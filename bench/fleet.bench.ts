@@ -34,6 +34,8 @@ export interface FleetPhase {
   puts: number;
   module: FleetSeries;
   bare: FleetSeries;
+  /** Bare watchers that validate each value as the module does (schema + DTO, in full). */
+  validated: FleetSeries;
   /** How long the module fleet took to start (its processes in parallel), ms. */
   moduleStartMs: number;
   /** The largest clock offset measured between the driver and a fleet process, ms (applied). */
@@ -117,11 +119,12 @@ const RECOVERY_BOUND_MS = 30_000;
 const KEYS: Record<FleetKind, string> = {
   module: '/bench/fleet/module',
   bare: '/bench/fleet/bare',
+  validated: '/bench/fleet/validated',
 };
 
 const VARIANTS: Array<{ variant: FleetCpuVariant['variant']; start: Partial<FleetStart> }> = [
   { variant: 'bare', start: { kind: 'bare' } },
-  { variant: 'bare + schema + DTO', start: { kind: 'bare', validate: true } },
+  { variant: 'bare + schema + DTO', start: { kind: 'validated' } },
   { variant: 'module, reportStatus: false', start: { kind: 'module', reportStatus: false } },
   { variant: 'module', start: { kind: 'module' } },
 ];
@@ -129,10 +132,10 @@ const VARIANTS: Array<{ variant: FleetCpuVariant['variant']; start: Partial<Flee
 /**
  * put -> 'config_reloaded' in every instance of a fleet: 1, 10 and 100 Nest apps with
  * ConfigReloaderModule over etcdSource(), spread over a few processes, each with an etcd client
- * of its own, against a same-size fleet of bare etcd3 watchers that only parse the value, laid
- * out the same way, on the same etcd (one member, loopback). The two fleets watch keys of their
- * own and take turns, put for put, so that both see the same machine and neither competes with
- * the other's work. Times: the put's send time here, the arrival in each instance's process.
+ * of its own, against two same-size fleets of bare etcd3 watchers, laid out the same way, on the
+ * same etcd (one member, loopback): one only parses the value (the issue's baseline), the other
+ * also validates it as the module does. The fleets watch keys of their own and take turns, put
+ * for put, so that all see the same machine and none competes with another's work. Times: the put's send time here, the arrival in each instance's process.
  * Then the CPU of one change, layer by layer, each variant alone on etcd.
  */
 export async function runFleet(plan: FleetPlan): Promise<FleetResult> {
@@ -180,26 +183,35 @@ class FleetRun {
     for (const key of Object.values(KEYS)) await this.etcd.put(key).value(text).exec();
   }
 
-  /** Every debounce setting for one fleet size; the bare fleet is measured next to each. */
+  /**
+   * Every debounce setting for one fleet size; the two bare fleets (parse only, and parse +
+   * validate) are measured next to each.
+   */
   async layout(instances: number, processes: number): Promise<FleetPhase[]> {
     const bare = await this.startFleet({ kind: 'bare' }, instances, processes);
+    const validated = await this.startFleet({ kind: 'validated' }, instances, processes);
     const phases: FleetPhase[] = [];
     for (const debounceMs of this.plan.debounces) {
       const started = performance.now();
       const module = await this.startFleet({ kind: 'module', debounceMs }, instances, processes);
       const moduleStartMs = performance.now() - started;
-      const measured = await this.measure(module, bare, debounceMs);
+      const measured = await this.measure(module, bare, validated, debounceMs);
       measured.module.upToDate = await this.stopFleet(module);
+      const offsets = [module, bare, validated].flatMap((fleet) => fleet.offsets);
       phases.push({
         instances,
         processes,
         moduleStartMs,
-        maxClockOffsetMs: Math.max(...[...module.offsets, ...bare.offsets].map(Math.abs)),
+        maxClockOffsetMs: Math.max(...offsets.map(Math.abs)),
         ...measured,
       });
     }
     const bareUpToDate = await this.stopFleet(bare);
-    for (const phase of phases) phase.bare.upToDate = bareUpToDate;
+    const validatedUpToDate = await this.stopFleet(validated);
+    for (const phase of phases) {
+      phase.bare.upToDate = bareUpToDate;
+      phase.validated.upToDate = validatedUpToDate;
+    }
     return phases;
   }
 
@@ -372,13 +384,18 @@ class FleetRun {
    * the CPU run: the same puts without any message to the fleet processes, so that the CPU read
    * from them is the fleets' alone.
    */
-  private async measure(module: Fleet, bare: Fleet, debounceMs: number) {
+  private async measure(module: Fleet, bare: Fleet, validated: Fleet, debounceMs: number) {
     const { plan } = this;
-    const bound = { module: debounceMs + plan.boundMs, bare: plan.boundMs };
-    // Before the next put, both fleets are done with the last one (status writes included:
+    const fleets = [module, bare, validated];
+    const bound = {
+      module: debounceMs + plan.boundMs,
+      bare: plan.boundMs,
+      validated: plan.boundMs,
+    };
+    // Before the next put, every fleet is done with the last one (status writes included:
     // they start up to 1.5x STATUS_DELAY_MS after the change, while the processes look idle).
     const quiet = () =>
-      Promise.all([...module.clients, ...bare.clients].map((client) => client.quiet()));
+      Promise.all(fleets.flatMap((fleet) => fleet.clients).map((client) => client.quiet()));
     const settle = async () => {
       await quiet();
       await sleep(STATUS_DELAY_MS * 1.5);
@@ -386,31 +403,36 @@ class FleetRun {
       await sleep(plan.gapMs);
     };
     for (let i = 0; i < plan.warmupPuts; i++) {
-      for (const fleet of [module, bare]) {
+      for (const fleet of fleets) {
         await this.timedPut(fleet, bound[fleet.kind]);
         await settle();
       }
     }
-    const outcomes: Record<FleetKind, PutOutcome[]> = { module: [], bare: [] };
+    const outcomes: Record<FleetKind, PutOutcome[]> = { module: [], bare: [], validated: [] };
     const puts = plan.puts(module.instances);
     for (let i = 0; i < puts; i++) {
-      // Alternate which fleet goes first: neither always follows the other's leftovers.
-      for (const fleet of i % 2 === 0 ? [module, bare] : [bare, module]) {
+      // Rotate which fleet goes first: none always follows another's leftovers.
+      for (const fleet of rotated(fleets, i)) {
         outcomes[fleet.kind].push(await this.timedPut(fleet, bound[fleet.kind]));
         await settle();
       }
     }
-    const timed = { module: summarize(outcomes.module), bare: summarize(outcomes.bare) };
+    const timed = {
+      module: summarize(outcomes.module),
+      bare: summarize(outcomes.bare),
+      validated: summarize(outcomes.validated),
+    };
     // Each put of the CPU run waits as long as the slowest instance took above, and a gap.
     const spacing = (fleet: Fleet) =>
       Math.min(timed[fleet.kind].lastInstance.max, bound[fleet.kind]) + plan.gapMs;
-    const { figures } = await this.cpuRun([module, bare], puts, debounceMs, spacing);
-    const [moduleCpu, bareCpu] = figures;
+    const { figures } = await this.cpuRun(fleets, puts, debounceMs, spacing);
+    const [moduleCpu, bareCpu, validatedCpu] = figures;
     return {
       debounceMs,
       puts,
       module: { kind: 'module' as const, ...timed.module, ...moduleCpu, upToDate: 0 },
       bare: { kind: 'bare' as const, ...timed.bare, ...bareCpu, upToDate: 0 },
+      validated: { kind: 'validated' as const, ...timed.validated, ...validatedCpu, upToDate: 0 },
     };
   }
 
@@ -458,7 +480,7 @@ class FleetRun {
     await sleep(settleMs);
     const from = await read();
     for (let i = 0; i < puts; i++) {
-      for (const fleet of i % 2 === 0 ? fleets : [...fleets].reverse()) {
+      for (const fleet of rotated(fleets, i)) {
         await this.untimedPut(fleet, spacing(fleet));
       }
     }
@@ -475,6 +497,12 @@ class FleetRun {
         : { micros: to.etcd - from.etcd, spanMs: to.at - from.at };
     return { figures, etcd };
   }
+}
+
+/** `items` starting at item `turn` (modulo their count), then the ones before it. */
+function rotated<T>(items: T[], turn: number): T[] {
+  const first = turn % items.length;
+  return [...items.slice(first), ...items.slice(0, first)];
 }
 
 /** CPU used so far by a fleet's processes (us), and the changes its instances have seen. */
