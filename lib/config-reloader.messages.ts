@@ -122,6 +122,11 @@ export const messages = {
   sourceLost: (name: string, where: string, version: number) =>
     `[${name}] ${where} cannot reach its server; keeping config v${version} until it answers ` +
     `again (health 'degraded', CONFIG_UNAVAILABLE).`,
+  /** The source said why: `reason` is its own message (it names the source and the server). */
+  sourceLostBecause: (name: string, version: number, reason: string, code: string) =>
+    `[${name}] ${reason} Keeping config v${version} until ` +
+    (code === 'CONFIG_ACCESS' ? 'the server accepts us again' : 'it answers again') +
+    ` (health 'degraded', ${code}).`,
   sourceBack: (name: string, where: string) =>
     `[${name}] ${where} reaches its server again; changes made meanwhile are applied.`,
   sourceReportFailed: (name: string, reason: string) =>

@@ -108,8 +108,8 @@ export function wireReloader<T extends object>(
     debounceMs,
     settleMs: Math.max(debounceMs, MIN_SETTLE_MS),
     verifyIntervalMs,
-    onConnectivity: (state) => {
-      if (state === 'lost') reporter.sourceLost(store.applied.version);
+    onConnectivity: (state, cause) => {
+      if (state === 'lost') reporter.sourceLost(store.applied.version, cause);
       else reporter.sourceBack(state === 'back');
     },
   });

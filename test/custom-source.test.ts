@@ -2,11 +2,16 @@ import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  ConfigAccessError,
   ConfigConflictError,
   ConfigReloadError,
+  ConfigSourceUnavailableError,
   type ConfigSource,
+  type SourceListener,
   type SourceSnapshot,
+  type SourceWatch,
 } from '../lib/index.js';
+import { CapturingLogger } from './support/capturing-logger.js';
 import { MemorySource } from './support/memory.source.js';
 import { bootReloader, type ReloaderHarness } from './support/reloader-app.js';
 import { waitFor } from './support/wait-for.js';
@@ -30,6 +35,20 @@ class CountingSource extends MemorySource {
   }
 }
 
+/** The example source, which can also say that it lost its server, and why. */
+class RemoteSource extends MemorySource {
+  private readonly watching: SourceListener[] = [];
+
+  override watch(listener: SourceListener): Promise<SourceWatch> {
+    this.watching.push(listener);
+    return super.watch(listener);
+  }
+
+  connectivity(connected: boolean, cause?: ConfigReloadError): void {
+    for (const listener of this.watching) listener.connectivity?.(connected, cause);
+  }
+}
+
 describe('a ConfigSource of your own (the README example)', () => {
   let harness: ReloaderHarness<Bot> | undefined;
 
@@ -38,13 +57,20 @@ describe('a ConfigSource of your own (the README example)', () => {
     harness = undefined;
   });
 
-  const boot = async (source: ConfigSource, extra: { beforeApply?: (next: Bot) => void } = {}) => {
-    harness = await bootReloader<Bot>({
-      configSource: source,
-      debounceMs: 0,
-      schema: { type: 'object', required: ['revision'] },
-      ...extra,
-    });
+  const boot = async (
+    source: ConfigSource,
+    extra: { beforeApply?: (next: Bot) => void } = {},
+    logger?: CapturingLogger,
+  ) => {
+    harness = await bootReloader<Bot>(
+      {
+        configSource: source,
+        debounceMs: 0,
+        schema: { type: 'object', required: ['revision'] },
+        ...extra,
+      },
+      { logger },
+    );
     return harness;
   };
 
@@ -156,6 +182,45 @@ describe('a ConfigSource of your own (the README example)', () => {
     expect(source.closed).toBe(1);
     expect(service.isWatching).toBe(false);
     source.publish(json('B'));
+    expect(service.config).toEqual({ revision: 'A' });
+  });
+
+  it('shows in health why the source lost its server, and says it once per reason', async () => {
+    const source = new RemoteSource('bot', json('A'));
+    const logger = new CapturingLogger();
+    const { service } = await boot(source, {}, logger);
+    const warnings = () => logger.lines.filter((line) => line.level === 'warn').map((l) => l.text);
+
+    source.connectivity(false); // no reason given
+    expect(service.getHealth()).toMatchObject({
+      status: 'degraded',
+      lastErrorCode: 'CONFIG_UNAVAILABLE',
+      lastError: expect.stringContaining('memory:bot cannot reach its server'),
+    });
+    const since = service.getHealth().unavailableSince;
+    expect(since).toBeInstanceOf(Date);
+
+    const refused = new ConfigAccessError('memory:bot', 'memory:bot refused our token.');
+    source.connectivity(false, refused);
+    source.connectivity(false, refused); // the same reason again: nothing new to say
+    expect(service.getHealth()).toMatchObject({
+      status: 'degraded',
+      lastErrorCode: 'CONFIG_ACCESS',
+      lastError: expect.stringMatching(
+        /memory:bot refused our token\. Keeping config v1 until the server accepts us again/,
+      ),
+      unavailableSince: since, // lost since the first report, whatever the reason now
+    });
+
+    const down = new ConfigSourceUnavailableError('memory:bot', 'memory:bot: no answer.');
+    source.connectivity(false, down);
+    expect(service.getHealth().lastError).toMatch(
+      /no answer\. Keeping config v1 until it answers again/,
+    );
+    expect(warnings()).toHaveLength(3);
+
+    source.connectivity(true);
+    expect(service.getHealth()).toMatchObject({ status: 'up', unavailableSince: null });
     expect(service.config).toEqual({ revision: 'A' });
   });
 

@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import {
+  ConfigAccessError,
   ConfigAuditError,
   ConfigSourceUnavailableError,
   describeError,
@@ -52,6 +53,9 @@ export interface AppliedChange<T> {
  * it), health, the log, the app's handlers and the source itself (fleet status, caches).
  */
 export class ReloadReporter<T> {
+  /** The error code health shows while the source is lost. */
+  private lostWith: string | undefined;
+
   constructor(private readonly options: ReloadReporterOptions<T>) {}
 
   /**
@@ -116,12 +120,24 @@ export class ReloadReporter<T> {
     logger.log(messages.recovered(name, where, failures, state));
   }
 
-  /** A remote source lost its server: the config in force stays; health says since when. */
-  sourceLost(currentVersion: number): void {
+  /**
+   * A remote source lost its server: the config in force stays; health says since when, and why
+   * when the source said (`cause`). Said again only when the reason changes (say from "no
+   * answer" to "refused"), not on every failed attempt to get back.
+   */
+  sourceLost(currentVersion: number, cause?: ConfigReloadError): void {
     const { name, where, health, logger } = this.options;
-    if (health.isUnavailable) return;
-    const message = messages.sourceLost(name, where, currentVersion);
-    health.unavailable(new ConfigSourceUnavailableError(where, message), new Date());
+    const code = cause?.code ?? 'CONFIG_UNAVAILABLE';
+    if (health.isUnavailable && code === this.lostWith) return;
+    this.lostWith = code;
+    const message = cause
+      ? messages.sourceLostBecause(name, currentVersion, cause.message, code)
+      : messages.sourceLost(name, where, currentVersion);
+    const error =
+      code === 'CONFIG_ACCESS'
+        ? new ConfigAccessError(where, message, { cause })
+        : new ConfigSourceUnavailableError(where, message, { cause });
+    health.unavailable(error, new Date());
     logger.warn(message);
   }
 
@@ -129,6 +145,7 @@ export class ReloadReporter<T> {
   sourceBack(known: boolean): void {
     const { name, where, health, logger } = this.options;
     if (!health.isUnavailable) return;
+    this.lostWith = undefined;
     health.available();
     if (known) logger.log(messages.sourceBack(name, where));
   }

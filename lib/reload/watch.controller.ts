@@ -1,5 +1,9 @@
 import type { Logger } from '@nestjs/common';
-import { ConfigReloaderClosedError, describeError } from '../config-reloader.errors.js';
+import {
+  ConfigReloaderClosedError,
+  describeError,
+  type ConfigReloadError,
+} from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import type {
   ConfigSource,
@@ -28,7 +32,7 @@ export interface WatchControllerOptions {
    * A remote source lost or regained its server while watching, or watching stopped, so that
    * nobody knows any more ('unknown').
    */
-  onConnectivity?: (state: 'lost' | 'back' | 'unknown') => void;
+  onConnectivity?: (state: 'lost' | 'back' | 'unknown', cause?: ConfigReloadError) => void;
 }
 
 /**
@@ -115,8 +119,8 @@ export class WatchController {
       error: (error) => {
         if (isCurrent()) logger.warn(messages.watcherError(name, describeError(error)));
       },
-      connectivity: (connected) => {
-        if (isCurrent()) this.options.onConnectivity?.(connected ? 'back' : 'lost');
+      connectivity: (connected, cause) => {
+        if (isCurrent()) this.options.onConnectivity?.(connected ? 'back' : 'lost', cause);
       },
     };
     let watch: SourceWatch;

@@ -1,3 +1,5 @@
+import type { ConfigReloadError } from '../config-reloader.errors.js';
+
 /**
  * Where a config document lives. A source only reads, watches and (optionally) writes the
  * document; everything after it (debounce, parse, validate, veto, freeze, hold, swap, history,
@@ -53,8 +55,12 @@ export interface SourceListener {
   changed(snapshot?: SourceSnapshot): void;
   /** A problem while watching; it is reported, never thrown. */
   error(error: unknown): void;
-  /** A remote source lost (false) or regained (true) its server. */
-  connectivity?(connected: boolean): void;
+  /**
+   * A remote source lost (false) or regained (true) its server. While lost, `cause` may say why:
+   * `ConfigAccessError` when the server refuses us (credentials, permissions), otherwise
+   * `ConfigSourceUnavailableError`. Calling it again while lost, with another cause, updates it.
+   */
+  connectivity?(connected: boolean, cause?: ConfigReloadError): void;
 }
 
 /** A running watch, as returned by `ConfigSource.watch()`. */
