@@ -198,6 +198,95 @@ describe.skipIf(missing !== undefined)('the etcd source, against a real etcd', (
     }
   });
 
+  /** Turns auth on with one user, root, and returns a client signed in as root. */
+  async function enableAuth(password: string): Promise<Etcd3> {
+    await writer.user('root').create(password);
+    await writer.user('root').addRole('root');
+    await writer.auth.authEnable();
+    return new Etcd3({ hosts: cluster.hosts, auth: { username: 'root', password } });
+  }
+
+  /** Kills the member and starts it again on its data: it forgets every auth token it gave. */
+  async function restartEtcd(): Promise<void> {
+    const member = cluster.members[0]!;
+    await member.kill();
+    member.start();
+    await member.ready();
+  }
+
+  it('signs in again when etcd cancels its watch for a revoked token, and applies the next put', async () => {
+    await writer.put(KEY).value(doc(1));
+    const admin = await enableAuth('root-secret');
+    try {
+      // No status record: the watch is then the only thing talking to etcd, as with a watch on
+      // a member's own client in a cluster, so no other call signs in again on its behalf.
+      const { service, reloaded } = await boot({
+        auth: { username: 'root', password: 'root-secret' },
+        reportStatus: false,
+      });
+      // Setting the password, even to the same one, revokes the user's tokens; the watch meets
+      // that when it opens again (here: after a restart) and etcd cancels it.
+      await admin.user('root').setPassword('root-secret');
+      await restartEtcd();
+      await admin.put(KEY).value(doc(2));
+      await waitFor(() => reloaded.length === 1, {
+        timeoutMs: 15_000,
+        description: 'the put after the restart to be applied',
+      });
+      expect(service.config).toEqual({ revision: 2 });
+      await waitFor(() => service.getHealth().status === 'up', { description: "health 'up'" });
+    } finally {
+      admin.close();
+    }
+  });
+
+  it('says that etcd refuses the credentials, not that it cannot be reached, when they stop working mid-run', async () => {
+    await writer.put(KEY).value(doc(1));
+    let admin = await enableAuth('root-secret');
+    try {
+      // No status record: the watch is then the only thing talking to etcd, as with a watch on
+      // a member's own client in a cluster, so no other call signs in again on its behalf.
+      const { service, reloaded } = await boot({
+        auth: { username: 'root', password: 'root-secret' },
+        reportStatus: false,
+      });
+      // The password is rotated, which revokes the instance's token; it still has the old
+      // password. Its watch keeps working until it is opened again (here: etcd restarts); etcd
+      // then cancels it for its token, and signing in again fails.
+      await admin.user('root').setPassword('rotated-secret');
+      admin.close();
+      admin = new Etcd3({
+        hosts: cluster.hosts,
+        auth: { username: 'root', password: 'rotated-secret' },
+      });
+      await restartEtcd();
+      await waitFor(() => service.getHealth().lastErrorCode === 'CONFIG_ACCESS', {
+        timeoutMs: 15_000,
+        description: 'health to say that etcd refuses the credentials',
+      });
+      const health = service.getHealth();
+      expect(health.status).toBe('degraded');
+      expect(health.unavailableSince).toBeInstanceOf(Date);
+      expect(health.lastError).toContain(KEY);
+      expect(health.lastError).toMatch(/refused .*authentication failed/);
+      expect(health.lastError).not.toMatch(/cannot reach/i);
+      expect(health.lastError).not.toContain('secret');
+      expect(service.config).toEqual({ revision: 1 });
+
+      // The old password is back: the instance signs in, and what changed meanwhile applies.
+      await admin.put(KEY).value(doc(2));
+      await admin.user('root').setPassword('root-secret');
+      await waitFor(() => reloaded.length === 1, {
+        timeoutMs: 15_000,
+        description: 'the change made meanwhile to be applied',
+      });
+      expect(service.config).toEqual({ revision: 2 });
+      expect(service.getHealth()).toMatchObject({ status: 'up', unavailableSince: null });
+    } finally {
+      admin.close();
+    }
+  });
+
   it('fails to start without cachePath while etcd is down', async () => {
     await writer.put(KEY).value(doc(1));
     await cluster.members[0]!.kill();

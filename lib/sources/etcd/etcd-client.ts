@@ -94,3 +94,20 @@ export async function settledWithin(
     if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
 }
+
+/**
+ * Signs in again after etcd forgot our token (it restarted: simple tokens live in its memory; or
+ * the token expired). etcd3 renews a token only when a unary call meets "invalid auth token",
+ * never for a watch stream, which etcd cancels instead: asking whether `key` exists is that
+ * call (keys only, no value). Rejects
+ * when signing in fails (the credentials are no longer accepted), or after `deadlineMs`.
+ */
+export async function renewAuthToken(
+  client: Etcd3,
+  key: string,
+  deadlineMs: number,
+): Promise<void> {
+  await withDeadline(client.get(key).exists(), deadlineMs, () => {
+    return new Error(`etcd did not answer within ${deadlineMs} ms while signing in again`);
+  });
+}

@@ -5,6 +5,8 @@ export const etcdMessages = {
     `--etcd <hosts> --key <key>), or check "key".`,
   unavailable: (id: string, hosts: readonly string[], reason: string) =>
     `Cannot reach etcd for ${id} (${hosts.join(', ')}): ${reason}. The config in force stays.`,
+  watchLost: (id: string, hosts: readonly string[], reason: string) =>
+    `Cannot reach etcd for ${id} (${hosts.join(', ')}): ${reason}.`,
   refused: (id: string, hosts: readonly string[], reason: string) =>
     `etcd (${hosts.join(', ')}) refused ${id}: ${reason}. Check "auth" (user and password) and ` +
     `that the user may read and write the key and its "/instances/" prefix.`,

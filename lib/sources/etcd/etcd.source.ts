@@ -111,8 +111,9 @@ class EtcdSource implements ConfigSource {
         put: (kv) => listener.changed(snapshotOf(toConfigKeyValue(kv))),
         deleted: () => listener.changed(),
         resync: () => this.resync(listener),
-        connectivity: (connected) => {
-          listener.connectivity?.(connected);
+        connectivity: (connected, failure) => {
+          const cause = connected ? undefined : this.failure(failure, etcdMessages.watchLost);
+          listener.connectivity?.(connected, cause);
           if (connected && this.servedFromCache) listener.changed(); // ask etcd what is current
         },
         error: (error) => listener.error(error),

@@ -1,6 +1,14 @@
-import type { IDuplexStream, IKeyValue, IWatchRequest, IWatchResponse } from 'etcd3';
+import {
+  castGrpcErrorMessage,
+  EtcdInvalidAuthTokenError,
+  type IDuplexStream,
+  type IKeyValue,
+  type IWatchRequest,
+  type IWatchResponse,
+} from 'etcd3';
+import { renewAuthToken } from './etcd-client.js';
 import { reconnectDelay } from './reconnect-backoff.js';
-import type { WatchMembers } from './watch-members.js';
+import type { WatchMember, WatchMembers } from './watch-members.js';
 
 export interface KeyWatchHandlers {
   /** The key (or one under the prefix) was put: the event carries the value and its `mod_revision`. */
@@ -12,8 +20,12 @@ export interface KeyWatchHandlers {
    * hand it over); resolves with the revision to watch from next.
    */
   resync(): Promise<string>;
-  /** The stream to etcd was lost (false) or is established again (true). */
-  connectivity(connected: boolean): void;
+  /**
+   * The stream to etcd was lost (false, with the failure) or is established again (true). While
+   * lost, every failed attempt to get back is reported too: its failure may differ (a member that
+   * is back but refuses our credentials).
+   */
+  connectivity(connected: boolean, failure?: unknown): void;
   error(error: unknown): void;
 }
 
@@ -44,7 +56,9 @@ export interface KeyWatchOptions {
 export class KeyWatch {
   private stream: IDuplexStream<IWatchRequest, IWatchResponse> | undefined;
   /** The member the current (or last) stream went to. */
-  private member: string | undefined;
+  private member: WatchMember | undefined;
+  /** The token was renewed after etcd canceled a watch for it; unset once a watch is created. */
+  private renewedToken = false;
   private nextRevision: string;
   private connected: boolean;
   private failedAttempts = 0;
@@ -88,7 +102,7 @@ export class KeyWatch {
     if (this.closed) return;
     let stream: IDuplexStream<IWatchRequest, IWatchResponse>;
     const member = this.options.members.next();
-    this.member = member.url;
+    this.member = member;
     try {
       stream = await member.client.watchClient.watch();
     } catch (error) {
@@ -125,7 +139,8 @@ export class KeyWatch {
     }
     if (response.created) {
       this.failedAttempts = 0;
-      if (this.member) this.options.members.worked(this.member);
+      this.renewedToken = false;
+      if (this.member) this.options.members.worked(this.member.url);
       this.established?.();
       this.setConnected(true);
     }
@@ -153,7 +168,21 @@ export class KeyWatch {
       void this.connect();
       return;
     }
-    this.lost(new Error(`etcd canceled the watch: ${response.cancel_reason || 'no reason given'}`));
+    // etcd's reason, typed as etcd3 types a call's error: "permission denied" is a refusal.
+    const reason = response.cancel_reason || 'no reason given';
+    const failure = castGrpcErrorMessage(`etcd canceled the watch: ${reason}`);
+    if (failure instanceof EtcdInvalidAuthTokenError && this.member && !this.renewedToken) {
+      this.renewedToken = true;
+      try {
+        await renewAuthToken(this.member.client, this.options.key, this.options.replyTimeoutMs);
+      } catch (error) {
+        this.lost(error); // signing in failed: that is what to report
+        return;
+      }
+      void this.connect();
+      return;
+    }
+    this.lost(failure);
   }
 
   /** Asks a silent member whether it is still there; a stream that cannot answer is replaced. */
@@ -177,9 +206,9 @@ export class KeyWatch {
   private lost(error: unknown): void {
     if (this.closed) return;
     this.drop(error instanceof Error ? error : undefined);
-    if (this.member) this.options.members.failed(this.member);
+    if (this.member) this.options.members.failed(this.member.url);
     if (this.connected) this.handlers.error(error);
-    this.setConnected(false);
+    this.setConnected(false, error);
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = setTimeout(
       () => void this.connect(),
@@ -200,10 +229,10 @@ export class KeyWatch {
     stream.cancel();
   }
 
-  private setConnected(connected: boolean): void {
-    if (connected === this.connected) return;
+  private setConnected(connected: boolean, failure?: unknown): void {
+    if (connected && this.connected) return;
     this.connected = connected;
-    this.handlers.connectivity(connected);
+    this.handlers.connectivity(connected, failure);
   }
 }
 
