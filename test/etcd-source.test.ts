@@ -206,7 +206,16 @@ describe.skipIf(missing !== undefined)('the etcd source, against a real etcd', (
     return new Etcd3({ hosts: cluster.hosts, auth: { username: 'root', password } });
   }
 
-  /** Kills the member and starts it again on its data: it forgets every auth token it gave. */
+  /**
+   * An instance signed in as root, without a status record: its watch is then the only thing
+   * talking to etcd, as with a watch on a member's own client in a cluster, so no other call
+   * signs in again on its behalf.
+   */
+  function bootWatchOnly(password: string) {
+    return boot({ auth: { username: 'root', password }, reportStatus: false });
+  }
+
+  /** Kills the member and starts it again on its data directory. */
   async function restartEtcd(): Promise<void> {
     const member = cluster.members[0]!;
     await member.kill();
@@ -218,12 +227,7 @@ describe.skipIf(missing !== undefined)('the etcd source, against a real etcd', (
     await writer.put(KEY).value(doc(1));
     const admin = await enableAuth('root-secret');
     try {
-      // No status record: the watch is then the only thing talking to etcd, as with a watch on
-      // a member's own client in a cluster, so no other call signs in again on its behalf.
-      const { service, reloaded } = await boot({
-        auth: { username: 'root', password: 'root-secret' },
-        reportStatus: false,
-      });
+      const { service, reloaded } = await bootWatchOnly('root-secret');
       // Setting the password, even to the same one, revokes the user's tokens; the watch meets
       // that when it opens again (here: after a restart) and etcd cancels it.
       await admin.user('root').setPassword('root-secret');
@@ -244,12 +248,7 @@ describe.skipIf(missing !== undefined)('the etcd source, against a real etcd', (
     await writer.put(KEY).value(doc(1));
     let admin = await enableAuth('root-secret');
     try {
-      // No status record: the watch is then the only thing talking to etcd, as with a watch on
-      // a member's own client in a cluster, so no other call signs in again on its behalf.
-      const { service, reloaded } = await boot({
-        auth: { username: 'root', password: 'root-secret' },
-        reportStatus: false,
-      });
+      const { service, reloaded } = await bootWatchOnly('root-secret');
       // The password is rotated, which revokes the instance's token; it still has the old
       // password. Its watch keeps working until it is opened again (here: etcd restarts); etcd
       // then cancels it for its token, and signing in again fails.
