@@ -3,7 +3,7 @@ import { EtcdCluster, findEtcd } from '../test/support/etcd-cluster.js';
 import { FleetClient, type FleetKind, type FleetStart } from './fleet-client.js';
 import { epochNow, loadSampleConfig, renderConfig, sleep, type SampleConfig } from './fixtures.js';
 import type { Plan } from './plan.js';
-import { callsServed } from './etcd-metrics.js';
+import { callsServed } from '../test/support/etcd-metrics.js';
 import { processCpuMicros } from './process-cpu.js';
 import { percentile } from './stats.js';
 
