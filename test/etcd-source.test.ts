@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Etcd3 } from 'etcd3';
+import { Etcd3, Range } from 'etcd3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConfigAccessError,
@@ -15,7 +15,9 @@ import {
   parseInstanceStatus,
   type EtcdSourceOptions,
 } from '../lib/sources/etcd/index.js';
+import { CapturingLogger } from './support/capturing-logger.js';
 import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
+import { callsServed } from './support/etcd-metrics.js';
 import { bootReloader, type ReloaderHarness } from './support/reloader-app.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -50,19 +52,22 @@ describe.skipIf(missing !== undefined)('the etcd source, against a real etcd', (
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function boot(options: Partial<EtcdSourceOptions> = {}) {
-    const harness = await bootReloader<Bot>({
-      configSource: etcdSource({
-        hosts: cluster.hosts,
-        key: KEY,
-        instanceId: 'bot-1',
-        dialTimeoutMs: 1000,
-        watchCheckMs: 500,
-        ...options,
-      }),
-      schema,
-      debounceMs: 0,
-    });
+  async function boot(options: Partial<EtcdSourceOptions> = {}, logger?: CapturingLogger) {
+    const harness = await bootReloader<Bot>(
+      {
+        configSource: etcdSource({
+          hosts: cluster.hosts,
+          key: KEY,
+          instanceId: 'bot-1',
+          dialTimeoutMs: 1000,
+          watchCheckMs: 500,
+          ...options,
+        }),
+        schema,
+        debounceMs: 0,
+      },
+      { logger },
+    );
     harnesses.push(harness);
     return harness;
   }
@@ -281,6 +286,58 @@ describe.skipIf(missing !== undefined)('the etcd source, against a real etcd', (
       });
       expect(service.config).toEqual({ revision: 2 });
       expect(service.getHealth()).toMatchObject({ status: 'up', unavailableSince: null });
+    } finally {
+      admin.close();
+    }
+  });
+
+  it('says once, not on every retry, that etcd refuses its status record, and when it is written again', async () => {
+    await writer.put(KEY).value(doc(1));
+    const admin = await enableAuth('root-secret');
+    try {
+      // A user that may read the config but not write the fleet status under it.
+      await admin.role('bot').create();
+      await admin.role('bot').grant({ permission: 'Read', key: KEY });
+      await admin.user('bot').create('bot-secret');
+      await admin.user('bot').addRole('bot');
+      const puts = async () => (await callsServed(cluster.members[0]!.clientUrl)).Put ?? 0;
+      const putsBefore = await puts();
+      const logger = new CapturingLogger();
+      const { service } = await boot({ auth: { username: 'bot', password: 'bot-secret' } }, logger);
+      expect(service.config).toEqual({ revision: 1 });
+
+      // The record is retried every second: three attempts refused, one warning.
+      await waitFor(async () => (await puts()) >= putsBefore + 3, {
+        timeoutMs: 10_000,
+        description: 'three attempts to write the status record',
+      });
+      const refusals = logger.lines.filter((line) =>
+        line.text.includes('refused the fleet status'),
+      );
+      expect(refusals).toHaveLength(1);
+      expect(refusals[0]).toMatchObject({ level: 'warn' });
+      expect(refusals[0]!.text).toContain('permission denied');
+      expect(refusals[0]!.text).toContain(`${KEY}/instances/`);
+      expect(refusals[0]!.text).not.toContain('secret');
+
+      // Write access granted: the record is written, and the log says so.
+      await admin
+        .role('bot')
+        .grant({ permission: 'Readwrite', range: Range.prefix(`${KEY}/instances/`) });
+      await waitFor(
+        async () => (await admin.get(instanceStatusKey(KEY, 'bot-1')).string()) !== null,
+        {
+          timeoutMs: 10_000,
+          description: 'the status record to be written',
+        },
+      );
+      await waitFor(
+        () => logger.lines.some((line) => line.text.includes('written to etcd again')),
+        {
+          description: 'the log to say the record is written again',
+        },
+      );
+      expect(service.getHealth().status).toBe('up');
     } finally {
       admin.close();
     }

@@ -26,5 +26,10 @@ export const etcdMessages = {
     `Cannot update the local copy ${cachePath} of ${id}: ${reason}. A start while etcd is down ` +
     `would use an older copy.`,
   statusFailed: (id: string, reason: string) =>
-    `Cannot write the fleet status of ${id} to etcd (${reason}); retrying until it answers.`,
+    `Cannot write the fleet status of ${id} to etcd (${reason}); retrying until it answers ` +
+    `(said once, until it is written again).`,
+  statusRefused: (id: string, prefix: string, reason: string) =>
+    `etcd refused the fleet status of ${id} (${reason}): the instance's user needs write ` +
+    `access to the keys under ${prefix}. Retrying (said once, until it is written again).`,
+  statusBack: (id: string) => `The fleet status of ${id} is written to etcd again.`,
 } as const;

@@ -26,9 +26,9 @@ import {
 } from './etcd-client.js';
 import type { EtcdSourceOptions } from './etcd-source.options.js';
 import { etcdMessages } from './etcd.messages.js';
-import { isRefusal, sourceFailure } from './etcd-failure.js';
+import { failureReason, isRefusal, sourceFailure } from './etcd-failure.js';
 import { FleetStatusWriter } from './fleet-status.writer.js';
-import { instanceStatusOf } from './instance-status.js';
+import { instancesPrefix, instanceStatusOf } from './instance-status.js';
 import { KeyWatch } from './key-watch.js';
 import { WatchMembers } from './watch-members.js';
 
@@ -76,8 +76,15 @@ class EtcdSource implements ConfigSource {
         ttlSeconds: options.statusTtlSeconds ?? DEFAULT_STATUS_TTL_SECONDS,
         delayMs: options.statusDelayMs ?? DEFAULT_STATUS_DELAY_MS,
         deadlineMs: this.deadlineMs,
-        onError: (error) =>
-          this.logger.warn(etcdMessages.statusFailed(this.id, describeError(error))),
+        onError: (error, refused) => {
+          const reason = failureReason(error);
+          this.logger.warn(
+            refused
+              ? etcdMessages.statusRefused(this.id, instancesPrefix(options.key), reason)
+              : etcdMessages.statusFailed(this.id, reason),
+          );
+        },
+        onRecovered: () => this.logger.log(etcdMessages.statusBack(this.id)),
       });
     }
   }

@@ -1,5 +1,6 @@
 import { EtcdLeaseInvalidError, type Etcd3 } from 'etcd3';
 import { withDeadline } from './etcd-client.js';
+import { isRefusal } from './etcd-failure.js';
 import { instanceStatusKey, type InstanceStatus } from './instance-status.js';
 import { StatusLease } from './status-lease.js';
 
@@ -12,8 +13,13 @@ export interface FleetStatusWriterOptions {
   deadlineMs: number;
   /** How long a record waits before it is written (0.5x to 1.5x of it, at random); see below. */
   delayMs: number;
-  /** A record could not be written (etcd down); it is written once etcd answers again. */
-  onError(error: unknown): void;
+  /**
+   * Records cannot be written: `refused` when etcd said no (permissions), else etcd does not
+   * answer. They are retried until one is written; said once per kind of failure, not per retry.
+   */
+  onError(error: unknown, refused: boolean): void;
+  /** A record was written again after `onError`. */
+  onRecovered(): void;
 }
 
 /** Wait between attempts while etcd does not take the record. */
@@ -38,6 +44,8 @@ export class FleetStatusWriter {
   private retryTimer: NodeJS.Timeout | undefined;
   private delayTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** What the last reported failure was, until a record is written again. */
+  private failing: 'refused' | 'unanswered' | undefined;
 
   constructor(private readonly options: FleetStatusWriterOptions) {
     this.lease = new StatusLease({
@@ -80,15 +88,26 @@ export class FleetStatusWriter {
       try {
         await this.put(record);
         this.written = record;
+        if (this.failing) this.options.onRecovered();
+        this.failing = undefined;
       } catch (error) {
         this.latest ??= record; // unless a newer one came meanwhile
-        this.options.onError(error);
+        this.reportFailure(error);
         clearTimeout(this.retryTimer);
         this.retryTimer = setTimeout(() => this.retry(), RETRY_MS);
         this.retryTimer.unref?.();
         return;
       }
     }
+  }
+
+  /** A failure is said when it is news: the first one, or one of another kind than the last. */
+  private reportFailure(error: unknown): void {
+    const refused = isRefusal(error);
+    const kind = refused ? 'refused' : 'unanswered';
+    if (kind === this.failing) return;
+    this.failing = kind;
+    this.options.onError(error, refused);
   }
 
   private retry(): void {
