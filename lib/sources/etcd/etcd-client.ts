@@ -96,11 +96,11 @@ export async function settledWithin(
 }
 
 /**
- * Signs in again after etcd forgot our token (it restarted: simple tokens live in its memory; or
- * the token expired). etcd3 renews a token only when a unary call meets "invalid auth token",
- * never for a watch stream, which etcd cancels instead: asking whether `key` exists is that
- * call (keys only, no value). Rejects
- * when signing in fails (the credentials are no longer accepted), or after `deadlineMs`.
+ * Signs in again after etcd stopped taking our token (it was revoked, as when the user's password
+ * is set, or it expired). etcd3 renews a token only when a unary call meets "invalid auth token",
+ * never for a watch stream, which etcd cancels instead: asking whether `key` exists is that call
+ * (keys only, no value). Rejects when signing in fails (the credentials are no longer accepted),
+ * or after `deadlineMs`.
  */
 export async function renewAuthToken(
   client: Etcd3,
