@@ -1,10 +1,9 @@
 import * as jsonc from 'jsonc-parser';
 import secureJson from 'secure-json-parse';
-import { ConfigParseError, ConfigValidationError } from '../config-reloader.errors.js';
+import { ConfigParseError } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import { toDottedPath } from './config-path.js';
 import { findLossyJson, type LossyJson } from './lossy-json.js';
-import type { SchemaValidator } from './schema.validator.js';
 
 const BYTE_ORDER_MARK = '\uFEFF';
 
@@ -61,23 +60,6 @@ export function parseConfigText(text: string, file: string): Record<string, unkn
   const lost = findLossyJson(source, value);
   if (lost) throw lossError(source, file, lost);
   return value as Record<string, unknown>;
-}
-
-/**
- * Parses config text and checks it against the JSON Schema (if any): the first two steps of
- * every validation: the module's, `validateConfigText`'s and the parse worker's. Throws `ConfigParseError` or
- * `ConfigValidationError` with the schema's findings.
- */
-export function parseAndCheckSchema(
-  text: string,
-  where: string,
-  schema: SchemaValidator | undefined,
-): Record<string, unknown> {
-  const parsed = parseConfigText(text, where);
-  const issues = schema ? schema(parsed) : [];
-  // The DTO would only repeat what the schema already refused: report the schema's findings.
-  if (issues.length > 0) throw new ConfigValidationError(where, issues);
-  return parsed;
 }
 
 // JSON.parse keeps the last of two equal keys and turns 1e400 into Infinity without a word.

@@ -7,7 +7,6 @@ import {
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import type { SourceSnapshot } from '../sources/config-source.interface.js';
-import { parseAndCheckSchema } from './config.parser.js';
 import { DocumentParser, OFF_THREAD_MIN_CHARS, type ParsedDocument } from './document.parser.js';
 import { deepFreeze, MAX_FREEZE_DEPTH, NestingTooDeepError } from './deep-freeze.js';
 import { shareUnchanged } from './structural-sharing.js';
@@ -20,6 +19,7 @@ import { incrementalValidationMessages } from './incremental-validation.messages
 import {
   createSchemaValidator,
   loadSchemaValidator,
+  parseAndCheckSchema,
   type SchemaValidator,
 } from './schema.validator.js';
 import type { JsonSchema } from '../interfaces/index.js';

@@ -1,7 +1,6 @@
-import { parseAndCheckSchema } from './config.parser.js';
 import { applyPatch } from './parse-patch.js';
 import { ParseWorkerClient } from './parse-worker.client.js';
-import { schemaSourceOf, type SchemaValidator } from './schema.validator.js';
+import { parseAndCheckSchema, schemaSourceOf, type SchemaValidator } from './schema.validator.js';
 import { shareUnchanged } from './structural-sharing.js';
 
 /**

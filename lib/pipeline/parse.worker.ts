@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { JsonSchema } from '../interfaces/index.js';
-import { parseAndCheckSchema } from './config.parser.js';
 import { encodePatch } from './parse-patch.js';
 import {
   PARSE_WORKER_PROTOCOL,
@@ -8,7 +7,7 @@ import {
   type ParseRequest,
   type ParseWorkerData,
 } from './parse-worker.protocol.js';
-import { createSchemaValidator } from './schema.validator.js';
+import { createSchemaValidator, parseAndCheckSchema } from './schema.validator.js';
 import { shareUnchanged } from './structural-sharing.js';
 
 /**

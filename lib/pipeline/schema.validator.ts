@@ -3,7 +3,12 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { readFile } from 'node:fs/promises';
-import { ConfigSchemaError, describeError, type ConfigIssue } from '../config-reloader.errors.js';
+import {
+  ConfigSchemaError,
+  ConfigValidationError,
+  describeError,
+  type ConfigIssue,
+} from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import { jsonPointerToDottedPath, joinPath } from './config-path.js';
 import { parseConfigText } from './config.parser.js';
@@ -89,4 +94,21 @@ function toIssue(error: ErrorObject): ConfigIssue {
     return { path, message: `must be one of ${allowed.join(', ')}` };
   }
   return { path, message: error.message ?? error.keyword };
+}
+
+/**
+ * Parses config text and checks it against the JSON Schema (if any): the first two steps of
+ * every validation: the module's, `validateConfigText`'s and the parse worker's. Throws
+ * `ConfigParseError` or `ConfigValidationError` with the schema's findings.
+ */
+export function parseAndCheckSchema(
+  text: string,
+  where: string,
+  schema: SchemaValidator | undefined,
+): Record<string, unknown> {
+  const parsed = parseConfigText(text, where);
+  const issues = schema ? schema(parsed) : [];
+  // The DTO would only repeat what the schema already refused: report the schema's findings.
+  if (issues.length > 0) throw new ConfigValidationError(where, issues);
+  return parsed;
 }
