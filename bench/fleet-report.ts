@@ -1,5 +1,5 @@
 import type { FleetPhase, FleetResult } from './fleet.bench.js';
-import type { Figure } from './report.js';
+import type { Figure } from './figure.js';
 
 // NaN (nothing arrived) comes back from the section process as null.
 const known = (value: number | null): value is number => value !== null && Number.isFinite(value);

@@ -1,17 +1,7 @@
 import { fleetFigures } from './fleet-report.js';
 import type { SectionResults } from './section.js';
 import { offThreadFigures, stallFigures } from './stall.report.js';
-
-export type Verdict = 'PASS' | 'MISS' | 'ref' | 'ERROR';
-
-/** One row of the table: a measured figure, its target, and whether it was met. */
-export interface Figure {
-  area: string;
-  figure: string;
-  value: string;
-  target: string;
-  result: Verdict;
-}
+import type { Figure, Verdict } from './figure.js';
 
 const MB = 1024 * 1024;
 

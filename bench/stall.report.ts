@@ -1,4 +1,4 @@
-import type { Figure } from './report.js';
+import type { Figure } from './figure.js';
 import type { OffThreadSize } from './off-thread.bench.js';
 import type { StallResult } from './stall.bench.js';
 
