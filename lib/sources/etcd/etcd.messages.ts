@@ -1,12 +1,15 @@
+const cannotReach = (id: string, hosts: readonly string[], reason: string) =>
+  `Cannot reach etcd for ${id} (${hosts.join(', ')}): ${reason}.`;
+
 /** What the etcd source says, in one place. */
 export const etcdMessages = {
   keyMissing: (id: string) =>
     `Config key not found: ${id}. Publish the config first (config-reloader publish <file> ` +
     `--etcd <hosts> --key <key>), or check "key".`,
   unavailable: (id: string, hosts: readonly string[], reason: string) =>
-    `Cannot reach etcd for ${id} (${hosts.join(', ')}): ${reason}. The config in force stays.`,
-  watchLost: (id: string, hosts: readonly string[], reason: string) =>
-    `Cannot reach etcd for ${id} (${hosts.join(', ')}): ${reason}.`,
+    `${cannotReach(id, hosts, reason)} The config in force stays.`,
+  /** Health and the reporter add what stays in force. */
+  watchLost: cannotReach,
   refused: (id: string, hosts: readonly string[], reason: string) =>
     `etcd (${hosts.join(', ')}) refused ${id}: ${reason}. Check "auth" (user and password) and ` +
     `that the user may read and write the key and its "/instances/" prefix.`,
