@@ -87,7 +87,9 @@ export const messages = {
   },
   recovered: (name: string, where: string, failures: number, state: string) =>
     `[${name}] ${where} is good again after ${failures} failed reload(s): ${state}`,
-  watcherError: (name: string, reason: string) => `[${name}] file watcher error: ${reason}`,
+  /** `where` names the source (the file, `etcd:/bots/trend`): not every source is a file. */
+  watcherError: (name: string, where: string, reason: string) =>
+    `[${name}] error while watching ${where}: ${reason}`,
   noEventEmitter: (name: string) =>
     `[${name}] EventEmitter2 is not available: import EventEmitterModule.forRoot() from ` +
     `@nestjs/event-emitter to receive 'config_reloaded' with @OnEvent; onReload() listeners still work.`,

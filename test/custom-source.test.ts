@@ -47,6 +47,10 @@ class RemoteSource extends MemorySource {
   connectivity(connected: boolean, cause?: ConfigReloadError): void {
     for (const listener of this.watching) listener.connectivity?.(connected, cause);
   }
+
+  watchError(error: unknown): void {
+    for (const listener of this.watching) listener.error(error);
+  }
 }
 
 describe('a ConfigSource of your own (the README example)', () => {
@@ -222,6 +226,17 @@ describe('a ConfigSource of your own (the README example)', () => {
     source.connectivity(true);
     expect(service.getHealth()).toMatchObject({ status: 'up', unavailableSince: null });
     expect(service.config).toEqual({ revision: 'A' });
+  });
+
+  it('names the source, not a file, when its watch reports an error', async () => {
+    const source = new RemoteSource('bot', json('A'));
+    const logger = new CapturingLogger();
+    await boot(source, {}, logger);
+    source.watchError(new Error('14 UNAVAILABLE: No connection established'));
+    const warning = logger.lines.find((line) => line.level === 'warn')?.text;
+    expect(warning).toMatch(
+      /^\[default\] error while watching memory:bot: 14 UNAVAILABLE: No connection established/,
+    );
   });
 
   it('is shown in the README exactly as tested', async () => {

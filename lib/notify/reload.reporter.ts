@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import {
   ConfigAccessError,
   ConfigAuditError,
+  ConfigRejectedError,
   ConfigSourceUnavailableError,
   describeError,
   type ConfigReloadError,
@@ -55,6 +56,8 @@ export interface AppliedChange<T> {
 export class ReloadReporter<T> {
   /** The error code health shows while the source is lost. */
   private lostWith: string | undefined;
+  /** The last outcome the source was told, so that a decision is told again at a new revision. */
+  private lastTold: Omit<SourceOutcome, 'name'> | undefined;
 
   constructor(private readonly options: ReloadReporterOptions<T>) {}
 
@@ -109,6 +112,34 @@ export class ReloadReporter<T> {
       hash: next.hash,
       text: next.text,
     });
+  }
+
+  /**
+   * The source holds the content in force again, maybe at a new revision (a republished good
+   * config after a rejected one, a staged change given up): nothing to apply, but the source
+   * hears that this revision is applied, so that no record stays 'rejected' or 'staged' for a
+   * revision the instance has moved past.
+   */
+  unchanged(applied: AppliedVersion<T>): void {
+    const last = this.lastTold;
+    if (last?.state === 'applied' && last.revision === applied.revision) return;
+    this.tellSource({
+      state: 'applied',
+      version: applied.version,
+      revision: applied.revision,
+      hash: applied.hash,
+      text: applied.text,
+    });
+  }
+
+  /**
+   * Content the source was already told about (rejected, vetoed or staged) came back at another
+   * revision: the decision stands, and is told again at the new revision.
+   */
+  sameDecision(snapshot: SourceSnapshot): void {
+    const last = this.lastTold;
+    if (!last || last.hash !== snapshot.hash || last.revision === snapshot.revision) return;
+    this.tellSource({ ...last, revision: snapshot.revision });
   }
 
   /**
@@ -185,8 +216,10 @@ export class ReloadReporter<T> {
       consecutiveErrors: health.consecutive,
     });
     if (snapshot) {
+      // A veto depends on the world and is judged again; a refused content is final.
+      const judgedAgain = error instanceof ConfigRejectedError || error instanceof ConfigAuditError;
       this.tellSource({
-        state: 'rejected',
+        state: judgedAgain ? 'vetoed' : 'rejected',
         version: currentVersion,
         revision: snapshot.revision,
         hash: snapshot.hash,
@@ -221,6 +254,7 @@ export class ReloadReporter<T> {
   }
 
   private tellSource(outcome: Omit<SourceOutcome, 'name'>): void {
+    this.lastTold = outcome;
     try {
       this.options.source.report?.({ name: this.options.name, ...outcome });
     } catch (error) {

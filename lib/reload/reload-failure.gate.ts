@@ -28,16 +28,31 @@ export class ReloadFailureGate {
     return hash === this.reportedKey;
   }
 
-  /** A reload failed; it will be reported once the file has stayed still long enough. */
-  failed(error: ConfigReloadError, hash?: string, snapshot?: SourceSnapshot): void {
+  /**
+   * Content that already failed came back (republished at a new revision, say): a failure still
+   * waiting to be reported is reported with the newest snapshot of it.
+   */
+  seenAgain(snapshot: SourceSnapshot): void {
+    if (this.pending?.snapshot?.hash === snapshot.hash) this.pending.snapshot = snapshot;
+  }
+
+  /**
+   * A reload failed; it will be reported once the file has stayed still long enough. False when
+   * this failure is already reported or waiting (then a waiting one takes the newer snapshot).
+   */
+  failed(error: ConfigReloadError, hash?: string, snapshot?: SourceSnapshot): boolean {
     const vetoed = error instanceof ConfigRejectedError || error instanceof ConfigAuditError;
     this.vetoedAt = vetoed ? this.now() : undefined;
     const key = vetoed
       ? `veto:${hash}:${error.message}`
       : (hash ?? `${error.code}:${error.message}`);
-    if (key === this.reportedKey) return;
+    if (key === this.reportedKey) {
+      if (snapshot) this.seenAgain(snapshot);
+      return false;
+    }
     this.reportedKey = key;
     this.pending = { error, at: this.now(), snapshot };
+    return true;
   }
 
   /** A staged change was vetoed when the last hold ended: reported at once, judged again later. */

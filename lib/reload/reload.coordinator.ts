@@ -87,8 +87,11 @@ export class ReloadCoordinator<T extends object> {
         handed,
         () => !this.closed && stillWanted(),
       );
-      if (failure)
-        this.options.failures.failed(failure.error, failure.snapshot?.hash, failure.snapshot);
+      if (!failure) return;
+      const { failures, reporter } = this.options;
+      const news = failures.failed(failure.error, failure.snapshot?.hash, failure.snapshot);
+      // Judged again (a veto) with the same outcome, maybe at a new revision: the source hears it.
+      if (!news && failure.snapshot) reporter.sameDecision(failure.snapshot);
     });
   }
 
@@ -166,17 +169,27 @@ export class ReloadCoordinator<T extends object> {
     handed?: SourceSnapshot,
     stillWanted: () => boolean = () => !this.closed,
   ): Promise<Failure | undefined> {
-    const { source, store, pipeline, failures } = this.options;
+    const { source, store, pipeline, failures, reporter } = this.options;
     let snapshot: SourceSnapshot | undefined = handed;
     try {
       snapshot ??= await source.read();
       if (snapshot.hash === store.applied.hash) {
         store.staged = undefined; // back to the applied content: nothing is pending any more
         this.recovered(`back to the content of v${store.applied.version}, which stayed in force`);
+        reporter.unchanged(store.moveRevision(snapshot.revision));
         return undefined;
       }
-      const known = trigger === 'watch' && failures.isKnownBad(snapshot.hash);
-      if (known || snapshot.hash === store.staged?.candidate.snapshot.hash) return undefined;
+      if (snapshot.hash === store.staged?.candidate.snapshot.hash) {
+        const staged = store.staged;
+        store.staged = { ...staged, candidate: { ...staged.candidate, snapshot } };
+        reporter.sameDecision(snapshot);
+        return undefined;
+      }
+      if (trigger === 'watch' && failures.isKnownBad(snapshot.hash)) {
+        failures.seenAgain(snapshot);
+        reporter.sameDecision(snapshot);
+        return undefined;
+      }
       const candidate = await pipeline.materialize(snapshot, store.applied.config);
       await this.veto(candidate.config);
       if (!stillWanted()) return undefined;

@@ -92,7 +92,7 @@ export class WatchController {
 
   private async startGeneration(): Promise<void> {
     if (this.scheduler) return;
-    const { source, coordinator, logger, name } = this.options;
+    const { source, coordinator, logger, name, where } = this.options;
     const generation = this.generation;
     const isCurrent = () => generation === this.generation;
     const scheduler = new ReloadScheduler({
@@ -105,7 +105,7 @@ export class WatchController {
         return coordinator.reloadFromWatch(handed, isCurrent);
       },
       verify: () => this.whenQuiet(isCurrent),
-      onError: (error) => logger.error(messages.watcherError(name, describeError(error))),
+      onError: (error) => logger.error(messages.watcherError(name, where, describeError(error))),
     });
     const abort = new AbortController();
     this.scheduler = scheduler;
@@ -117,7 +117,7 @@ export class WatchController {
         scheduler.requestReload();
       },
       error: (error) => {
-        if (isCurrent()) logger.warn(messages.watcherError(name, describeError(error)));
+        if (isCurrent()) logger.warn(messages.watcherError(name, where, describeError(error)));
       },
       connectivity: (connected, cause) => {
         if (isCurrent()) this.options.onConnectivity?.(connected ? 'back' : 'lost', cause);

@@ -76,13 +76,19 @@ export interface SourceWatch {
 export interface SourceOutcome {
   /** The module instance (its `name` option) this outcome belongs to. */
   name: string;
-  state: 'applied' | 'staged' | 'rejected';
+  /**
+   * 'applied': in force (also content equal to the config in force, at a new revision);
+   * 'staged': validated, waiting for the holds to end; 'rejected': the content is refused (parse,
+   * schema, DTO), final until the content changes; 'vetoed': `beforeApply` (or an audit log that
+   * refused the record) said no, which depends on the world, so it is judged again.
+   */
+  state: 'applied' | 'staged' | 'rejected' | 'vetoed';
   /** The version in force after this outcome. */
   version: number;
   revision: string;
   hash: string;
   /** The applied document (for a local cache); absent unless applied. */
   text?: string;
-  /** Why it was rejected (never a secret value). */
+  /** Why it was rejected or vetoed (never a secret value). */
   error?: { code: string; message: string };
 }

@@ -71,6 +71,20 @@ export class ConfigStore<T> {
     if (this.entries.length > this.historySize) this.entries.shift();
   }
 
+  /**
+   * The source holds the content in force at another revision (republished unchanged): the
+   * version stays, its revision moves, so that a later rollback compares against the new one.
+   */
+  moveRevision(revision: string): AppliedVersion<T> {
+    const current = this.applied;
+    if (current.revision === revision) return current;
+    this.current = { ...current, revision };
+    const last = this.entries.at(-1);
+    if (last?.version === current.version)
+      this.entries[this.entries.length - 1] = { ...last, revision };
+    return this.current;
+  }
+
   /** The history entry `steps` versions before the one in force, if still kept. */
   stepsBack(steps: number): ConfigHistoryEntry<T> | undefined {
     return this.entries[this.entries.length - 1 - steps];
