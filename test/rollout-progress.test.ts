@@ -70,6 +70,18 @@ describe('rollout progress', () => {
     expect(progress.behind.map((status) => status.instanceId)).toEqual(['b', 'c']);
   });
 
+  it('keeps waiting on a veto, which the instance judges again, and names it apart', () => {
+    expect(rolloutStanding(instance('a', '42', 'vetoed'), '42')).toBe('vetoed');
+    // A veto of an older revision says nothing about the new one.
+    expect(rolloutStanding(instance('a', '41', 'vetoed'), '42')).toBe('behind');
+    const progress = rolloutProgress(
+      [instance('a', '42', 'applied'), instance('b', '42', 'vetoed')],
+      '42',
+    );
+    expect(progress).toMatchObject({ settled: false, complete: false, rejected: [], behind: [] });
+    expect(progress.vetoed.map((status) => status.instanceId)).toEqual(['b']);
+  });
+
   it('has nothing to wait for with no live instance', () => {
     expect(rolloutProgress([], '42')).toMatchObject({ settled: true, complete: true });
   });

@@ -45,7 +45,7 @@ Exit codes: 0 valid / applied / published / no difference, 1 invalid or over
     diffCommand(output, setExitCode),
     applyCommand(output, setExitCode),
     publishCommand(output, setExitCode),
-    statusCommand(output),
+    statusCommand(output, setExitCode),
     schemaCommand(output, setExitCode),
   ]) {
     program.addCommand(command.exitOverride());

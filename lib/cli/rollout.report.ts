@@ -3,8 +3,15 @@ import type { RolloutProgress } from '../sources/etcd/rollout-progress.js';
 import type { RolloutResult } from '../sources/etcd/rollout.watcher.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
 import { ageOf, formatAge } from './age.format.js';
+import { printable } from './printable.js';
 
-const who = (instance: InstanceStatus) => `${instance.instanceId} on ${instance.hostname}`;
+const who = (instance: InstanceStatus) =>
+  `${printable(instance.instanceId)} on ${printable(instance.hostname)}`;
+
+const reason = (instance: InstanceStatus) =>
+  instance.error
+    ? `${printable(instance.error.code)}: ${printable(instance.error.message)}`
+    : 'no error given';
 
 /** Prints each instance once as it decides or stages, so a long rollout shows how it goes. */
 export function progressPrinter(output: CliOutput): (progress: RolloutProgress) => void {
@@ -14,13 +21,15 @@ export function progressPrinter(output: CliOutput): (progress: RolloutProgress) 
     const staged = progress.behind.filter(
       (instance) => instance.state === 'staged' && instance.revision === progress.revision,
     );
-    for (const [word, colour, instances] of [
-      ['applied ', 'green', progress.applied],
-      ['rejected', 'red', progress.rejected],
-      ['staged  ', 'yellow', staged],
+    for (const [word, colour, instances, why] of [
+      ['applied ', 'green', progress.applied, false],
+      ['rejected', 'red', progress.rejected, false],
+      ['vetoed  ', 'yellow', progress.vetoed, true],
+      ['staged  ', 'yellow', staged, false],
     ] as const) {
       for (const instance of instances) {
-        const line = `  ${word} ${who(instance)} (revision ${instance.revision})`;
+        const because = why ? `: ${reason(instance)}; waiting for it to apply` : '';
+        const line = `  ${word} ${who(instance)} (revision ${printable(instance.revision)})${because}`;
         if (printed.has(line)) continue;
         printed.add(line);
         output.out(output.paint(colour, line));
@@ -31,11 +40,13 @@ export function progressPrinter(output: CliOutput): (progress: RolloutProgress) 
 
 /**
  * The end of `publish --wait`: either every live instance applied the revision (exit 0), or
- * each one that rejected it (with its error) and each one still behind (with its state and
- * revision) is named on stderr, and the exit code says which (rejected wins over behind).
+ * each one that rejected it (with its error), vetoed it (with its reason) or is still behind
+ * (with its state and revision) is named on stderr, and the exit code says which: 5 when one
+ * rejected it (final), else 6 (a veto is judged again, so it is not final).
  */
 export function reportRollout(output: CliOutput, result: RolloutResult, key: string): number {
-  const total = result.applied.length + result.rejected.length + result.behind.length;
+  const { applied, rejected, vetoed, behind } = result;
+  const total = applied.length + rejected.length + vetoed.length + behind.length;
   if (result.complete) {
     if (total === 0) {
       output.err(
@@ -55,8 +66,9 @@ export function reportRollout(output: CliOutput, result: RolloutResult, key: str
     return ExitCode.Ok;
   }
   const parts = [
-    result.rejected.length > 0 ? `rejected by ${result.rejected.length}` : '',
-    result.behind.length > 0 ? `not applied yet by ${result.behind.length}` : '',
+    rejected.length > 0 ? `rejected by ${rejected.length}` : '',
+    vetoed.length > 0 ? `vetoed for now by ${vetoed.length}` : '',
+    behind.length > 0 ? `not applied yet by ${behind.length}` : '',
   ].filter(Boolean);
   output.err(
     output.paint(
@@ -64,21 +76,32 @@ export function reportRollout(output: CliOutput, result: RolloutResult, key: str
       `not rolled out: revision ${result.revision} ${parts.join(', ')} of ${total} live instance(s)`,
     ),
   );
-  for (const instance of result.rejected) {
-    const error = instance.error
-      ? `${instance.error.code}: ${instance.error.message}`
-      : 'no error given';
-    output.err(`  rejected ${who(instance)}: ${error} (keeps version ${instance.version})`);
-  }
-  for (const instance of result.behind) {
-    const age = formatAge(ageOf(instance.updatedAt));
+  for (const instance of rejected) {
     output.err(
-      `  behind   ${who(instance)}: ${instance.state} at revision ${instance.revision} ` +
-        `(version ${instance.version}, reported ${age} ago)`,
+      `  rejected ${who(instance)}: ${reason(instance)} (keeps version ${printable(instance.version)})`,
+    );
+  }
+  for (const instance of vetoed) {
+    output.err(
+      `  vetoed   ${who(instance)}: ${reason(instance)} (keeps version ` +
+        `${printable(instance.version)}; applies it by itself once its beforeApply allows)`,
+    );
+  }
+  for (const instance of behind) {
+    const age = formatAge(ageOf(String(instance.updatedAt)));
+    output.err(
+      `  behind   ${who(instance)}: ${printable(instance.state)} at revision ` +
+        `${printable(instance.revision)} (version ${printable(instance.version)}, reported ${age} ago)`,
     );
   }
   if (result.disconnected) {
     output.err('  etcd stopped answering during the wait: these are the last reports seen');
   }
-  return result.rejected.length > 0 ? ExitCode.Rejected : ExitCode.Behind;
+  return rolloutExitCode(result);
+}
+
+/** 0 all applied, 5 one rejected (final), 6 one is behind, staged or vetoed. */
+export function rolloutExitCode(progress: RolloutProgress): number {
+  if (progress.complete) return ExitCode.Ok;
+  return progress.rejected.length > 0 ? ExitCode.Rejected : ExitCode.Behind;
 }

@@ -1,16 +1,21 @@
 import { Command } from 'commander';
+import { rolloutProgress } from '../sources/etcd/rollout-progress.js';
 import { ageOf } from './age.format.js';
-import type { CliOutput } from './cli-output.js';
+import { ExitCode, type CliOutput } from './cli-output.js';
+import { rolloutExitCode } from './rollout.report.js';
 import { addEtcdFlags, type EtcdFlags } from './etcd.flags.js';
 import { openEtcdConnection } from './etcd.connection.js';
 import { printStatusTable, type StatusRow } from './status.table.js';
 
-export function statusCommand(output: CliOutput): Command {
+export function statusCommand(output: CliOutput, setExitCode: (code: number) => void): Command {
   const command = new Command('status')
     .description(
       'Show the revision published on an etcd key and, for every live instance of the app, the ' +
         'revision it runs, its state (applied, staged, rejected with the error) and how old its ' +
-        'report is. Rows behind the published revision are marked with "!".',
+        'report is. Rows behind the published revision are marked with "!". Exits like ' +
+        'publish --wait would now: 0 every live instance applied the published revision (or ' +
+        'none is live), 5 one rejected it, 6 one is behind, staged or vetoed; 3 when nothing ' +
+        'is published on the key.',
     )
     .option('--json', 'print one machine-readable document')
     .addHelpText(
@@ -44,6 +49,12 @@ Examples:
       } else {
         printStatusTable(output, fleet, rows, flags.etcd);
       }
+      // rolloutProgress is typed over records; standing was computed from the same ones.
+      setExitCode(
+        fleet.publishedRevision === undefined
+          ? ExitCode.Io
+          : rolloutExitCode(rolloutProgress(fleet.instances, fleet.publishedRevision)),
+      );
     } finally {
       etcd.close();
     }

@@ -3,6 +3,7 @@ import type { InstanceStatus } from '../sources/etcd/instance-status.js';
 import type { RolloutStanding } from '../sources/etcd/rollout-progress.js';
 import { formatAge } from './age.format.js';
 import type { CliOutput } from './cli-output.js';
+import { printable } from './printable.js';
 
 /** One instance as status shows it: its record, where it stands, how old the record is. */
 export interface StatusRow extends InstanceStatus {
@@ -33,15 +34,16 @@ export function printStatusTable(
     output.out(output.paint('gray', `no live instance reports under "${fleet.key}/instances/"`));
     return;
   }
+  // Records are written by every instance of the fleet: each field is shown as untrusted text.
   const cells = rows.map((row) => [
-    row.instanceId,
-    row.hostname ?? '',
-    row.name ?? '',
-    String(row.version),
-    row.revision,
-    row.state,
+    printable(row.instanceId),
+    printable(row.hostname ?? ''),
+    printable(row.name ?? ''),
+    printable(row.version),
+    printable(row.revision),
+    printable(row.state),
     formatAge(row.ageMs),
-    row.error ? `${row.error.code}: ${row.error.message}` : '',
+    row.error ? `${printable(row.error.code)}: ${printable(row.error.message)}` : '',
   ]);
   const widths = HEADER.map((title, column) =>
     Math.max(title.length, ...cells.map((line) => line[column]!.length)),
@@ -56,8 +58,9 @@ export function printStatusTable(
   output.out(`  ${line(HEADER)}`);
   rows.forEach((row, index) => {
     const text = line(cells[index]!);
-    if (row.standing === 'behind') output.out(output.paint('yellow', `! ${text}`));
-    else if (row.state === 'rejected') output.out(output.paint('red', `  ${text}`));
+    if (row.standing === 'behind' || row.standing === 'vetoed') {
+      output.out(output.paint('yellow', `! ${text}`));
+    } else if (row.state === 'rejected') output.out(output.paint('red', `  ${text}`));
     else output.out(`  ${text}`);
   });
   const behind = rows.filter((row) => row.standing === 'behind').length;
@@ -66,6 +69,15 @@ export function printStatusTable(
       output.paint(
         'yellow',
         `! ${behind} instance(s) behind revision ${fleet.publishedRevision} (an older revision, or staged by a hold)`,
+      ),
+    );
+  }
+  const vetoed = rows.filter((row) => row.standing === 'vetoed').length;
+  if (vetoed > 0) {
+    output.out(
+      output.paint(
+        'yellow',
+        `! ${vetoed} instance(s) vetoed revision ${fleet.publishedRevision} for now (beforeApply; judged again, applied once it allows)`,
       ),
     );
   }

@@ -18,9 +18,12 @@ export interface InstanceStatus {
   revision: string;
   /** sha256 of that revision's text. */
   hash: string;
-  /** 'rejected': this revision failed validation or was vetoed; `version` stayed in force. */
-  state: 'applied' | 'rejected' | 'staged';
-  /** Why the revision was rejected (never a secret value). */
+  /**
+   * 'rejected': this revision failed to parse or validate, final; 'vetoed': `beforeApply` refused
+   * it for now and it is judged again; either way `version` stayed in force.
+   */
+  state: 'applied' | 'rejected' | 'vetoed' | 'staged';
+  /** Why the revision was rejected or vetoed (never a secret value). */
   error?: { code: string; message: string };
   /** ISO time of this record. */
   updatedAt: string;
@@ -51,7 +54,7 @@ export function instanceStatusKey(key: string, instanceId: string): string {
   return `${instancesPrefix(key)}${instanceId}`;
 }
 
-const STATES = new Set(['applied', 'rejected', 'staged']);
+const STATES = new Set(['applied', 'rejected', 'vetoed', 'staged']);
 
 /** Reads one record; undefined when it is not one (a foreign key under the prefix). */
 export function parseInstanceStatus(text: string): InstanceStatus | undefined {

@@ -67,7 +67,11 @@ export class PositionBook {
       );
     }
     if (problems.length > 0) {
-      throw new Error(`${problems.join('; ')}. Close its orders first, then reload the config.`);
+      // The module judges a vetoed change again every verifyIntervalMs: once the orders have
+      // closed, it applies by itself, whether it came from a file or from etcd.
+      throw new Error(
+        `${problems.join('; ')}. The change applies by itself once those orders have closed.`,
+      );
     }
   }
 
