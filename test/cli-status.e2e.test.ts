@@ -86,7 +86,7 @@ describe('config-reloader status', () => {
       const published = await mixedFleet();
       const result = await status();
       expect(result.stderr).toBe('');
-      expect(result.code).toBe(0);
+      expect(result.code).toBe(5); // bot-2 rejected it: final, as publish --wait would say
       const [top, header, ...rows] = result.stdout.trimEnd().split('\n');
       expect(top).toBe(`"${key}" published at revision ${published} (etcd ${cluster.hosts[0]})`);
       expect(header).toMatch(/^ {2}INSTANCE +HOST +NAME +VERSION +REVISION +STATE +AGE +ERROR$/);
@@ -105,7 +105,7 @@ describe('config-reloader status', () => {
     it('prints one machine-readable document with --json', async () => {
       const published = await mixedFleet();
       const result = await status('--json');
-      expect(result.code).toBe(0);
+      expect(result.code).toBe(5);
       const document = JSON.parse(result.stdout) as StatusDocument;
       expect(document).toMatchObject({ key, publishedRevision: published });
       expect(
@@ -122,9 +122,70 @@ describe('config-reloader status', () => {
       for (const instance of document.instances) expect(instance.ageMs).toBeGreaterThanOrEqual(0);
     });
 
-    it('says when nothing is published and no instance reports', async () => {
+    it('exits as publish --wait would now: 0 all applied, 6 one behind or vetoed, 5 one rejected', async () => {
+      await client.put(key).value('{"risk":{"stopLoss":0.02}}');
+      let vetoing = false;
+      const vetoes = (): Decision =>
+        vetoing
+          ? { state: 'vetoed', error: { code: 'CONFIG_REJECTED', message: '1 open order' } }
+          : { state: 'applied' };
+      instances.push(await SimulatedInstance.start(cluster.hosts, key, 'bot-1'));
+      instances.push(await SimulatedInstance.start(cluster.hosts, key, 'bot-2', vetoes));
+      expect((await status()).code).toBe(0);
+
+      vetoing = true;
+      const put = await client.put(key).value('{"risk":{"stopLoss":0.03}}');
+      await waitFor(() => instances.every((instance) => instance.reports.length === 2), {
+        description: 'both to decide',
+      });
+      const vetoed = await status();
+      expect(vetoed.code).toBe(6);
+      expect(vetoed.stdout).toMatch(
+        new RegExp(
+          `^! bot-2 .* ${put.header.revision} +vetoed .*CONFIG_REJECTED: 1 open order$`,
+          'm',
+        ),
+      );
+      expect(vetoed.stdout).toContain(`1 instance(s) vetoed revision ${put.header.revision}`);
+
+      // Judged again, applied: the fleet is whole again.
+      await instances[1]!.release(put.header.revision, '{"risk":{"stopLoss":0.03}}');
+      expect((await status()).code).toBe(0);
+    });
+
+    it('shows forged records as text on one line each, and does not trip over wrong types', async () => {
+      const put = await client.put(key).value('{}');
+      const forged = {
+        instanceId: 'bot-x',
+        hostname: { not: 'a string' },
+        pid: 1,
+        name: 'default\u001b[2J',
+        version: 1,
+        revision: put.header.revision,
+        hash: '',
+        state: 'rejected',
+        error: {
+          code: 'CONFIG_VALIDATION',
+          message: 'bad\r\n  bot-y  host  default  9  9  applied',
+        },
+        updatedAt: 'not a date',
+      };
+      await client.put(instanceStatusKey(key, 'bot-x')).value(JSON.stringify(forged));
+      try {
+        const result = await status();
+        expect(result.code).toBe(5);
+        const rows = result.stdout.trimEnd().split('\n').slice(2);
+        expect(rows).toHaveLength(1);
+        expect(rows[0]).toMatch(/^ {2}bot-x +\? +default\\u001b\[2J .* bad \/ bot-y/);
+        expect(result.stdout).not.toContain('\u001b');
+      } finally {
+        await client.delete().key(instanceStatusKey(key, 'bot-x'));
+      }
+    });
+
+    it('says when nothing is published and no instance reports, and exits 3', async () => {
       const result = await status();
-      expect(result.code).toBe(0);
+      expect(result.code).toBe(3);
       expect(result.stdout).toContain(`nothing published on "${key}" yet`);
       expect(result.stdout).toContain(`no live instance reports under "${key}/instances/"`);
       expect(JSON.parse((await status('--json')).stdout)).toEqual({

@@ -46,10 +46,14 @@ describe.skipIf(missing !== undefined)('a fleet of instances on one etcd key', (
     return instances;
   }
 
-  async function configFile(config: object): Promise<string> {
+  async function configDir(): Promise<string> {
     const dir = await mkdtemp(join(tmpdir(), 'fleet-publish-'));
     directories.push(dir);
-    const file = join(dir, 'next.json');
+    return dir;
+  }
+
+  async function configFile(config: object): Promise<string> {
+    const file = join(await configDir(), 'next.json');
     await writeFile(file, JSON.stringify(config));
     return file;
   }
@@ -126,31 +130,81 @@ describe.skipIf(missing !== undefined)('a fleet of instances on one etcd key', (
     }
   }, 60_000);
 
-  it('publish --wait names the instance whose beforeApply vetoed the revision', async () => {
+  const publish = (file: string, ...flags: string[]) =>
+    startCli(['publish', file, '--etcd', cluster!.hosts.join(','), '--key', KEY, ...flags]);
+
+  it('publish --wait waits on a veto, names it with its reason, and exits 6 if it never clears', async () => {
     cluster = await EtcdCluster.start(1);
     writer = new Etcd3({ hosts: cluster.hosts });
     await writer.put(KEY).value(JSON.stringify({ revision: 1 }));
     instances.push(await FleetInstance.start(cluster.hosts, KEY, 'bot-accepts'));
     instances.push(await FleetInstance.start(cluster.hosts, KEY, 'bot-vetoes', { veto: 'halt' }));
     const file = await configFile({ revision: 2, halt: true });
-    const published = await startCli([
-      'publish',
-      file,
-      '--etcd',
-      cluster.hosts.join(','),
-      '--key',
-      KEY,
-      '--wait',
-      '--timeout',
-      '20s',
-    ]).result;
-    expect(published.code).toBe(5);
-    const output = published.stdout + published.stderr;
-    expect(output).toMatch(/rejected +bot-vetoes.*CONFIG_REJECTED.*halt is not allowed here/);
-    expect(output).toMatch(/applied +bot-accepts/);
+    const published = await publish(file, '--wait', '--timeout', '3s').result;
+    // A veto depends on the world and is judged again: not final (5), still not applied (6).
+    expect(published.code).toBe(6);
+    expect(published.stdout).toMatch(/vetoed +bot-vetoes.*CONFIG_REJECTED.*halt is not allowed/);
+    expect(published.stderr).toMatch(
+      /vetoed +bot-vetoes.*CONFIG_REJECTED.*halt is not allowed here/,
+    );
+    expect(published.stdout).toMatch(/applied +bot-accepts/);
     // The vetoing instance kept its config; the other one runs the new revision.
     expect(instances[1]!.lines.some((line) => line.event === 'reloaded')).toBe(false);
     await instances[0]!.next((line) => line.event === 'reloaded', 'bot-accepts to apply');
+    const vetoed = (await statuses()).find((status) => status.instanceId === 'bot-vetoes');
+    expect(vetoed).toMatchObject({ state: 'vetoed', error: { code: 'CONFIG_REJECTED' } });
+  }, 60_000);
+
+  it('publish --wait succeeds once a vetoing instance applies the change by itself', async () => {
+    const openOrder = join(await configDir(), 'open-order');
+    await writeFile(openOrder, '');
+    cluster = await EtcdCluster.start(1);
+    writer = new Etcd3({ hosts: cluster.hosts });
+    await writer.put(KEY).value(JSON.stringify({ revision: 1 }));
+    instances.push(await FleetInstance.start(cluster.hosts, KEY, 'bot-accepts'));
+    instances.push(
+      await FleetInstance.start(cluster.hosts, KEY, 'bot-holds', {
+        veto: 'halt',
+        vetoWhile: openOrder,
+      }),
+    );
+    const cli = publish(
+      await configFile({ revision: 2, halt: true }),
+      '--wait',
+      '--timeout',
+      '20s',
+    );
+    await waitFor(() => /vetoed +bot-holds/.test(cli.stdout()), {
+      timeoutMs: 15_000,
+      description: 'publish --wait to show the veto',
+    });
+    await rm(openOrder); // the order closed: the next look at the change lets it through
+    const published = await cli.result;
+    expect(published.code).toBe(0);
+    expect(published.stdout).toMatch(/applied +bot-holds/);
+    expect(published.stdout).toContain('rolled out: all 2 live instance(s) applied');
+    await instances[1]!.next((line) => line.event === 'reloaded', 'bot-holds to apply');
+  }, 60_000);
+
+  it('publish --wait exits 0 when the good config is republished after a rejected one', async () => {
+    const [first, second] = await fleetOf(2);
+    const bad = await publish(await configFile({ revision: 0 }), '--wait', '--timeout', '20s')
+      .result;
+    expect(bad.code).toBe(5);
+    expect((await statuses()).map((status) => status.state)).toEqual(['rejected', 'rejected']);
+
+    // The config in force again: nothing to apply, but every instance says it runs it.
+    const good = await publish(await configFile({ revision: 1 }), '--wait', '--timeout', '20s')
+      .result;
+    expect(good.stderr).toBe('');
+    expect(good.code).toBe(0);
+    const revision = /published .* at revision (\d+)/.exec(good.stdout)![1]!;
+    for (const status of await statuses()) {
+      expect(status).toMatchObject({ state: 'applied', revision, version: 1 });
+    }
+    for (const instance of [first!, second!]) {
+      expect(instance.lines.some((line) => line.event === 'reloaded')).toBe(false);
+    }
   }, 60_000);
 
   it('drops the record of an instance killed with SIGKILL within the lease TTL', async () => {

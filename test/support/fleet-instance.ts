@@ -23,8 +23,16 @@ export class FleetInstance {
     key: string,
     readonly instanceId: string,
     veto?: string,
+    vetoWhile?: string,
   ) {
-    const args = [botScript, hosts.join(','), key, instanceId, ...(veto ? ['--veto', veto] : [])];
+    const args = [
+      botScript,
+      hosts.join(','),
+      key,
+      instanceId,
+      ...(veto ? ['--veto', veto] : []),
+      ...(veto && vetoWhile ? ['--veto-while', vetoWhile] : []),
+    ];
     this.child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let pending = '';
     this.child.stdout!.on('data', (chunk: Buffer) => {
@@ -37,14 +45,17 @@ export class FleetInstance {
     this.child.on('exit', (code, signal) => void (this.exit = { code, signal }));
   }
 
-  /** Starts an instance and resolves once it has loaded its config. */
+  /**
+   * Starts an instance and resolves once it has loaded its config. `veto`: its beforeApply
+   * refuses a config in which that field is true; with `vetoWhile`, only while that file exists.
+   */
   static async start(
     hosts: string[],
     key: string,
     instanceId: string,
-    { veto }: { veto?: string } = {},
+    { veto, vetoWhile }: { veto?: string; vetoWhile?: string } = {},
   ): Promise<FleetInstance> {
-    const instance = new FleetInstance(hosts, key, instanceId, veto);
+    const instance = new FleetInstance(hosts, key, instanceId, veto, vetoWhile);
     await instance.next((line) => line.event === 'ready', `${instanceId} to start`);
     return instance;
   }

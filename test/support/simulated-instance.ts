@@ -7,6 +7,8 @@ import { instanceStatusKey, type InstanceStatus } from '../../lib/sources/etcd/i
 export type Decision =
   | { state: 'applied' }
   | { state: 'rejected'; error: { code: string; message: string } }
+  /** `beforeApply` said no for now: the module judges it again and may apply it later. */
+  | { state: 'vetoed'; error: { code: string; message: string } }
   | { state: 'staged' }
   /** Never answers: keeps its last record, as a stuck or partitioned instance would. */
   | { state: 'silent' };
@@ -60,7 +62,10 @@ export class SimulatedInstance {
     return instance;
   }
 
-  /** Applies a change it staged earlier, as an instance does when its hold ends. */
+  /**
+   * Applies a change it staged or vetoed earlier, as an instance does when its hold ends or its
+   * veto is judged again and lets it through.
+   */
   async release(revision: string, text: string): Promise<void> {
     await this.report(revision, text, { state: 'applied' });
   }
@@ -83,7 +88,7 @@ export class SimulatedInstance {
       revision,
       hash: createHash('sha256').update(text).digest('hex'),
       state: decision.state,
-      ...(decision.state === 'rejected' ? { error: decision.error } : {}),
+      ...('error' in decision ? { error: decision.error } : {}),
       updatedAt: new Date().toISOString(),
     };
     // One write at a time, in order, and counted once it is in etcd: as the real reporter does.
