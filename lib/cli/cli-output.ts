@@ -26,7 +26,10 @@ export const ExitCode = {
   Invalid: 1,
   /** The command line is wrong: unknown option, missing argument. */
   Usage: 2,
-  /** A file or module could not be read or written; etcd refused a read or write (permission, size). */
+  /**
+   * A file or module could not be read or written (for `diff`, also parsed); etcd refused a read
+   * or write (permission, size).
+   */
   Io: 3,
   /** `publish`: the key changed between the read and the write; nothing was written. */
   Conflict: 4,

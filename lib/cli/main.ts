@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
       `
 Exit codes: 0 valid / applied / published / no difference, 1 invalid or over
             --max-file-bytes (diff: files differ), 2 wrong command line, 3 a file or
-            module could not be read or written (or etcd refused the request),
+            module could not be read or written (diff: or parsed; etcd: refused),
             4 publish lost a race: the key changed meanwhile, nothing written,
             5 publish --wait: an instance rejected the config, 6 publish --wait:
             instances still behind at the timeout, 7 etcd did not answer.`,
