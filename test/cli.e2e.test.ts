@@ -33,6 +33,8 @@ async function configReloader(...args: string[]): Promise<CliResult> {
   }
 }
 
+const syntaxOnly = 'note: no --schema or --dto given: checked JSON syntax only';
+
 type TrendConfig = { strategies: { risk: { stopLoss: number } }[]; [key: string]: unknown };
 
 describe('config-reloader CLI', () => {
@@ -221,6 +223,23 @@ describe('config-reloader CLI', () => {
     expect(report.files[0]!.problems).toContainEqual(
       expect.objectContaining({ code: 'CONFIG_VALIDATION', path: 'strategies.3.risk.stopLoss' }),
     );
+  });
+
+  it('says once on stderr that validate checked JSON syntax only without --schema or --dto', async () => {
+    dir = await ConfigDir.create(sample);
+    const other = join(dir.dir, 'other.json');
+    await writeFile(other, JSON.stringify(sample));
+    const plain = await configReloader('validate', dir.file, other);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toBe(`valid   ${dir.file}\nvalid   ${other}\n`);
+    expect(plain.stderr).toBe(`${syntaxOnly}\n`);
+    const json = await configReloader('validate', dir.file, '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: true });
+    expect(json.stderr).toBe(`${syntaxOnly}\n`);
+    const schema = await configReloader('validate', dir.file, '--schema', sampleSchema);
+    expect(schema.stderr).toBe('');
+    const dto = await configReloader('validate', dir.file, '--dto', sampleDto);
+    expect(dto.stderr).toBe('');
   });
 
   it('diff exits 1 when the files differ, 3 when one cannot be read or parsed', async () => {

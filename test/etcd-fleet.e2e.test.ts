@@ -117,7 +117,7 @@ describe.skipIf(missing !== undefined)('a fleet of instances on one etcd key', (
       '--timeout',
       '20s',
     ]).result;
-    expect(published.stderr).toBe('');
+    expect(published.stderr).toBe('note: no --schema or --dto given: checked JSON syntax only\n');
     expect(published.code).toBe(0);
     expect(published.stdout).toMatch(/applied +bot-0/);
     expect(published.stdout).toMatch(/applied +bot-1/);

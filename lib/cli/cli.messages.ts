@@ -1,5 +1,6 @@
-/** The messages of the etcd commands (publish, status): what is wrong, where, how to go on. */
+/** The messages of the commands: what is wrong, where, how to go on. */
 export const cliMessages = {
+  syntaxOnly: () => 'note: no --schema or --dto given: checked JSON syntax only',
   etcd3Missing: () =>
     'publish and status talk to etcd through the "etcd3" package, an optional peer that is ' +
     'not installed here: npm install etcd3@^1.1.2',

@@ -11,7 +11,12 @@ import { addEtcdFlags, type EtcdFlags } from './etcd.flags.js';
 import { openEtcdConnection, type EtcdConnection } from './etcd.connection.js';
 import { addMaxFileBytesFlag, type MaxFileBytesFlag } from './max-file-bytes.flag.js';
 import { progressPrinter, reportRollout } from './rollout.report.js';
-import { addValidationFlags, rulesFromFlags, type ValidationFlags } from './validation-flags.js';
+import {
+  addValidationFlags,
+  noteWhenSyntaxOnly,
+  rulesFromFlags,
+  type ValidationFlags,
+} from './validation-flags.js';
 
 type PublishFlags = EtcdFlags &
   ValidationFlags &
@@ -47,6 +52,7 @@ Examples:
   addEtcdFlags(addMaxFileBytesFlag(addValidationFlags(addSecretKeyFlag(command))));
   return command.action(async (file: string, flags: PublishFlags) => {
     const rules = await rulesFromFlags(flags);
+    noteWhenSyntaxOnly(output, flags);
     const candidate = await checkConfigFile(file, rules, flags.maxFileBytes);
     if (!candidate.valid) {
       output.err(
