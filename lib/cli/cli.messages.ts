@@ -10,10 +10,16 @@ export const cliMessages = {
     ' Check --etcd and that etcd is running, or raise --dial-timeout.',
   etcdRefused: (hosts: readonly string[], key: string, what: string, reason: string) =>
     `etcd at ${hosts.join(', ')} refused ${what} (key "${key}"): ${reason}`,
-  conflict: (key: string, readRevision: string | undefined, nowRevision: string | undefined) =>
-    `conflict: "${key}" changed while publishing (read at ${revisionOrMissing(readRevision)}, ` +
-    `now at ${revisionOrMissing(nowRevision)}); nothing was written. Publish again to see the ` +
-    'diff against the new value.',
+  /** A lost compare-and-swap; `doing` is what the command was at ('publishing'). */
+  conflict: (
+    key: string,
+    doing: string,
+    readRevision: string | undefined,
+    nowRevision: string | undefined,
+  ) =>
+    `conflict: "${key}" changed while ${doing} (read at ${revisionOrMissing(readRevision)}, ` +
+    `now at ${revisionOrMissing(nowRevision)}); nothing was written.`,
+  publishAgain: () => 'Publish again to see the diff against the new value.',
   alreadyWritten: (key: string, revision: string) =>
     `"${key}" holds this very config at revision ${revision}, written between the read and the ` +
     'compare-and-swap (a retried write, or the same publish from elsewhere): nothing more written',
