@@ -110,6 +110,25 @@ describe('config-reloader publish', () => {
       expect((await stored())!.mod_revision).toBe(before.mod_revision);
     });
 
+    it('says once on stderr that it checked JSON syntax only without --schema or --dto', async () => {
+      await client.put(key).value(JSON.stringify(sample));
+      const file = await candidate(changed(0.03));
+      const plain = await configReloader('publish', file, ...etcdFlags, '-n');
+      expect(plain.code).toBe(0);
+      expect(plain.stderr).toBe('note: no --schema or --dto given: checked JSON syntax only\n');
+      expect(plain.stdout).toContain('~ strategies.3.risk.stopLoss');
+      const checked = await configReloader(
+        'publish',
+        file,
+        ...etcdFlags,
+        '-n',
+        '--schema',
+        sampleSchema,
+      );
+      expect(checked.code).toBe(0);
+      expect(checked.stderr).toBe('');
+    });
+
     it('writes nothing on a dry run', async () => {
       await client.put(key).value(JSON.stringify(sample));
       const before = (await stored())!;

@@ -33,6 +33,8 @@ async function configReloader(...args: string[]): Promise<CliResult> {
   }
 }
 
+const syntaxOnly = 'note: no --schema or --dto given: checked JSON syntax only';
+
 type TrendConfig = { strategies: { risk: { stopLoss: number } }[]; [key: string]: unknown };
 
 describe('config-reloader CLI', () => {
@@ -223,6 +225,38 @@ describe('config-reloader CLI', () => {
     );
   });
 
+  it('says once on stderr that validate checked JSON syntax only without --schema or --dto', async () => {
+    dir = await ConfigDir.create(sample);
+    const other = join(dir.dir, 'other.json');
+    await writeFile(other, JSON.stringify(sample));
+    const plain = await configReloader('validate', dir.file, other);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toBe(`valid   ${dir.file}\nvalid   ${other}\n`);
+    expect(plain.stderr).toBe(`${syntaxOnly}\n`);
+    const json = await configReloader('validate', dir.file, '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ valid: true });
+    expect(json.stderr).toBe(`${syntaxOnly}\n`);
+    const schema = await configReloader('validate', dir.file, '--schema', sampleSchema);
+    expect(schema.stderr).toBe('');
+    const dto = await configReloader('validate', dir.file, '--dto', sampleDto);
+    expect(dto.stderr).toBe('');
+  });
+
+  it('diff exits 1 when the files differ, 3 when one cannot be read or parsed', async () => {
+    dir = await ConfigDir.create({ risk: { maxDrawdown: 0.1 } });
+    const next = join(dir.dir, 'next.json');
+    await writeFile(next, JSON.stringify({ risk: { maxDrawdown: 0.2 } }));
+    const broken = join(dir.dir, 'broken.json');
+    await writeFile(broken, '{\n  "risk": oops\n}');
+    expect((await configReloader('diff', dir.file, next)).code).toBe(1);
+    expect((await configReloader('diff', dir.file, dir.file)).code).toBe(0);
+    const unparsable = await configReloader('diff', dir.file, broken);
+    expect(unparsable.code).toBe(3);
+    expect(unparsable.stderr).toContain(`${broken}:2:11:`);
+    const absent = await configReloader('diff', join(dir.dir, 'absent.json'), next);
+    expect(absent.code).toBe(3);
+  });
+
   it('diffs two files with secrets redacted', async () => {
     dir = await ConfigDir.create({
       exchange: { apiKey: 'sk-live-OLD' },
@@ -285,7 +319,7 @@ describe('config-reloader CLI', () => {
     expect(redacted.stdout).not.toMatch(/1234-OLD|9876-NEW/);
   });
 
-  it('refuses a file over --max-file-bytes as invalid (exit 1), in validate, diff and apply', async () => {
+  it('refuses a file over --max-file-bytes: invalid in validate and apply (exit 1), unreadable in diff (exit 3)', async () => {
     dir = await ConfigDir.create({ padding: 'x'.repeat(200) });
     const bytes = (await stat(dir.file)).size;
     const small = join(dir.dir, 'small.json');
@@ -305,7 +339,7 @@ describe('config-reloader CLI', () => {
       0,
     );
 
-    expect((await configReloader('diff', small, dir.file, '--max-file-bytes', '100')).code).toBe(1);
+    expect((await configReloader('diff', small, dir.file, '--max-file-bytes', '100')).code).toBe(3);
     const text = await readFile(small, 'utf8');
     const apply = await configReloader('apply', dir.file, '--to', small, '--max-file-bytes', '100');
     expect(apply.code).toBe(1);

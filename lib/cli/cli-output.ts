@@ -26,13 +26,17 @@ export const ExitCode = {
   Invalid: 1,
   /** The command line is wrong: unknown option, missing argument. */
   Usage: 2,
-  /** A file or module could not be read or written; etcd refused a read or write (permission, size). */
+  /**
+   * A file or module could not be read or written (for `diff`, also parsed); etcd refused a read
+   * or write (permission, size); `rollback` has no earlier value to write back (none, or its
+   * revision compacted away).
+   */
   Io: 3,
-  /** `publish`: the key changed between the read and the write; nothing was written. */
+  /** `publish`, `rollback`: the key changed between the read and the write; nothing was written. */
   Conflict: 4,
-  /** `publish --wait`: at least one live instance rejected the published revision. */
+  /** `publish --wait`, `rollback --wait`: a live instance rejected the published revision. */
   Rejected: 5,
-  /** `publish --wait`: the timeout ended with live instances still behind (none rejected). */
+  /** `--wait`: the timeout ended with live instances still behind (none rejected). */
   Behind: 6,
   /** etcd did not answer within the dial timeout (unreachable, down, no quorum). */
   Unavailable: 7,

@@ -1,21 +1,45 @@
-/** The messages of the etcd commands (publish, status): what is wrong, where, how to go on. */
+/** The messages of the commands: what is wrong, where, how to go on. */
 export const cliMessages = {
+  syntaxOnly: () => 'note: no --schema or --dto given: checked JSON syntax only',
   etcd3Missing: () =>
-    'publish and status talk to etcd through the "etcd3" package, an optional peer that is ' +
-    'not installed here: npm install etcd3@^1.1.2',
+    'publish, rollback and status talk to etcd through the "etcd3" package, an optional peer ' +
+    'that is not installed here: npm install etcd3@^1.1.2',
   etcdUnavailable: (hosts: readonly string[], key: string, reason: string, writing: boolean) =>
     `cannot reach etcd at ${hosts.join(', ')} (key "${key}"): ${reason}.` +
     (writing ? ' The write may or may not have happened: check with config-reloader status.' : '') +
     ' Check --etcd and that etcd is running, or raise --dial-timeout.',
   etcdRefused: (hosts: readonly string[], key: string, what: string, reason: string) =>
     `etcd at ${hosts.join(', ')} refused ${what} (key "${key}"): ${reason}`,
-  conflict: (key: string, readRevision: string | undefined, nowRevision: string | undefined) =>
-    `conflict: "${key}" changed while publishing (read at ${revisionOrMissing(readRevision)}, ` +
-    `now at ${revisionOrMissing(nowRevision)}); nothing was written. Publish again to see the ` +
-    'diff against the new value.',
+  /** A lost compare-and-swap; `doing` is what the command was at ('publishing'). */
+  conflict: (
+    key: string,
+    doing: string,
+    readRevision: string | undefined,
+    nowRevision: string | undefined,
+  ) =>
+    `conflict: "${key}" changed while ${doing} (read at ${revisionOrMissing(readRevision)}, ` +
+    `now at ${revisionOrMissing(nowRevision)}); nothing was written.`,
+  publishAgain: () => 'Publish again to see the diff against the new value.',
   alreadyWritten: (key: string, revision: string) =>
     `"${key}" holds this very config at revision ${revision}, written between the read and the ` +
     'compare-and-swap (a retried write, or the same publish from elsewhere): nothing more written',
+  keyMissing: (key: string) =>
+    `"${key}" does not exist: nothing to roll back. Publish a config with config-reloader publish.`,
+  noEarlierValue: (key: string, revision: string) =>
+    `"${key}" did not exist at revision ${revision}: no earlier value to roll back to. Give --to ` +
+    'a revision at which it held a config.',
+  compacted: (key: string, revision: string, oldestKept: string | undefined) =>
+    `etcd no longer keeps "${key}" as it was at revision ${revision}: its history was compacted, ` +
+    (oldestKept === undefined
+      ? 'and etcd did not say up to which revision. Give --to a later revision'
+      : `the oldest revision still kept is ${oldestKept}. Give --to ${oldestKept} or later`) +
+    ', or publish the config from a file.',
+  futureRevision: (key: string, revision: string, current: string) =>
+    `etcd has not reached revision ${revision} yet: "${key}" is at revision ${current}. Give --to ` +
+    'an earlier revision.',
+  rollBackAgain: () =>
+    'Look at its new value before rolling back again: without --to, that rolls back the change ' +
+    'just made.',
   currentUnreadable: (key: string, reason: string) =>
     `the current value of "${key}" is not a valid config (${reason}); the diff shows everything as new`,
 } as const;

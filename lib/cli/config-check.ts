@@ -43,11 +43,29 @@ export async function checkConfigFile(
     const unreadable = !(error instanceof ConfigTooLargeError);
     return { valid: false, file: path, problems: toProblems(error, path), unreadable };
   }
+  return checkConfigText(text, path, rules, maxFileBytes);
+}
+
+/**
+ * Validates a document that is already read (an etcd value) as `checkConfigFile` validates a
+ * file, size limit included; `where` names it in every problem, as a file's path does.
+ */
+export async function checkConfigText(
+  text: string,
+  where: string,
+  rules: ConfigValidationRules<object>,
+  maxFileBytes: number = DEFAULT_MAX_FILE_BYTES,
+): Promise<CheckResult> {
+  const size = Buffer.byteLength(text, 'utf8');
+  if (size > maxFileBytes) {
+    const error = new ConfigTooLargeError(where, size, maxFileBytes);
+    return { valid: false, file: where, problems: toProblems(error, where), unreadable: false };
+  }
   try {
-    const { plain } = await validateConfigText(text, path, rules);
-    return { valid: true, file: path, text, plain };
+    const { plain } = await validateConfigText(text, where, rules);
+    return { valid: true, file: where, text, plain };
   } catch (error) {
-    return { valid: false, file: path, problems: toProblems(error, path), unreadable: false };
+    return { valid: false, file: where, problems: toProblems(error, where), unreadable: false };
   }
 }
 

@@ -8,7 +8,8 @@ export function diffCommand(output: CliOutput, setExitCode: (code: number) => vo
   const command = new Command('diff')
     .description(
       'Show what changes between two config files, secrets redacted as in the audit log. ' +
-        'Exits 0 when they are the same, 1 when they differ.',
+        'Exits 0 when they are the same, 1 when they differ, 3 when a file cannot be read or ' +
+        'parsed (missing, over --max-file-bytes, not JSON).',
     )
     .argument('<old>', 'the current config file')
     .argument('<new>', 'the candidate config file')
@@ -33,7 +34,8 @@ Examples:
       for (const result of [before, after]) {
         if (!result.valid) {
           for (const problem of result.problems) output.err(formatProblem(problem));
-          setExitCode(result.unreadable ? ExitCode.Io : ExitCode.Invalid);
+          // 1 means "the files differ": a file that cannot be compared at all is another answer.
+          setExitCode(ExitCode.Io);
           return;
         }
       }

@@ -1,6 +1,6 @@
 import { ConfigSourceUnavailableError, describeError } from '../config-reloader.errors.js';
 import type { CasPutResult } from '../sources/etcd/cas-put.js';
-import type { ConfigKeyValue } from '../sources/etcd/config-key.reader.js';
+import type { ConfigKeyValue, PastConfigKey } from '../sources/etcd/config-key.reader.js';
 import type { FleetStatus } from '../sources/etcd/fleet-status.reader.js';
 import type { InstanceStatus } from '../sources/etcd/instance-status.js';
 import type { RolloutProgress, RolloutStanding } from '../sources/etcd/rollout-progress.js';
@@ -9,9 +9,16 @@ import { cliMessages } from './cli.messages.js';
 import { CliFailure, ExitCode } from './cli-output.js';
 import type { EtcdFlags } from './etcd.flags.js';
 
+/** The key at an earlier revision; when compacted, with the oldest revision etcd still keeps. */
+export type PastValue =
+  | Exclude<PastConfigKey, { state: 'compacted' }>
+  | { state: 'compacted'; oldestKept: string | undefined };
+
 /** One etcd connection for one command; every step bounded, every failure a CliFailure. */
 export interface EtcdConnection {
   readKey(): Promise<ConfigKeyValue | undefined>;
+  /** The key as it was at store `revision`, from etcd's history. */
+  readKeyAt(revision: string): Promise<PastValue>;
   casPut(text: string, expectedModRevision: string | undefined): Promise<CasPutResult>;
   readFleet(): Promise<FleetStatus>;
   waitForRollout(
@@ -25,21 +32,22 @@ export interface EtcdConnection {
 }
 
 /**
- * Loaded on demand, so that the CLI runs without etcd3 for file-only apps: only publish and
- * status need it.
+ * Loaded on demand, so that the CLI runs without etcd3 for file-only apps: only publish,
+ * rollback and status need it.
  */
 async function loadEtcdModules() {
   try {
-    const [client, call, reader, cas, fleet, progress, rollout] = await Promise.all([
+    const [client, call, reader, compact, cas, fleet, progress, rollout] = await Promise.all([
       import('../sources/etcd/etcd-client.js'),
       import('../sources/etcd/bounded-call.js'),
       import('../sources/etcd/config-key.reader.js'),
+      import('../sources/etcd/compact-revision.js'),
       import('../sources/etcd/cas-put.js'),
       import('../sources/etcd/fleet-status.reader.js'),
       import('../sources/etcd/rollout-progress.js'),
       import('../sources/etcd/rollout.watcher.js'),
     ]);
-    return { ...client, ...call, ...reader, ...cas, ...fleet, ...progress, ...rollout };
+    return { ...client, ...call, ...reader, ...compact, ...cas, ...fleet, ...progress, ...rollout };
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code?.endsWith('MODULE_NOT_FOUND');
     if (missing && /\betcd3\b/.test(describeError(error))) {
@@ -76,6 +84,15 @@ export async function openEtcdConnection(flags: EtcdFlags): Promise<EtcdConnecti
   };
   return {
     readKey: () => step('reading the config key', () => etcd.readConfigKey(client, key)),
+    readKeyAt: async (revision) => {
+      const past = await step(`reading the config key at revision ${revision}`, () =>
+        etcd.readConfigKeyAtRevision(client, key, revision),
+      );
+      if (past.state !== 'compacted') return past;
+      // Bounded on its own and never throws: without an answer the message says less.
+      const oldestKept = await etcd.compactRevisionOf(client, key, revision, dialTimeout);
+      return { state: 'compacted', oldestKept };
+    },
     casPut: (text, expected) =>
       step('writing the config key', () => etcd.casPut(client, key, text, expected), true),
     readFleet: () => step('reading the fleet status', () => etcd.readFleetStatus(client, key)),

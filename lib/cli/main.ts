@@ -5,6 +5,7 @@ import { applyCommand } from './apply.command.js';
 import { CliFailure, ExitCode, terminalOutput } from './cli-output.js';
 import { diffCommand } from './diff.command.js';
 import { publishCommand } from './publish.command.js';
+import { rollbackCommand } from './rollback.command.js';
 import { schemaCommand } from './schema.command.js';
 import { statusCommand } from './status.command.js';
 import { validateCommand } from './validate.command.js';
@@ -22,7 +23,7 @@ async function main(argv: string[]): Promise<number> {
   const program = new Command('config-reloader')
     .description(
       'Validate, diff and safely apply JSON config files for nestjs-config-reloader; publish ' +
-        'them to etcd and follow the rollout across a fleet.',
+        'them to etcd (or roll back to an earlier revision) and follow the rollout across a fleet.',
     )
     .showHelpAfterError()
     .exitOverride()
@@ -35,16 +36,19 @@ async function main(argv: string[]): Promise<number> {
       `
 Exit codes: 0 valid / applied / published / no difference, 1 invalid or over
             --max-file-bytes (diff: files differ), 2 wrong command line, 3 a file or
-            module could not be read or written (or etcd refused the request),
-            4 publish lost a race: the key changed meanwhile, nothing written,
-            5 publish --wait: an instance rejected the config, 6 publish --wait:
-            instances still behind at the timeout, 7 etcd did not answer.`,
+            module could not be read or written (diff: or parsed; etcd: refused;
+            rollback: no earlier value, or its revision compacted), 4 publish or
+            rollback lost a race: the key changed meanwhile, nothing written,
+            5 --wait or status: an instance rejected the config, 6 --wait or
+            status: instances behind, staged or vetoed (at the timeout), 7 etcd
+            did not answer.`,
     );
   for (const command of [
     validateCommand(output, setExitCode),
     diffCommand(output, setExitCode),
     applyCommand(output, setExitCode),
     publishCommand(output, setExitCode),
+    rollbackCommand(output, setExitCode),
     statusCommand(output, setExitCode),
     schemaCommand(output, setExitCode),
   ]) {

@@ -1,17 +1,19 @@
 import { Command, Option } from 'commander';
-import { describeError } from '../config-reloader.errors.js';
-import { validateConfigText } from '../pipeline/config.pipeline.js';
-import type { ConfigKeyValue } from '../sources/etcd/config-key.reader.js';
 import { cliMessages } from './cli.messages.js';
 import { checkConfigFile, formatProblem } from './config-check.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
-import { addSecretKeyFlag, printChanges, redactedChanges } from './diff.format.js';
-import { formatDuration, parseDuration } from './duration.flag.js';
+import { addSecretKeyFlag } from './diff.format.js';
+import { parseDuration } from './duration.flag.js';
 import { addEtcdFlags, type EtcdFlags } from './etcd.flags.js';
-import { openEtcdConnection, type EtcdConnection } from './etcd.connection.js';
+import { openEtcdConnection } from './etcd.connection.js';
 import { addMaxFileBytesFlag, type MaxFileBytesFlag } from './max-file-bytes.flag.js';
-import { progressPrinter, reportRollout } from './rollout.report.js';
-import { addValidationFlags, rulesFromFlags, type ValidationFlags } from './validation-flags.js';
+import { publishChecked } from './publish-flow.js';
+import {
+  addValidationFlags,
+  noteWhenSyntaxOnly,
+  rulesFromFlags,
+  type ValidationFlags,
+} from './validation-flags.js';
 
 type PublishFlags = EtcdFlags &
   ValidationFlags &
@@ -47,6 +49,7 @@ Examples:
   addEtcdFlags(addMaxFileBytesFlag(addValidationFlags(addSecretKeyFlag(command))));
   return command.action(async (file: string, flags: PublishFlags) => {
     const rules = await rulesFromFlags(flags);
+    noteWhenSyntaxOnly(output, flags);
     const candidate = await checkConfigFile(file, rules, flags.maxFileBytes);
     if (!candidate.valid) {
       output.err(
@@ -64,73 +67,22 @@ Examples:
           ? `"${flags.key}" does not exist yet: publishing creates it`
           : `"${flags.key}" is at revision ${current.modRevision}`,
       );
-      const before = await currentConfig(output, flags.key, current);
-      const changes = redactedChanges(before ?? {}, candidate.plain, flags.secretKey);
-      printChanges(output, changes);
-      let revision: string;
-      if (current !== undefined && before !== undefined && changes.length === 0) {
-        output.out(`"${flags.key}" already holds this config: nothing written`);
-        revision = current.modRevision;
-      } else if (flags.dryRun) {
-        output.out(output.paint('gray', `dry run: "${flags.key}" not changed`));
-        return;
-      } else {
-        const written = await writeWithCas(output, etcd, flags.key, candidate, current);
-        if (written === undefined) {
-          setExitCode(ExitCode.Conflict);
-          return;
-        }
-        revision = written;
-      }
-      if (!flags.wait) return;
-      output.out(
-        `waiting up to ${formatDuration(flags.timeout)} for every live instance to apply revision ${revision}`,
-      );
-      const result = await etcd.waitForRollout(revision, flags.timeout, progressPrinter(output));
-      setExitCode(reportRollout(output, result, flags.key));
+      const exitCode = await publishChecked(output, etcd, {
+        key: flags.key,
+        text: candidate.text,
+        plain: candidate.plain,
+        current,
+        secretKeys: flags.secretKey,
+        dryRun: flags.dryRun,
+        waitMs: flags.wait ? flags.timeout : undefined,
+        doing: 'publishing',
+        retry: cliMessages.publishAgain(),
+        written: (revision) =>
+          `${output.paint('green', 'published')} ${candidate.file} -> "${flags.key}" at revision ${revision}`,
+      });
+      setExitCode(exitCode);
     } finally {
       etcd.close();
     }
   });
-}
-
-/**
- * Writes the candidate if the key is still as read. The revision now published, or undefined
- * after a lost race (reported; nothing written).
- */
-async function writeWithCas(
-  output: CliOutput,
-  etcd: EtcdConnection,
-  key: string,
-  candidate: { file: string; text: string },
-  current: ConfigKeyValue | undefined,
-): Promise<string | undefined> {
-  const put = await etcd.casPut(candidate.text, current?.modRevision);
-  if (put.written && put.alreadyThere) {
-    output.out(cliMessages.alreadyWritten(key, put.revision));
-    return put.revision;
-  }
-  if (put.written) {
-    const published = output.paint('green', 'published');
-    output.out(`${published} ${candidate.file} -> "${key}" at revision ${put.revision}`);
-    return put.revision;
-  }
-  const now = put.current?.modRevision;
-  output.err(output.paint('red', cliMessages.conflict(key, current?.modRevision, now)));
-  return undefined;
-}
-
-/** The config the key holds, parsed as the app parses it; undefined when missing or unparseable. */
-async function currentConfig(
-  output: CliOutput,
-  key: string,
-  current: ConfigKeyValue | undefined,
-): Promise<Record<string, unknown> | undefined> {
-  if (current === undefined) return undefined;
-  try {
-    return (await validateConfigText(current.text, key, {})).plain;
-  } catch (error) {
-    output.err(output.paint('yellow', cliMessages.currentUnreadable(key, describeError(error))));
-    return undefined;
-  }
 }

@@ -2,7 +2,12 @@ import { Command } from 'commander';
 import { checkConfigFile, formatProblem } from './config-check.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
 import { addMaxFileBytesFlag, type MaxFileBytesFlag } from './max-file-bytes.flag.js';
-import { addValidationFlags, rulesFromFlags, type ValidationFlags } from './validation-flags.js';
+import {
+  addValidationFlags,
+  noteWhenSyntaxOnly,
+  rulesFromFlags,
+  type ValidationFlags,
+} from './validation-flags.js';
 
 export function validateCommand(output: CliOutput, setExitCode: (code: number) => void): Command {
   const command = new Command('validate')
@@ -20,6 +25,7 @@ Examples:
   return addMaxFileBytesFlag(addValidationFlags(command)).action(
     async (files: string[], flags: ValidationFlags & MaxFileBytesFlag & { json?: boolean }) => {
       const rules = await rulesFromFlags(flags);
+      noteWhenSyntaxOnly(output, flags);
       const results = [];
       for (const file of files)
         results.push(await checkConfigFile(file, rules, flags.maxFileBytes));

@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import type { UnknownKeys } from '../pipeline/unknown-keys.js';
 import { createValidationRules, type ConfigValidationRules } from '../pipeline/config.pipeline.js';
+import { cliMessages } from './cli.messages.js';
+import type { CliOutput } from './cli-output.js';
 import { loadDtoClass } from './dto-loader.js';
 
 export interface ValidationFlags {
@@ -47,4 +49,12 @@ export async function rulesFromFlags(
     dto,
     unknownKeys: dto ? flags.unknownKeys : undefined,
   });
+}
+
+/**
+ * Says on stderr, once a run, that without --schema or --dto only the JSON syntax was checked:
+ * "valid" then means far less than what the app, given its rules, would accept.
+ */
+export function noteWhenSyntaxOnly(output: CliOutput, flags: ValidationFlags): void {
+  if (flags.schema === undefined && flags.dto === undefined) output.err(cliMessages.syntaxOnly());
 }
