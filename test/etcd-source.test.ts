@@ -300,11 +300,12 @@ describe.skipIf(missing !== undefined)('the etcd source, against a real etcd', (
       await admin.role('bot').grant({ permission: 'Read', key: KEY });
       await admin.user('bot').create('bot-secret');
       await admin.user('bot').addRole('bot');
-      const puts = async () => (await callsServed(cluster.members[0]!.clientUrl)).Put ?? 0;
-      const putsBefore = await puts();
+      // A record is written in a transaction (put only if the record did not move meanwhile).
+      const puts = async () => (await callsServed(cluster.members[0]!.clientUrl)).Txn ?? 0;
       const logger = new CapturingLogger();
       const { service } = await boot({ auth: { username: 'bot', password: 'bot-secret' } }, logger);
       expect(service.config).toEqual({ revision: 1 });
+      const putsBefore = await puts();
 
       // The record is retried every second: three attempts refused, one warning.
       await waitFor(async () => (await puts()) >= putsBefore + 3, {

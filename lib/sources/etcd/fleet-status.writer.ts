@@ -25,11 +25,21 @@ export interface FleetStatusWriterOptions {
 /** Wait between attempts while etcd does not take the record. */
 const RETRY_MS = 1000;
 
+/** Attempts of one write when the record moved under us (our own late write, a lost lease). */
+const MAX_COMPARE_ATTEMPTS = 3;
+
 /**
  * Keeps this instance's record at `<key>/instances/<instanceId>` under a lease, so it vanishes
  * with the process. Only the latest record matters: while one waits or is being written, newer
  * ones replace it, and a record that could not be written is retried until etcd takes it (a lost
  * lease, after an outage longer than its TTL, is replaced by a new one).
+ *
+ * A record never replaces a newer one. Each write is a transaction that puts the record only if
+ * the key is still at the `mod_revision` our last write left: a write that etcd took late (sent
+ * to a member that froze, retried elsewhere, then forwarded when the member came back) finds the
+ * key moved and changes nothing. A write that finds the key moved for another reason (the lease
+ * expired and took the record along) learns the key's revision from the same transaction and
+ * tries again with the record it is writing, which is the newest.
  *
  * A record is written `delayMs` (jittered) after the decision, not in the same turn of the event
  * loop: the write costs as much CPU as the reload itself, and the other instances of the same
@@ -38,8 +48,12 @@ const RETRY_MS = 1000;
  */
 export class FleetStatusWriter {
   private readonly lease: StatusLease;
+  /** Newest first: waiting to be written, being written, last written. */
   private latest: InstanceStatus | undefined;
+  private inFlight: InstanceStatus | undefined;
   private written: InstanceStatus | undefined;
+  /** The record key's `mod_revision` after our last write; undefined: it should not exist. */
+  private modRevision: string | undefined;
   private writing: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private delayTimer: NodeJS.Timeout | undefined;
@@ -52,9 +66,11 @@ export class FleetStatusWriter {
       client: options.client,
       ttlSeconds: options.ttlSeconds,
       deadlineMs: options.deadlineMs,
-      // Expired during an outage: a new lease carries the record again.
+      // Expired during an outage: a new lease carries the newest record again (the one waiting,
+      // else the one being written, else the one written).
       onLost: () => {
-        if (!this.closed && this.written) this.write(this.latest ?? this.written);
+        const newest = this.latest ?? this.inFlight ?? this.written;
+        if (!this.closed && newest) this.write(newest);
       },
     });
   }
@@ -85,6 +101,7 @@ export class FleetStatusWriter {
     while (this.latest && !this.closed) {
       const record = this.latest;
       this.latest = undefined;
+      this.inFlight = record;
       try {
         await this.put(record);
         this.written = record;
@@ -97,6 +114,8 @@ export class FleetStatusWriter {
         this.retryTimer = setTimeout(() => this.retry(), RETRY_MS);
         this.retryTimer.unref?.();
         return;
+      } finally {
+        this.inFlight = undefined;
       }
     }
   }
@@ -116,16 +135,35 @@ export class FleetStatusWriter {
 
   private async put(record: InstanceStatus): Promise<void> {
     const { client, key, instanceId, deadlineMs } = this.options;
+    const recordKey = instanceStatusKey(key, instanceId);
     const lease = await this.lease.current();
-    const put = client.put(instanceStatusKey(key, instanceId)).value(JSON.stringify(record));
-    try {
-      await withDeadline(put.lease(lease).exec(), deadlineMs, () => {
-        return new Error('status write timed out');
-      });
-    } catch (error) {
-      // etcd dropped the lease before we noticed: the retry grants a new one.
-      if (error instanceof EtcdLeaseInvalidError) this.lease.forget();
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      const unchanged =
+        this.modRevision === undefined
+          ? client.if(recordKey, 'Create', '==', 0)
+          : client.if(recordKey, 'Mod', '==', this.modRevision);
+      const put = client.put(recordKey).value(JSON.stringify(record)).lease(lease);
+      const transaction = unchanged.then(put).else(client.get(recordKey)).commit();
+      let response: Awaited<typeof transaction>;
+      try {
+        response = await withDeadline(transaction, deadlineMs, () => {
+          return new Error('status write timed out');
+        });
+      } catch (error) {
+        // etcd dropped the lease before we noticed: the retry grants a new one.
+        if (error instanceof EtcdLeaseInvalidError) this.lease.forget();
+        throw error;
+      }
+      if (response.succeeded) {
+        // A transaction is one revision: the record's mod_revision is the revision after it.
+        this.modRevision = response.header.revision;
+        return;
+      }
+      // The key moved since our last write: learn where it is now and write this, the newest.
+      this.modRevision = response.responses[0]?.response_range?.kvs[0]?.mod_revision;
+      if (attempt === MAX_COMPARE_ATTEMPTS) {
+        throw new Error(`status record ${recordKey} kept changing under ${attempt} writes`);
+      }
     }
   }
 }
