@@ -1,12 +1,31 @@
+import { Option, type Command } from 'commander';
 import { describeError } from '../config-reloader.errors.js';
 import { validateConfigText } from '../pipeline/config.pipeline.js';
 import type { ConfigKeyValue } from '../sources/etcd/config-key.reader.js';
 import { cliMessages } from './cli.messages.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
 import { printChanges, redactedChanges } from './diff.format.js';
-import { formatDuration } from './duration.flag.js';
+import { formatDuration, parseDuration } from './duration.flag.js';
 import type { EtcdConnection } from './etcd.connection.js';
 import { progressPrinter, reportRollout } from './rollout.report.js';
+
+/** The flags of every command that writes the config key: publish and rollback. */
+export interface PublishFlowFlags {
+  wait?: boolean;
+  timeout: number;
+  dryRun?: boolean;
+}
+
+export function addPublishFlowFlags(command: Command, what: string): Command {
+  return command
+    .option('-w, --wait', `wait until every live instance applied the ${what} revision`)
+    .addOption(
+      new Option('--timeout <duration>', 'how long --wait waits (30s, 500ms, 2m or ms)')
+        .argParser(parseDuration)
+        .default(30_000, '30s'),
+    )
+    .option('-n, --dry-run', 'validate and show the diff, write nothing');
+}
 
 /** A checked document on its way to the config key: what publish and rollback share. */
 export interface Publication {

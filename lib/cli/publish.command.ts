@@ -1,13 +1,12 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { cliMessages } from './cli.messages.js';
 import { checkConfigFile, formatProblem } from './config-check.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
 import { addSecretKeyFlag } from './diff.format.js';
-import { parseDuration } from './duration.flag.js';
 import { addEtcdFlags, type EtcdFlags } from './etcd.flags.js';
 import { openEtcdConnection } from './etcd.connection.js';
 import { addMaxFileBytesFlag, type MaxFileBytesFlag } from './max-file-bytes.flag.js';
-import { publishChecked } from './publish-flow.js';
+import { addPublishFlowFlags, publishChecked, type PublishFlowFlags } from './publish-flow.js';
 import {
   addValidationFlags,
   noteWhenSyntaxOnly,
@@ -17,11 +16,9 @@ import {
 
 type PublishFlags = EtcdFlags &
   ValidationFlags &
-  MaxFileBytesFlag & {
+  MaxFileBytesFlag &
+  PublishFlowFlags & {
     secretKey?: string[];
-    wait?: boolean;
-    timeout: number;
-    dryRun?: boolean;
   };
 
 export function publishCommand(output: CliOutput, setExitCode: (code: number) => void): Command {
@@ -32,13 +29,6 @@ export function publishCommand(output: CliOutput, setExitCode: (code: number) =>
         'wait until every live instance applied it, or name those that rejected it or lag behind.',
     )
     .argument('<file>', 'the config to publish')
-    .option('-w, --wait', 'wait until every live instance applied the published revision')
-    .addOption(
-      new Option('--timeout <duration>', 'how long --wait waits (30s, 500ms, 2m or ms)')
-        .argParser(parseDuration)
-        .default(30_000, '30s'),
-    )
-    .option('-n, --dry-run', 'validate and show the diff, write nothing')
     .addHelpText(
       'after',
       `
@@ -46,6 +36,7 @@ Examples:
   $ config-reloader publish bot.json --etcd http://10.0.0.1:2379 --key /bots/trend --schema bot.schema.json
   $ config-reloader publish bot.json --etcd http://10.0.0.1:2379 --key /bots/trend --wait --timeout 1m`,
     );
+  addPublishFlowFlags(command, 'published');
   addEtcdFlags(addMaxFileBytesFlag(addValidationFlags(addSecretKeyFlag(command))));
   return command.action(async (file: string, flags: PublishFlags) => {
     const rules = await rulesFromFlags(flags);

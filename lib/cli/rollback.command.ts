@@ -1,14 +1,13 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import type { ConfigKeyValue } from '../sources/etcd/config-key.reader.js';
 import { cliMessages } from './cli.messages.js';
 import { checkConfigText, formatProblem } from './config-check.js';
 import { CliFailure, ExitCode, type CliOutput } from './cli-output.js';
 import { addSecretKeyFlag } from './diff.format.js';
-import { parseDuration } from './duration.flag.js';
 import { addEtcdFlags, type EtcdFlags } from './etcd.flags.js';
 import { openEtcdConnection, type PastValue } from './etcd.connection.js';
 import { addMaxFileBytesFlag, type MaxFileBytesFlag } from './max-file-bytes.flag.js';
-import { publishChecked } from './publish-flow.js';
+import { addPublishFlowFlags, publishChecked, type PublishFlowFlags } from './publish-flow.js';
 import { parseRevision } from './revision.flag.js';
 import {
   addValidationFlags,
@@ -19,12 +18,10 @@ import {
 
 type RollbackFlags = EtcdFlags &
   ValidationFlags &
-  MaxFileBytesFlag & {
+  MaxFileBytesFlag &
+  PublishFlowFlags & {
     to?: string;
     secretKey?: string[];
-    wait?: boolean;
-    timeout: number;
-    dryRun?: boolean;
   };
 
 export function rollbackCommand(output: CliOutput, setExitCode: (code: number) => void): Command {
@@ -40,13 +37,6 @@ export function rollbackCommand(output: CliOutput, setExitCode: (code: number) =
       'the etcd store revision whose value to write back (default: the one before the current value)',
       parseRevision,
     )
-    .option('-w, --wait', 'wait until every live instance applied the rolled-back revision')
-    .addOption(
-      new Option('--timeout <duration>', 'how long --wait waits (30s, 500ms, 2m or ms)')
-        .argParser(parseDuration)
-        .default(30_000, '30s'),
-    )
-    .option('-n, --dry-run', 'validate and show the diff, write nothing')
     .addHelpText(
       'after',
       `
@@ -59,6 +49,7 @@ Exit codes: 0 written (or the key already holds that config), 1 that config is i
             named), 4 the key changed meanwhile: nothing written, 5 / 6 --wait: an instance
             rejected it / instances still behind, 7 etcd did not answer.`,
     );
+  addPublishFlowFlags(command, 'rolled-back');
   addEtcdFlags(addMaxFileBytesFlag(addValidationFlags(addSecretKeyFlag(command))));
   return command.action(async (flags: RollbackFlags) => {
     const { key } = flags;
