@@ -5,18 +5,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigDir } from './support/config-dir.js';
 import { buildCli, configReloader, root, startCli } from './support/config-reloader-cli.js';
 import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
+import {
+  sampleConfig,
+  sampleSchema,
+  syntaxOnlyNote as syntaxOnly,
+  type TrendConfig,
+} from './support/sample-config.js';
 
 const missing = skipWithoutEtcd('the publish tests against etcd');
 
-const sampleConfig = join(root, 'sample-app', 'config', 'trend_following.json');
-const sampleSchema = join(root, 'sample-app', 'config', 'trend_following.schema.json');
 const fixture = (name: string) => join(root, 'test', 'fixtures', name);
-
-type TrendConfig = {
-  exchange: { apiKey: string };
-  strategies: { risk: { stopLoss: number } }[];
-  [key: string]: unknown;
-};
 
 describe('config-reloader publish', () => {
   it('has an etcd to run against when CI runs', () => {
@@ -115,7 +113,7 @@ describe('config-reloader publish', () => {
       const file = await candidate(changed(0.03));
       const plain = await configReloader('publish', file, ...etcdFlags, '-n');
       expect(plain.code).toBe(0);
-      expect(plain.stderr).toBe('note: no --schema or --dto given: checked JSON syntax only\n');
+      expect(plain.stderr).toBe(`${syntaxOnly}\n`);
       expect(plain.stdout).toContain('~ strategies.3.risk.stopLoss');
       const checked = await configReloader(
         'publish',

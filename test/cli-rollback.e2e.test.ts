@@ -4,20 +4,17 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildCli, configReloader, root, startCli } from './support/config-reloader-cli.js';
 import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
+import {
+  sampleConfig,
+  sampleSchema,
+  syntaxOnlyNote as syntaxOnly,
+  type TrendConfig,
+} from './support/sample-config.js';
 import { SimulatedInstance } from './support/simulated-instance.js';
 
 const missing = skipWithoutEtcd('the rollback tests against etcd');
 
-const sampleConfig = join(root, 'sample-app', 'config', 'trend_following.json');
-const sampleSchema = join(root, 'sample-app', 'config', 'trend_following.schema.json');
 const fixture = (name: string) => join(root, 'test', 'fixtures', name);
-const syntaxOnly = 'note: no --schema or --dto given: checked JSON syntax only';
-
-type TrendConfig = {
-  exchange: { apiKey: string };
-  strategies: { risk: { stopLoss: number } }[];
-  [key: string]: unknown;
-};
 
 describe('config-reloader rollback', () => {
   it('has an etcd to run against when CI runs', () => {
