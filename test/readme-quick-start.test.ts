@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Type } from '@nestjs/common';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { reloaderPerTest } from './support/reloader-app.js';
 import {
   manifestOf,
   QuickStartProcess,
@@ -78,7 +80,7 @@ describe.each([
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('compiles as written, starts, applies an edit, refuses a wrong type, and stops on SIGTERM', async () => {
+  it('compiles as written, starts, applies an edit, refuses broken ones, and stops on SIGTERM', async () => {
     dir = await writeQuickStartApp(await quickStartFiles());
     await run(process.execPath, [compiler, '-p', 'tsconfig.json'], { cwd: dir }).catch(
       (error: { stdout?: string; message: string }) => {
@@ -101,6 +103,17 @@ describe.each([
     await app.waitForLine('config v2: risk.stopLoss', mark); // the onReload() listener
     mark = await app.waitForLine('trend-bot: fast 12, stop 0.03', mark);
 
+    // A section the code reads must be there and be an object; the bot keeps the last good config.
+    for (const [risk, reason] of [
+      [undefined, '- risk: is required'],
+      [[], '- risk: must be object'],
+    ] as const) {
+      mark = app.mark;
+      await saveAtomically(configFile, { ...initial, fastPeriod: 5, risk });
+      mark = await app.waitForLine('reload failed, keeping the current config', mark);
+      mark = await app.waitForLine(reason, mark);
+    }
+
     // A wrong type is named once, by the schema made from the DTO, not as contradictory ranges.
     const wrongTypeSaved = app.mark;
     await saveAtomically(configFile, { ...initial, risk: { stopLoss: '0.1' } });
@@ -114,4 +127,40 @@ describe.each([
     await app.waitForLine('stopped (SIGTERM)', mark);
     expect(await app.waitForExit()).toEqual({ code: null, signal: 'SIGTERM' });
   }, 60_000);
+});
+
+describe("the Quick start's DTO on its own, without the schema made from it", () => {
+  // Inside the project, so that the test runner compiles the decorators as it does the tests'.
+  const copy = join(root, 'test', '.quick-start');
+  let BotConfig: Type<BotConfig>;
+  const reloader = reloaderPerTest<BotConfig>();
+
+  beforeAll(async () => {
+    await mkdir(copy, { recursive: true });
+    await writeFile(
+      join(copy, 'bot.config.ts'),
+      (await quickStartFiles()).get('src/bot.config.ts')!,
+    );
+    ({ BotConfig } = (await import(join(copy, 'bot.config.ts'))) as {
+      BotConfig: Type<BotConfig>;
+    });
+  });
+
+  afterAll(() => rm(copy, { recursive: true, force: true }));
+
+  it.each([
+    ['leaves out risk', { botName: 'trend-bot', fastPeriod: 12 }],
+    ['sets risk to null', { ...initial, risk: null }],
+    ['sets risk to an array', { ...initial, risk: [] }],
+    ['sets risk to a number', { ...initial, risk: 0.02 }],
+  ])('refuses a config that %s, and keeps the config in force', async (_, broken) => {
+    const service = await reloader.boot(initial, { dto: BotConfig, autoReload: false });
+    await reloader.dir.write(broken);
+    await expect(service.reloadConfig()).rejects.toMatchObject({
+      code: 'CONFIG_VALIDATION',
+      issues: expect.arrayContaining([expect.objectContaining({ path: 'risk' })]),
+    });
+    expect(service.version).toBe(1);
+    expect(service.config).toMatchObject(initial);
+  });
 });
