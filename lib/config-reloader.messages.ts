@@ -1,10 +1,13 @@
+import type { RelativePath } from './config-reloader.paths.js';
+
 /**
  * Every message the module prints or puts into an error, in one place so that wording stays
  * consistent: what is wrong, where, and how to fix it.
  */
 export const messages = {
-  notFound: (file: string) =>
-    `Config file not found: ${file}. Create it, or point "configPath" at an existing JSON file.`,
+  notFound: (file: string, relative?: RelativePath) =>
+    `Config file not found: ${file}${resolvedFrom(relative)}. Create it, or point "configPath" ` +
+    'at an existing JSON file.',
   notAFile: (file: string) => `Config path is not a regular file: ${file}.`,
   access: (file: string, code: string) =>
     `Cannot read config file ${file} (${code}). Check that the process user may read it.`,
@@ -48,7 +51,8 @@ export const messages = {
   unknownKeysWithoutDto: () =>
     '"unknownKeys" says what the DTO does with a key it has no rules for: give "dto" too (a JSON ' +
     'Schema refuses unknown keys itself, with "additionalProperties": false)',
-  schemaUnreadable: (file: string, reason: string) => `Cannot load JSON Schema ${file}: ${reason}`,
+  schemaUnreadable: (file: string, reason: string, relative?: RelativePath) =>
+    `Cannot load JSON Schema ${file}${resolvedFrom(relative)}: ${reason}`,
   schemaInvalid: (reason: string) =>
     `The JSON Schema given to the config reloader is invalid: ${reason}`,
   rejected: (file: string, reason: string) =>
@@ -187,4 +191,11 @@ function configAt(where: string): string {
 /** The first characters of a revision or hash: enough to tell two apart in a message. */
 function short(revision: string): string {
   return revision.length > 12 ? revision.slice(0, 12) : revision;
+}
+
+/** ` ("config/bot.json" is relative to the working directory /srv/bot)`, or nothing. */
+function resolvedFrom(relative: RelativePath | undefined): string {
+  return relative
+    ? ` ("${relative.given}" is relative to the working directory ${relative.workingDirectory})`
+    : '';
 }

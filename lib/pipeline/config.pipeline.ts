@@ -6,6 +6,7 @@ import {
   describeError,
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
+import type { RelativePath } from '../config-reloader.paths.js';
 import type { SourceSnapshot } from '../sources/config-source.interface.js';
 import { DocumentParser, OFF_THREAD_MIN_CHARS, type ParsedDocument } from './document.parser.js';
 import { deepFreeze, MAX_FREEZE_DEPTH, NestingTooDeepError } from './deep-freeze.js';
@@ -72,6 +73,8 @@ export async function createValidationRules<T extends object>(options: {
   schemaPath?: string;
   dto?: Type<T>;
   unknownKeys?: UnknownKeys;
+  /** How an absolute `schemaPath` was given, when that was relative (the module resolves it). */
+  relativePaths?: { schemaPath?: RelativePath };
 }): Promise<ConfigValidationRules<T>> {
   if (options.schema === 'fromDto' && !options.dto) {
     throw new ConfigSchemaError(messages.schemaFromDtoWithoutDto());
@@ -83,7 +86,7 @@ export async function createValidationRules<T extends object>(options: {
           : options.schema,
       )
     : options.schemaPath
-      ? await loadSchemaValidator(options.schemaPath)
+      ? await loadSchemaValidator(options.schemaPath, options.relativePaths?.schemaPath)
       : undefined;
   return { schema, dto: options.dto, unknownKeys: options.unknownKeys };
 }

@@ -10,6 +10,7 @@ import {
   type ConfigIssue,
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
+import { relativePathOf, type RelativePath } from '../config-reloader.paths.js';
 import { jsonPointerToDottedPath, joinPath } from './config-path.js';
 import { parseConfigText } from './config.parser.js';
 import type { JsonSchema } from '../interfaces/index.js';
@@ -60,14 +61,20 @@ export function createSchemaValidator(schema: JsonSchema): SchemaValidator {
   return validator;
 }
 
-/** Reads and compiles a JSON Schema file, with the same safe parser as config files. */
-export async function loadSchemaValidator(schemaPath: string): Promise<SchemaValidator> {
+/**
+ * Reads and compiles a JSON Schema file, with the same safe parser as config files. `relative`
+ * says how an absolute path was given, when that was relative; a relative path speaks for itself.
+ */
+export async function loadSchemaValidator(
+  schemaPath: string,
+  relative: RelativePath | undefined = relativePathOf(schemaPath),
+): Promise<SchemaValidator> {
   let text: string;
   try {
     text = await readFile(schemaPath, 'utf8');
   } catch (error) {
     throw new ConfigSchemaError(
-      messages.schemaUnreadable(schemaPath, describeError(error)),
+      messages.schemaUnreadable(schemaPath, describeError(error), relative),
       schemaPath,
       {
         cause: error,
