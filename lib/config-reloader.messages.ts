@@ -29,9 +29,9 @@ export const messages = {
   nonFiniteNumber: (path: string, value: number) =>
     `the number at ${path} is too large to represent (it would become ${value}); write a ` +
     `finite number (doubles reach about 1.8e308)`,
-  trailingComma: (closer: '}' | ']', line: number, column: number) =>
-    `a trailing comma before "${closer}" is not allowed in JSON: remove the comma at line ` +
-    `${line}, column ${column}, or add ${closer === '}' ? 'a property name and value' : 'a value'} after it`,
+  trailingComma: (closer: '}' | ']') =>
+    `a trailing comma before "${closer}" is not allowed in JSON: remove it, or add ` +
+    `${closer === '}' ? 'a property name and value' : 'a value'} after it`,
   unquotedName: (name: string | undefined) =>
     `a property name must be in double quotes (found ${
       name === undefined ? 'an unquoted one' : `the unquoted name "${name}"`
