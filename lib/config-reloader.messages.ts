@@ -51,6 +51,9 @@ export const messages = {
   unknownKeysWithoutDto: () =>
     '"unknownKeys" says what the DTO does with a key it has no rules for: give "dto" too (a JSON ' +
     'Schema refuses unknown keys itself, with "additionalProperties": false)',
+  /** An unknown key's issue, with the declared key it was probably meant to be. */
+  unknownKey: (message: string, suggestion: string | undefined) =>
+    suggestion === undefined ? message : `${message} (did you mean "${suggestion}"?)`,
   schemaUnreadable: (file: string, reason: string, relative?: RelativePath) =>
     `Cannot load JSON Schema ${file}${resolvedFrom(relative)}: ${reason}`,
   schemaInvalid: (reason: string) =>
