@@ -1,4 +1,5 @@
 import { messages } from './config-reloader.messages.js';
+import type { RelativePath } from './config-reloader.paths.js';
 
 /** One problem found while validating a config: a dotted path (`strategies.3.risk.stopLoss`) and what is wrong. */
 export interface ConfigIssue {
@@ -38,11 +39,17 @@ export class ConfigReloadError extends Error {
 }
 
 export class ConfigNotFoundError extends ConfigReloadError {
-  /** `message` replaces the file-specific text, for a source that is not a file. */
-  constructor(configPath: string, options?: { cause?: unknown; message?: string }) {
+  /**
+   * `message` replaces the file-specific text, for a source that is not a file; `relative` is how
+   * the path was given when it was relative, named in the message.
+   */
+  constructor(
+    configPath: string,
+    options?: { cause?: unknown; message?: string; relative?: RelativePath },
+  ) {
     super(
       'CONFIG_NOT_FOUND',
-      options?.message ?? messages.notFound(configPath),
+      options?.message ?? messages.notFound(configPath, options?.relative),
       configPath,
       options,
     );

@@ -1,10 +1,13 @@
+import type { RelativePath } from './config-reloader.paths.js';
+
 /**
  * Every message the module prints or puts into an error, in one place so that wording stays
  * consistent: what is wrong, where, and how to fix it.
  */
 export const messages = {
-  notFound: (file: string) =>
-    `Config file not found: ${file}. Create it, or point "configPath" at an existing JSON file.`,
+  notFound: (file: string, relative?: RelativePath) =>
+    `Config file not found: ${file}${resolvedFrom(relative)}. Create it, or point "configPath" ` +
+    'at an existing JSON file.',
   notAFile: (file: string) => `Config path is not a regular file: ${file}.`,
   access: (file: string, code: string) =>
     `Cannot read config file ${file} (${code}). Check that the process user may read it.`,
@@ -26,9 +29,9 @@ export const messages = {
   nonFiniteNumber: (path: string, value: number) =>
     `the number at ${path} is too large to represent (it would become ${value}); write a ` +
     `finite number (doubles reach about 1.8e308)`,
-  trailingComma: (closer: '}' | ']', line: number, column: number) =>
-    `a trailing comma before "${closer}" is not allowed in JSON: remove the comma at line ` +
-    `${line}, column ${column}, or add ${closer === '}' ? 'a property name and value' : 'a value'} after it`,
+  trailingComma: (closer: '}' | ']') =>
+    `a trailing comma before "${closer}" is not allowed in JSON: remove it, or add ` +
+    `${closer === '}' ? 'a property name and value' : 'a value'} after it`,
   unquotedName: (name: string | undefined) =>
     `a property name must be in double quotes (found ${
       name === undefined ? 'an unquoted one' : `the unquoted name "${name}"`
@@ -48,7 +51,11 @@ export const messages = {
   unknownKeysWithoutDto: () =>
     '"unknownKeys" says what the DTO does with a key it has no rules for: give "dto" too (a JSON ' +
     'Schema refuses unknown keys itself, with "additionalProperties": false)',
-  schemaUnreadable: (file: string, reason: string) => `Cannot load JSON Schema ${file}: ${reason}`,
+  /** An unknown key's issue, with the declared key it was probably meant to be. */
+  unknownKey: (message: string, suggestion: string | undefined) =>
+    suggestion === undefined ? message : `${message} (did you mean "${suggestion}"?)`,
+  schemaUnreadable: (file: string, reason: string, relative?: RelativePath) =>
+    `Cannot load JSON Schema ${file}${resolvedFrom(relative)}: ${reason}`,
   schemaInvalid: (reason: string) =>
     `The JSON Schema given to the config reloader is invalid: ${reason}`,
   rejected: (file: string, reason: string) =>
@@ -189,4 +196,11 @@ function configAt(where: string): string {
 /** The first characters of a revision or hash: enough to tell two apart in a message. */
 function short(revision: string): string {
   return revision.length > 12 ? revision.slice(0, 12) : revision;
+}
+
+/** ` ("config/bot.json" is relative to the working directory /srv/bot)`, or nothing. */
+function resolvedFrom(relative: RelativePath | undefined): string {
+  return relative
+    ? ` ("${relative.given}" is relative to the working directory ${relative.workingDirectory})`
+    : '';
 }

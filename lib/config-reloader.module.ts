@@ -105,6 +105,7 @@ function sourceFor(
   if (options.configSource) return options.configSource;
   const logger = new Logger('ConfigReloader');
   return new FileSource(options.configPath!, {
+    relativePath: options.relativePaths.configPath,
     maxFileBytes: options.maxFileBytes,
     filePermissions: options.filePermissions,
     usePolling: options.usePolling,

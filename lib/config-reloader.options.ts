@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   DEFAULT_DEBOUNCE_MS,
   DEFAULT_HISTORY_SIZE,
@@ -9,6 +9,7 @@ import {
 } from './config-reloader.constants.js';
 import { ConfigReloaderOptionsError } from './config-reloader.errors.js';
 import { messages } from './config-reloader.messages.js';
+import { resolvePath, type RelativePath } from './config-reloader.paths.js';
 import { closestName } from './config-reloader.suggest.js';
 import { DEFAULT_SECRET_KEYS } from './pipeline/secret-redaction.js';
 import type { ConfigSource } from './sources/config-source.interface.js';
@@ -34,7 +35,10 @@ export type ResolvedConfigReloaderOptions<T extends object> = Omit<
   ConfigReloaderOptions<T>,
   DefaultedOption
 > &
-  Required<Pick<ConfigReloaderOptions<T>, DefaultedOption>>;
+  Required<Pick<ConfigReloaderOptions<T>, DefaultedOption>> & {
+    /** How `configPath` and `schemaPath` were given, when relative: for messages. */
+    relativePaths: { configPath?: RelativePath; schemaPath?: RelativePath };
+  };
 
 // Every option key, once; the compiler refuses this object when the interface gains or loses one.
 const OPTION_KEYS: Record<keyof ConfigReloaderOptions, true> = {
@@ -168,13 +172,14 @@ export function resolveOptions<T extends object>(
     }
     return result;
   };
-  const configPath = options.configPath;
+  const configPath = options.configPath === undefined ? undefined : resolvePath(options.configPath);
+  const schemaPath = options.schemaPath === undefined ? undefined : resolvePath(options.schemaPath);
   return {
     ...options,
     name,
-    configPath:
-      configPath === undefined || isAbsolute(configPath) ? configPath : resolve(configPath),
-    schemaPath: options.schemaPath === undefined ? undefined : resolve(options.schemaPath),
+    configPath: configPath?.path,
+    schemaPath: schemaPath?.path,
+    relativePaths: { configPath: configPath?.relative, schemaPath: schemaPath?.relative },
     autoReload: options.autoReload ?? true,
     debounceMs: number('debounceMs', options.debounceMs, DEFAULT_DEBOUNCE_MS, 0),
     usePolling: options.usePolling ?? false,

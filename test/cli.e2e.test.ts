@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigDir } from './support/config-dir.js';
+import { compilers } from './support/typescript.js';
 import { bootReloader, type ReloaderHarness } from './support/reloader-app.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -44,7 +45,9 @@ describe('config-reloader CLI', () => {
   beforeAll(async () => {
     // The CLI is tested as shipped: compiled, and with a compiled DTO module.
     await run('npm', ['run', 'build'], { cwd: root });
-    await run('npx', ['tsc', '-p', 'sample-app/tsconfig.json'], { cwd: root });
+    await run(process.execPath, [compilers.project, '-p', 'sample-app/tsconfig.json'], {
+      cwd: root,
+    });
     sample = JSON.parse(await readFile(sampleConfig, 'utf8')) as TrendConfig;
   }, 120_000);
 

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   ConfigAccessError,
@@ -14,6 +16,10 @@ import {
   describeError,
   InsecureConfigFileError,
 } from '../lib/config-reloader.errors.js';
+import type { ConfigReloaderOptions } from '../lib/index.js';
+import { createValidationRules } from '../lib/pipeline/config.pipeline.js';
+import { ConfigDir } from './support/config-dir.js';
+import { bootReloader } from './support/reloader-app.js';
 
 const FILE = '/srv/bot/config.json';
 
@@ -197,5 +203,54 @@ describe('describeError', () => {
     const circular: Record<string, unknown> = {};
     circular.self = circular;
     expect(describeError(circular)).toBe('[object Object]');
+  });
+});
+
+describe('a path given relative, which is resolved against the working directory', () => {
+  const boot = (options: Partial<ConfigReloaderOptions<object>>) =>
+    bootReloader({ configPath: join(tmpdir(), 'unused.json'), ...options });
+
+  it('a missing config file names the working directory the path was resolved against', async () => {
+    const error = await boot({ configPath: join('no-such-dir', 'bot.json') }).catch(
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(ConfigNotFoundError);
+    expect((error as Error).message).toContain(
+      `Config file not found: ${join(process.cwd(), 'no-such-dir', 'bot.json')} ("${join('no-such-dir', 'bot.json')}" is relative to the working directory ${process.cwd()}).`,
+    );
+  });
+
+  it('an absolute config path is named as given, with no working directory', async () => {
+    const missing = join(tmpdir(), 'no-such-dir', 'bot.json');
+    const error = await boot({ configPath: missing }).catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(ConfigNotFoundError);
+    expect((error as Error).message).toContain(`Config file not found: ${missing}.`);
+    expect((error as Error).message).not.toContain('working directory');
+  });
+
+  it('a schema file that cannot be loaded names the working directory too', async () => {
+    const dir = await ConfigDir.create({ a: 1 });
+    try {
+      const error = await boot({
+        configPath: dir.file,
+        schemaPath: join('no-such-dir', 'bot.schema.json'),
+      }).catch((reason: unknown) => reason);
+      expect(error).toBeInstanceOf(ConfigSchemaError);
+      expect((error as Error).message).toContain(
+        `Cannot load JSON Schema ${join(process.cwd(), 'no-such-dir', 'bot.schema.json')} ("${join('no-such-dir', 'bot.schema.json')}" is relative to the working directory ${process.cwd()}):`,
+      );
+    } finally {
+      await dir.dispose();
+    }
+  });
+
+  it('so does a schema path given relative on the command line', async () => {
+    const error = await createValidationRules({ schemaPath: 'no-such.schema.json' }).catch(
+      (reason: unknown) => reason,
+    );
+    expect(error).toBeInstanceOf(ConfigSchemaError);
+    expect((error as Error).message).toContain(
+      `("no-such.schema.json" is relative to the working directory ${process.cwd()})`,
+    );
   });
 });

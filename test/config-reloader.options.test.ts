@@ -90,6 +90,7 @@ describe('resolveOptions', () => {
       filePermissions: 'refuse',
       secretKeys: ['pin'],
       auditFailure: 'refuse',
+      relativePaths: {},
     });
   });
 
@@ -97,6 +98,11 @@ describe('resolveOptions', () => {
     const resolved = resolveOptions({ configPath: 'config/bot.json' });
     expect(path.isAbsolute(resolved.configPath!)).toBe(true);
     expect(resolved.configPath).toBe(path.join(process.cwd(), 'config', 'bot.json'));
+    // Kept for messages: a missing file's error names the directory it was looked for from.
+    expect(resolved.relativePaths.configPath).toEqual({
+      given: 'config/bot.json',
+      workingDirectory: process.cwd(),
+    });
   });
 
   it('makes a relative schemaPath absolute', () => {

@@ -81,20 +81,20 @@ describe('parseConfigText', () => {
   });
 
   describe('syntax errors report the 1-based line and column', () => {
-    it('trailing comma in an object: points at the closing brace after the comma', () => {
-      // Line 3 is "}", the brace comes where a property name was expected.
-      const error = parseError('{\n  "a": 1,\n}');
+    it('trailing comma in an object: points at the comma, not at the brace after it', () => {
+      // Line 1 is '{"a": 1,': the comma is column 8; the "}" on line 2 is where JSON gives up.
+      const error = parseError('{"a": 1,\n}');
       expect(error.code).toBe('CONFIG_PARSE');
-      expect([error.line, error.column]).toEqual([3, 1]);
-      expect(error.message).toContain(`${FILE} at line 3, column 1`);
-      expect(error.message).toContain('property name');
+      expect([error.line, error.column]).toEqual([1, 8]);
+      expect(error.message).toContain(`${FILE} at line 1, column 8: a trailing comma`);
     });
 
-    it('trailing comma in an array: points at the closing bracket', () => {
-      // Line 2 is '  "xs": [1, 2,]': the "]" is column 15.
+    it('trailing comma in an array: points at the comma', () => {
+      // Line 2 is '  "xs": [1, 2,]': the comma is column 14.
       const error = parseError('{\n  "xs": [1, 2,]\n}');
-      expect([error.line, error.column]).toEqual([2, 15]);
-      expect(error.message).toContain('line 2, column 15');
+      expect([error.line, error.column]).toEqual([2, 14]);
+      expect(error.message).toContain('line 2, column 14: a trailing comma');
+      expect([parseError('[1,2,]').line, parseError('[1,2,]').column]).toEqual([1, 5]);
     });
 
     it('missing comma between properties: points at the next property', () => {
@@ -165,9 +165,10 @@ describe('parseConfigText', () => {
     });
 
     it('counts lines by "\\n" only with CRLF line endings', () => {
-      // Lines: "{", '  "a": 1,', "}" separated by CRLF: the "}" is line 3, column 1.
-      const error = parseError('{\r\n  "a": 1,\r\n}');
-      expect([error.line, error.column]).toEqual([3, 1]);
+      // Lines: "{", '  "a": 1', '  "b": 2', "}" separated by CRLF: the missing comma shows at
+      // the '"b"' in line 3, column 3.
+      const error = parseError('{\r\n  "a": 1\r\n  "b": 2\r\n}');
+      expect([error.line, error.column]).toEqual([3, 3]);
     });
 
     it('does not count a byte order mark in the column', () => {
@@ -459,22 +460,24 @@ describe('a syntax error never quotes the text it found', () => {
 });
 
 describe('a trailing comma', () => {
-  it('in an object: says so, points at the brace and names the comma to remove', () => {
+  it('in an object: says so at the comma, and what to do', () => {
     // Line 3 is '  "b": 2,': the comma is column 9; the "}" is line 4, column 1.
     const error = parseError('{\n  "a": 1,\n  "b": 2,\n}');
-    expect([error.line, error.column]).toEqual([4, 1]);
+    expect([error.line, error.column]).toEqual([3, 9]);
     expect(error.reason).toBe(
-      'invalid JSON: a trailing comma before "}" is not allowed in JSON: remove the comma at ' +
-        'line 3, column 9, or add a property name and value after it',
+      'invalid JSON: a trailing comma before "}" is not allowed in JSON: remove it, or add a ' +
+        'property name and value after it',
     );
   });
 
   it('in an array, with blank lines before the bracket', () => {
     // '{"xs": [1, 2,': the comma is column 13.
     const error = parseError('{"xs": [1, 2,\r\n\n  ]}');
-    expect([error.line, error.column]).toEqual([3, 3]);
-    expect(error.reason).toContain('a trailing comma before "]" is not allowed in JSON');
-    expect(error.reason).toContain('line 1, column 13');
+    expect([error.line, error.column]).toEqual([1, 13]);
+    expect(error.reason).toBe(
+      'invalid JSON: a trailing comma before "]" is not allowed in JSON: remove it, or add a ' +
+        'value after it',
+    );
   });
 
   it('is not claimed for a brace after something else', () => {

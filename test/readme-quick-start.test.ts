@@ -1,89 +1,166 @@
-import 'reflect-metadata';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Test, type TestingModule } from '@nestjs/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigReloaderService } from '../lib/index.js';
-import { waitFor } from './support/wait-for.js';
+import { promisify } from 'node:util';
+import type { Type } from '@nestjs/common';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { reloaderPerTest } from './support/reloader-app.js';
+import {
+  manifestOf,
+  QuickStartProcess,
+  quickStartFiles,
+  saveAtomically,
+  writeQuickStartApp,
+} from './support/quick-start-app.js';
+import { compilers } from './support/typescript.js';
 
+const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
-// Inside the project, so that the test runner compiles the files as it does the tests.
-const app = join(root, 'test', '.quick-start');
 
-/** The Quick start's files, as the README shows them: `// name.ts` blocks and the named JSON files. */
-async function quickStartFiles(): Promise<Map<string, string>> {
-  const readme = await readFile(join(root, 'README.md'), 'utf8');
-  const start = readme.indexOf('## Quick start\n');
-  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
-  const files = new Map<string, string>();
-  const block = /```(ts|json)\n([\s\S]*?)```/g;
-  for (let match = block.exec(section); match; match = block.exec(section)) {
-    const [, language, code] = match;
-    const name =
-      language === 'ts'
-        ? /^\/\/ (\S+\.ts)\n/.exec(code!)?.[1]
-        : [...section.slice(0, match.index).matchAll(/`([\w/.-]+\.json)`/g)].at(-1)?.[1];
-    if (name) files.set(name, code!);
-  }
-  return files;
-}
+/** The package a bare import names: `@scope/name` or `name`, without a subpath. */
+const packageOf = (specifier: string) =>
+  specifier
+    .split('/')
+    .slice(0, specifier.startsWith('@') ? 2 : 1)
+    .join('/');
 
-type BotConfig = { botName: string; fastPeriod: number; risk: { stopLoss: number } };
+type BotConfig = { botName: string; fastPeriod: number; risk?: unknown };
+const initial: BotConfig = { botName: 'trend-bot', fastPeriod: 12, risk: { stopLoss: 0.02 } };
 
-describe('the README Quick start, copied verbatim', () => {
-  let moduleRef: TestingModule | undefined;
-  const cwd = process.cwd();
+beforeAll(async () => {
+  // The app imports the package as published: dist/ and package.json.
+  await run('npm', ['run', 'build'], { cwd: root });
+}, 120_000);
 
-  beforeAll(async () => {
-    await rm(app, { recursive: true, force: true });
-    await mkdir(join(app, 'config'), { recursive: true });
-    for (const [name, code] of await quickStartFiles()) await writeFile(join(app, name), code);
-    // configPath 'config/bot.json' is relative to the working directory, as in a real app.
-    process.chdir(app);
-  });
-
-  afterAll(async () => {
-    await moduleRef?.close();
-    process.chdir(cwd);
-    await rm(app, { recursive: true, force: true });
-  });
-
-  it('shows every file it names', async () => {
+describe('the README Quick start', () => {
+  it('shows every file an app needs', async () => {
     expect([...(await quickStartFiles()).keys()].sort()).toEqual([
-      'app.module.ts',
-      'bot.config.ts',
       'config/bot.json',
-      'config/bot.schema.json',
-      'strategy.service.ts',
+      'package.json',
+      'src/app.module.ts',
+      'src/bot.config.ts',
+      'src/main.ts',
+      'src/strategy.service.ts',
+      'tsconfig.json',
     ]);
   });
 
-  it('starts, reads the config, and reloads an edit', async () => {
-    const { AppModule } = (await import(join(app, 'app.module.ts'))) as { AppModule: never };
-    const { StrategyService } = (await import(join(app, 'strategy.service.ts'))) as {
-      StrategyService: new (...args: never[]) => { onBar(): void };
+  it('declares every package its code imports, and the build and start scripts', async () => {
+    const files = await quickStartFiles();
+    const manifest = manifestOf(files) as ReturnType<typeof manifestOf> & {
+      scripts: Record<string, string>;
     };
-    moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    moduleRef.useLogger(false);
-    await moduleRef.init();
-    const reloader = moduleRef.get<ConfigReloaderService<BotConfig>>(ConfigReloaderService);
-    expect(reloader.config).toMatchObject({ botName: 'trend-bot', risk: { stopLoss: 0.02 } });
-    moduleRef.get(StrategyService).onBar();
-
-    const edited = JSON.parse(await readFile(join(app, 'config', 'bot.json'), 'utf8')) as BotConfig;
-    edited.risk.stopLoss = 0.03;
-    await writeFile(join(app, 'config', 'bot.json'), JSON.stringify(edited, null, 2));
-    await waitFor(() => reloader.version === 2, { timeoutMs: 10_000, description: 'the reload' });
-    expect(reloader.config.risk.stopLoss).toBe(0.03);
-
-    // A wrong type is named once, by the schema, not as two contradictory range messages.
-    edited.risk.stopLoss = '0.1' as unknown as number;
-    await writeFile(join(app, 'config', 'bot.json'), JSON.stringify(edited, null, 2));
-    const error = await reloader.reloadConfig().catch((reason: unknown) => reason);
-    expect(error).toMatchObject({
-      code: 'CONFIG_VALIDATION',
-      issues: [{ path: 'risk.stopLoss', message: 'must be number' }],
+    const imported = new Set<string>();
+    for (const [name, code] of files) {
+      if (!name.endsWith('.ts')) continue;
+      for (const [, specifier] of code.matchAll(/(?:from|import) '([^'.][^']*)'/g)) {
+        imported.add(packageOf(specifier!));
+      }
+    }
+    expect([...imported].filter((name) => !(name in manifest.dependencies))).toEqual([]);
+    expect(Object.keys(manifest.devDependencies ?? {})).toEqual(['typescript']);
+    expect(manifest.scripts).toMatchObject({
+      build: expect.any(String),
+      start: expect.any(String),
     });
+  });
+});
+
+describe.each([
+  ["the project's TypeScript", compilers.project],
+  ['TypeScript 7', compilers.typescript7],
+])('the README Quick start built with %s', (_, compiler) => {
+  let dir: string | undefined;
+  let app: QuickStartProcess | undefined;
+
+  afterEach(async () => {
+    app?.stop('SIGKILL');
+    await app?.exited;
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('compiles as written, starts, applies an edit, refuses broken ones, and stops on SIGTERM', async () => {
+    dir = await writeQuickStartApp(await quickStartFiles());
+    await run(process.execPath, [compiler, '-p', 'tsconfig.json'], { cwd: dir }).catch(
+      (error: { stdout?: string; message: string }) => {
+        throw new Error(`tsc failed:\n${error.stdout ?? ''}${error.message}`);
+      },
+    );
+    const configFile = join(dir, 'config', 'bot.json');
+
+    app = new QuickStartProcess(dir);
+    let mark = await app.waitForLine('[default] config v1 loaded from');
+    await app.waitForLine(
+      'validated by the JSON Schema generated from BotConfig and DTO BotConfig',
+    );
+    await app.waitForLine('trend-bot: fast 12, stop 0.02', mark);
+
+    mark = app.mark;
+    await saveAtomically(configFile, { ...initial, risk: { stopLoss: 0.03 } });
+    await app.waitForLine('config v2 applied (1 change(s): risk.stopLoss)', mark);
+    await app.waitForLine('stop loss 0.02 -> 0.03', mark); // @OnEvent(CONFIG_RELOADED)
+    await app.waitForLine('config v2: risk.stopLoss', mark); // the onReload() listener
+    mark = await app.waitForLine('trend-bot: fast 12, stop 0.03', mark);
+
+    // A section the code reads must be there and be an object; the bot keeps the last good config.
+    for (const [risk, reason] of [
+      [undefined, '- risk: is required'],
+      [[], '- risk: must be object'],
+    ] as const) {
+      mark = app.mark;
+      await saveAtomically(configFile, { ...initial, fastPeriod: 5, risk });
+      mark = await app.waitForLine('reload failed, keeping the current config', mark);
+      mark = await app.waitForLine(reason, mark);
+    }
+
+    // A wrong type is named once, by the schema made from the DTO, not as contradictory ranges.
+    const wrongTypeSaved = app.mark;
+    await saveAtomically(configFile, { ...initial, risk: { stopLoss: '0.1' } });
+    mark = await app.waitForLine('- risk.stopLoss: must be number', wrongTypeSaved);
+    expect(app.log.slice(wrongTypeSaved, mark)).not.toContain('must not be');
+    await app.waitForLine('trend-bot: fast 12, stop 0.03', mark);
+    expect(app.log).not.toContain('TypeError');
+
+    mark = app.mark;
+    app.stop('SIGTERM');
+    await app.waitForLine('stopped (SIGTERM)', mark);
+    expect(await app.waitForExit()).toEqual({ code: null, signal: 'SIGTERM' });
+  }, 60_000);
+});
+
+describe("the Quick start's DTO on its own, without the schema made from it", () => {
+  // Inside the project, so that the test runner compiles the decorators as it does the tests'.
+  const copy = join(root, 'test', '.quick-start');
+  let BotConfig: Type<BotConfig>;
+  const reloader = reloaderPerTest<BotConfig>();
+
+  beforeAll(async () => {
+    await mkdir(copy, { recursive: true });
+    await writeFile(
+      join(copy, 'bot.config.ts'),
+      (await quickStartFiles()).get('src/bot.config.ts')!,
+    );
+    ({ BotConfig } = (await import(join(copy, 'bot.config.ts'))) as {
+      BotConfig: Type<BotConfig>;
+    });
+  });
+
+  afterAll(() => rm(copy, { recursive: true, force: true }));
+
+  it.each([
+    ['leaves out risk', { botName: 'trend-bot', fastPeriod: 12 }],
+    ['sets risk to null', { ...initial, risk: null }],
+    ['sets risk to an array', { ...initial, risk: [] }],
+    ['sets risk to a number', { ...initial, risk: 0.02 }],
+  ])('refuses a config that %s, and keeps the config in force', async (_, broken) => {
+    const service = await reloader.boot(initial, { dto: BotConfig, autoReload: false });
+    await reloader.dir.write(broken);
+    await expect(service.reloadConfig()).rejects.toMatchObject({
+      code: 'CONFIG_VALIDATION',
+      issues: expect.arrayContaining([expect.objectContaining({ path: 'risk' })]),
+    });
+    expect(service.version).toBe(1);
+    expect(service.config).toMatchObject(initial);
   });
 });

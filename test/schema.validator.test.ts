@@ -304,6 +304,7 @@ describe('loadSchemaValidator', () => {
     );
     expect(error).toBeInstanceOf(ConfigParseError);
     expect((error as ConfigParseError).message).toContain(schemaPath);
-    expect([(error as ConfigParseError).line, (error as ConfigParseError).column]).toEqual([3, 1]);
+    // At the trailing comma, line 2, column 19, not at the "}" after it.
+    expect([(error as ConfigParseError).line, (error as ConfigParseError).column]).toEqual([2, 19]);
   });
 });

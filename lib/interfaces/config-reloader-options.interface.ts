@@ -40,8 +40,8 @@ export interface ConfigReloaderOptions<T extends object = Record<string, unknown
   dto?: Type<T>;
   /**
    * What the DTO does with a key it has no rules for. `'allow'` keeps it in the config as it is;
-   * `'refuse'` makes it a validation issue at its path ("property fastPeroid should not exist"),
-   * so a misspelt key fails the reload instead of leaving its setting at the default. A
+   * `'refuse'` makes it a validation issue at its path ("property fastPeroid should not exist
+   * (did you mean "fastPeriod"?)", when a declared key is missing), so a misspelt key fails the reload instead of leaving its setting at the default. A
    * top-level `$schema` (an editor's schema reference) is never refused: it is left out. With
    * `schema: 'fromDto'`, the generated schema refuses unknown keys too. Needs `dto`.
    * @default 'allow'

@@ -132,11 +132,12 @@ function syntaxError(source: string, file: string, fallbackReason: string): Conf
       `invalid JSON: ${fallbackReason}`,
     );
   }
-  const { line, column } = lineAndColumn(source, first.offset);
   const code = jsonc.printParseErrorCode(first.error);
   const comma = trailingComma(source, first.offset);
+  // The parser stumbles on the closer, possibly lines later; the mistake is the comma.
+  const { line, column } = lineAndColumn(source, comma?.offset ?? first.offset);
   const reason = comma
-    ? messages.trailingComma(comma.closer, comma.line, comma.column)
+    ? messages.trailingComma(comma.closer)
     : isUnquotedName(source, errors)
       ? messages.unquotedName(nameToShow(source, first.offset, first.length))
       : `${SYNTAX_REASONS[code] ?? code} (found ${describeToken(source, first.offset, first.length)})`;
@@ -177,13 +178,13 @@ const PUNCTUATION = /^[!-/:-@[-`{-~]$/;
 function trailingComma(
   source: string,
   offset: number,
-): { closer: '}' | ']'; line: number; column: number } | undefined {
+): { closer: '}' | ']'; offset: number } | undefined {
   const closer = source.charAt(offset);
   if (closer !== '}' && closer !== ']') return undefined;
   let before = offset - 1;
   while (before >= 0 && ' \t\r\n'.includes(source.charAt(before))) before--;
   if (before < 0 || source.charAt(before) !== ',') return undefined;
-  return { closer, ...lineAndColumn(source, before) };
+  return { closer, offset: before };
 }
 
 /**

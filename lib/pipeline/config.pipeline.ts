@@ -6,10 +6,12 @@ import {
   describeError,
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
+import type { RelativePath } from '../config-reloader.paths.js';
 import type { SourceSnapshot } from '../sources/config-source.interface.js';
 import { DocumentParser, OFF_THREAD_MIN_CHARS, type ParsedDocument } from './document.parser.js';
 import { deepFreeze, MAX_FREEZE_DEPTH, NestingTooDeepError } from './deep-freeze.js';
 import { shareUnchanged } from './structural-sharing.js';
+import { createSecretKeyMatcher, type SecretKeyMatcher } from './secret-redaction.js';
 import { validateDto } from './dto.validator.js';
 import { generateSchemaFromDto } from './dto-schema.generator.js';
 import type { DtoReach } from './dto-reach.analysis.js';
@@ -42,6 +44,8 @@ export interface ConfigValidationRules<T extends object> {
   dto?: Type<T>;
   /** What the DTO does with a key it has no rules for. Default 'allow'. */
   unknownKeys?: UnknownKeys;
+  /** Keys "did you mean" never names nor looks under. Default: the default secret keys. */
+  isSecretKey?: SecretKeyMatcher;
 }
 
 /**
@@ -61,6 +65,7 @@ export async function validateConfigText<T extends object>(
     rules.dto,
     editorKeyLeftOut(rules.dto, rules.unknownKeys)(plain),
     dtoValidatorOptions(rules.unknownKeys),
+    rules.isSecretKey,
   );
   if (!result.ok) throw new ConfigValidationError(file, result.issues);
   return { config: result.instance, plain };
@@ -72,20 +77,30 @@ export async function createValidationRules<T extends object>(options: {
   schemaPath?: string;
   dto?: Type<T>;
   unknownKeys?: UnknownKeys;
+  /** How an absolute `schemaPath` was given, when that was relative (the module resolves it). */
+  relativePaths?: { schemaPath?: RelativePath };
+  /** The module's `secretKeys`: "did you mean" never names nor looks under them. */
+  secretKeys?: readonly (string | RegExp)[];
 }): Promise<ConfigValidationRules<T>> {
   if (options.schema === 'fromDto' && !options.dto) {
     throw new ConfigSchemaError(messages.schemaFromDtoWithoutDto());
   }
+  const isSecretKey = createSecretKeyMatcher(options.secretKeys);
   const schema = options.schema
     ? createSchemaValidator(
         options.schema === 'fromDto'
           ? generateSchemaFromDto(options.dto!, { unknownKeys: options.unknownKeys })
           : options.schema,
+        isSecretKey,
       )
     : options.schemaPath
-      ? await loadSchemaValidator(options.schemaPath)
+      ? await loadSchemaValidator(
+          options.schemaPath,
+          options.relativePaths?.schemaPath,
+          isSecretKey,
+        )
       : undefined;
-  return { schema, dto: options.dto, unknownKeys: options.unknownKeys };
+  return { schema, dto: options.dto, unknownKeys: options.unknownKeys, isSecretKey };
 }
 
 export interface ConfigPipelineOptions {
@@ -118,7 +133,7 @@ export class ConfigPipeline<T extends object> {
   ) {
     this.parser = new DocumentParser(rules.schema, where, offThreadMinChars);
     if (!rules.dto) return;
-    this.dto = new IncrementalDtoValidator(rules.dto, where, rules.unknownKeys);
+    this.dto = new IncrementalDtoValidator(rules.dto, where, rules.unknownKeys, rules.isSecretKey);
     logIncrementalReach(this.dto.reach, rules.dto, where, logger);
   }
 

@@ -1,35 +1,67 @@
 import type { Type } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
-import { validate, type ValidationError, type ValidatorOptions } from 'class-validator';
+import {
+  validate,
+  ValidationTypes,
+  type ValidationError,
+  type ValidatorOptions,
+} from 'class-validator';
 import type { ConfigIssue } from '../config-reloader.errors.js';
 import { joinPath } from './config-path.js';
-import { dtoValidatorOptions } from './unknown-keys.js';
+import { messages } from '../config-reloader.messages.js';
+import type { SecretKeyMatcher } from './secret-redaction.js';
+import { suggestDeclaredKey } from './unknown-key.suggestion.js';
+import { declaredKeysOf, dtoValidatorOptions } from './unknown-keys.js';
 
 export type DtoValidationResult<T> =
   { ok: true; instance: T } | { ok: false; issues: ConfigIssue[] };
 
 /**
  * Turns a parsed config into an instance of the DTO class and validates it with class-validator,
- * nested DTOs included; each issue carries its dotted path.
+ * nested DTOs included; each issue carries its dotted path. A refused unknown key names the
+ * declared key it was probably meant to be, unless `isSecretKey` says that would tell too much.
  */
 export async function validateDto<T extends object>(
   dto: Type<T>,
   plain: Record<string, unknown>,
   options: ValidatorOptions = dtoValidatorOptions(),
+  isSecretKey?: SecretKeyMatcher,
 ): Promise<DtoValidationResult<T>> {
   const instance = plainToInstance(dto, plain);
   const errors = await validate(instance, options);
   if (errors.length === 0) return { ok: true, instance };
-  return { ok: false, issues: flattenValidationErrors(errors, '') };
+  return { ok: false, issues: flattenValidationErrors(errors, '', isSecretKey) };
 }
 
 function flattenValidationErrors(
   errors: readonly ValidationError[],
   parent: string,
+  isSecretKey: SecretKeyMatcher | undefined,
 ): ConfigIssue[] {
   return errors.flatMap((error) => {
     const path = joinPath(parent, error.property);
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ path, message }));
-    return [...own, ...flattenValidationErrors(error.children ?? [], path)];
+    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
+      path,
+      message:
+        rule === ValidationTypes.WHITELIST
+          ? messages.unknownKey(message, suggestionFor(error, parent, isSecretKey))
+          : message,
+    }));
+    return [...own, ...flattenValidationErrors(error.children ?? [], path, isSecretKey)];
   });
+}
+
+/** For a key the DTO has no rules for: class-validator's error holds the object it sits in. */
+function suggestionFor(
+  error: ValidationError,
+  parentPath: string,
+  isSecretKey: SecretKeyMatcher | undefined,
+): string | undefined {
+  const holder: unknown = error.target;
+  if (typeof holder !== 'object' || holder === null) return undefined;
+  return suggestDeclaredKey(
+    error.property,
+    { parentPath, declared: declaredKeysOf(holder.constructor), holder },
+    isSecretKey,
+  );
 }

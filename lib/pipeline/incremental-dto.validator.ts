@@ -6,6 +6,7 @@ import type { ValidatorOptions } from 'class-validator';
 import { validateDto } from './dto.validator.js';
 import { transformChanged } from './incremental.transform.js';
 import { shareUnchanged } from './structural-sharing.js';
+import type { SecretKeyMatcher } from './secret-redaction.js';
 import { dtoValidatorOptions, editorKeyLeftOut, type UnknownKeys } from './unknown-keys.js';
 
 /** The config in force and the parsed JSON it was made from. */
@@ -38,6 +39,8 @@ export class IncrementalDtoValidator<T extends object> {
     /** Where the config comes from, for errors. */
     private readonly where: string,
     unknownKeys: UnknownKeys = 'allow',
+    /** Keys "did you mean" never names nor looks under. */
+    private readonly isSecretKey?: SecretKeyMatcher,
   ) {
     this.reach = analyseDtoReach(dto);
     this.options = dtoValidatorOptions(unknownKeys);
@@ -64,7 +67,7 @@ export class IncrementalDtoValidator<T extends object> {
     // class-transformer copies the parsed object, so `plain` stays untouched for diffing; but a
     // discriminator deletes its key from the input, which shares nodes with earlier documents.
     const input = this.reach.rewritesInput ? structuredClone(plain) : plain;
-    const result = await validateDto(this.dto, input, this.options);
+    const result = await validateDto(this.dto, input, this.options, this.isSecretKey);
     if (!result.ok) throw new ConfigValidationError(this.where, result.issues);
     const { value, reused } = shareUnchanged(result.instance, previous?.config);
     return { instance: value, frozen: reused };

@@ -10,8 +10,11 @@ import {
   type ConfigIssue,
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
+import { relativePathOf, type RelativePath } from '../config-reloader.paths.js';
 import { jsonPointerToDottedPath, joinPath } from './config-path.js';
 import { parseConfigText } from './config.parser.js';
+import type { SecretKeyMatcher } from './secret-redaction.js';
+import { suggestDeclaredKey, type UnknownKeyPlace } from './unknown-key.suggestion.js';
 import type { JsonSchema } from '../interfaces/index.js';
 
 /** Validates a parsed config; returns every issue found (empty when valid). */
@@ -23,7 +26,8 @@ const addFormats = ((ajvFormats as unknown as { default?: unknown }).default ??
 
 function createAjv(schema: JsonSchema): Ajv {
   const dialect = typeof schema === 'object' ? String(schema.$schema ?? '') : '';
-  const options = { allErrors: true, strict: false } as const;
+  // verbose: an error carries the schema object it failed in, whose keys "did you mean" offers.
+  const options = { allErrors: true, strict: false, verbose: true } as const;
   // Pick the engine for the draft the schema declares; draft-07 when it declares none.
   const ajv = dialect.includes('2020-12')
     ? new Ajv2020(options)
@@ -41,8 +45,14 @@ export function schemaSourceOf(validator: SchemaValidator): JsonSchema | undefin
   return sources.get(validator);
 }
 
-/** Compiles a JSON Schema once; the returned function is called on every reload. */
-export function createSchemaValidator(schema: JsonSchema): SchemaValidator {
+/**
+ * Compiles a JSON Schema once; the returned function is called on every reload. `isSecretKey`
+ * keeps "did you mean" away from secret keys (default: the default secret keys).
+ */
+export function createSchemaValidator(
+  schema: JsonSchema,
+  isSecretKey?: SecretKeyMatcher,
+): SchemaValidator {
   let validate: ValidateFunction;
   try {
     validate = createAjv(schema).compile(schema);
@@ -55,38 +65,51 @@ export function createSchemaValidator(schema: JsonSchema): SchemaValidator {
   const validator: SchemaValidator = (config) =>
     validate(config)
       ? []
-      : (validate.errors ?? []).filter((error) => error.keyword !== 'if').map(toIssue);
+      : (validate.errors ?? [])
+          .filter((error) => error.keyword !== 'if')
+          .map((error) => toIssue(error, isSecretKey));
   sources.set(validator, schema);
   return validator;
 }
 
-/** Reads and compiles a JSON Schema file, with the same safe parser as config files. */
-export async function loadSchemaValidator(schemaPath: string): Promise<SchemaValidator> {
+/**
+ * Reads and compiles a JSON Schema file, with the same safe parser as config files. `relative`
+ * says how an absolute path was given, when that was relative; a relative path speaks for itself.
+ */
+export async function loadSchemaValidator(
+  schemaPath: string,
+  relative: RelativePath | undefined = relativePathOf(schemaPath),
+  isSecretKey?: SecretKeyMatcher,
+): Promise<SchemaValidator> {
   let text: string;
   try {
     text = await readFile(schemaPath, 'utf8');
   } catch (error) {
     throw new ConfigSchemaError(
-      messages.schemaUnreadable(schemaPath, describeError(error)),
+      messages.schemaUnreadable(schemaPath, describeError(error), relative),
       schemaPath,
       {
         cause: error,
       },
     );
   }
-  return createSchemaValidator(parseConfigText(text, schemaPath));
+  return createSchemaValidator(parseConfigText(text, schemaPath), isSecretKey);
 }
 
-function toIssue(error: ErrorObject): ConfigIssue {
+function toIssue(error: ErrorObject, isSecretKey: SecretKeyMatcher | undefined): ConfigIssue {
   const path = jsonPointerToDottedPath(error.instancePath);
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'required') {
     return { path: joinPath(path, String(params.missingProperty)), message: 'is required' };
   }
   if (error.keyword === 'additionalProperties') {
+    const key = String(params.additionalProperty);
     return {
-      path: joinPath(path, String(params.additionalProperty)),
-      message: 'is not an allowed property',
+      path: joinPath(path, key),
+      message: messages.unknownKey(
+        'is not an allowed property',
+        suggestDeclaredKey(key, declaredPlace(error, path), isSecretKey),
+      ),
     };
   }
   if (error.keyword === 'enum') {
@@ -94,6 +117,14 @@ function toIssue(error: ErrorObject): ConfigIssue {
     return { path, message: `must be one of ${allowed.join(', ')}` };
   }
   return { path, message: error.message ?? error.keyword };
+}
+
+/** The `properties` of the object schema an unknown key failed in, and the object itself. */
+function declaredPlace(error: ErrorObject, parentPath: string): UnknownKeyPlace {
+  const properties = (error.parentSchema as { properties?: unknown } | undefined)?.properties;
+  const declared = typeof properties === 'object' && properties !== null ? properties : {};
+  const holder = typeof error.data === 'object' && error.data !== null ? error.data : undefined;
+  return { parentPath, declared: Object.keys(declared), holder };
 }
 
 /**

@@ -18,6 +18,15 @@ export function dtoValidatorOptions(unknownKeys: UnknownKeys = 'allow'): Validat
     : { forbidUnknownValues: true };
 }
 
+/** The keys a DTO class has rules for: under `'refuse'`, the only ones it takes. */
+export function declaredKeysOf(dto: Function): Set<string> {
+  return new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(dto, '', true, false)
+      .map((rule) => rule.propertyName),
+  );
+}
+
 /**
  * Under `'refuse'`, a top-level `$schema` the DTO has no rules for is left out of what the DTO
  * sees (and of the config): it tells an editor where the schema is, and refusing it would make

@@ -8,6 +8,7 @@ import {
   ConfigTooLargeError,
 } from '../../config-reloader.errors.js';
 import { messages } from '../../config-reloader.messages.js';
+import type { RelativePath } from '../../config-reloader.paths.js';
 import { findUnsearchableDirectory } from './unsearchable-directory.js';
 
 /**
@@ -92,12 +93,16 @@ export async function fingerprintFile(path: string): Promise<FingerprintOrMissin
  * Reads a config file whole, refusing anything larger than `maxBytes` before reading it. The
  * fingerprint is taken from the opened descriptor, so it describes exactly the bytes read.
  */
-export async function readConfigFile(path: string, maxBytes: number): Promise<RawConfigFile> {
+export async function readConfigFile(
+  path: string,
+  maxBytes: number,
+  relative?: RelativePath,
+): Promise<RawConfigFile> {
   let handle;
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    throw await toOpenError(path, error);
+    throw await toOpenError(path, error, relative);
   }
   try {
     const stats = await handle.stat();
@@ -156,7 +161,11 @@ function isMissingError(error: unknown): boolean {
 
 // A file that cannot be opened for want of permission: its own mode, or a directory on its path
 // that may not be searched (readable is not enough). Only then are the directories looked at.
-async function toOpenError(path: string, error: unknown): Promise<Error> {
+async function toOpenError(
+  path: string,
+  error: unknown,
+  relative: RelativePath | undefined,
+): Promise<Error> {
   if ((error as NodeJS.ErrnoException | undefined)?.code === 'EACCES') {
     const directory = await findUnsearchableDirectory(path).catch(() => undefined);
     if (directory !== undefined) {
@@ -165,12 +174,12 @@ async function toOpenError(path: string, error: unknown): Promise<Error> {
       return new ConfigAccessError(path, message, { cause: error });
     }
   }
-  return toReadError(path, error);
+  return toReadError(path, error, relative);
 }
 
-function toReadError(path: string, error: unknown): Error {
+function toReadError(path: string, error: unknown, relative?: RelativePath): Error {
   if (error instanceof ConfigAccessError || error instanceof ConfigTooLargeError) return error;
-  if (isMissingError(error)) return new ConfigNotFoundError(path, { cause: error });
+  if (isMissingError(error)) return new ConfigNotFoundError(path, { cause: error, relative });
   const code = (error as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
   if (code === 'EISDIR')
     return new ConfigAccessError(path, messages.notAFile(path), { cause: error });

@@ -8,6 +8,7 @@ import {
   describeError,
 } from '../../config-reloader.errors.js';
 import { messages } from '../../config-reloader.messages.js';
+import type { RelativePath } from '../../config-reloader.paths.js';
 import type {
   ConfigSource,
   SourceListener,
@@ -29,6 +30,8 @@ import { findPermissionProblem, type FilePermissionPolicy } from './file-permiss
 import { FileWatch } from './file.watch.js';
 
 export interface FileSourceOptions {
+  /** How the path was given, when relative: a missing file's error names the working directory. */
+  relativePath?: RelativePath;
   maxFileBytes: number;
   filePermissions: FilePermissionPolicy;
   usePolling: boolean;
@@ -166,7 +169,11 @@ export class FileSource implements ConfigSource {
     const startedAt = Date.now();
     for (let pauseMs = 2; ; pauseMs = Math.min(pauseMs * 2, 100)) {
       const readStartedAt = Date.now();
-      const raw = await readConfigFile(this.path, this.options.maxFileBytes);
+      const raw = await readConfigFile(
+        this.path,
+        this.options.maxFileBytes,
+        this.options.relativePath,
+      );
       this.lastSeen = {
         fingerprint: raw.fingerprint,
         racy: readStartedAt - raw.fingerprint.mtimeMs < RACY_WINDOW_MS,
