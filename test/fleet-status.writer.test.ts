@@ -142,6 +142,8 @@ class ScriptedEtcd {
 
   if() {
     return {
+      // etcd3's transaction builder is spelt if(...).then(...).else(...).commit().
+      // oxlint-disable-next-line unicorn/no-thenable
       then: (put: { record: InstanceStatus; lease: string }) => ({
         else: () => ({
           commit: () =>
