@@ -1,9 +1,9 @@
 import type { InstanceStatus } from '../sources/etcd/instance-status.js';
-import type { RolloutProgress } from '../sources/etcd/rollout-progress.js';
+import type { RolloutProgress, RolloutStanding } from '../sources/etcd/rollout-progress.js';
 import type { RolloutResult } from '../sources/etcd/rollout.watcher.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
 import { ageOf, formatAge } from './age.format.js';
-import { printable } from './printable.js';
+import { printable } from '../pipeline/printable.js';
 
 const who = (instance: InstanceStatus) =>
   `${printable(instance.instanceId)} on ${printable(instance.hostname)}`;
@@ -104,4 +104,12 @@ export function reportRollout(output: CliOutput, result: RolloutResult, key: str
 export function rolloutExitCode(progress: RolloutProgress): number {
   if (progress.complete) return ExitCode.Ok;
   return progress.rejected.length > 0 ? ExitCode.Rejected : ExitCode.Behind;
+}
+
+/** The same, from where each live instance stands (`status`). */
+export function standingsExitCode(standings: readonly (RolloutStanding | null)[]): number {
+  if (standings.includes('rejected')) return ExitCode.Rejected;
+  return standings.some((standing) => standing === 'behind' || standing === 'vetoed')
+    ? ExitCode.Behind
+    : ExitCode.Ok;
 }

@@ -1,8 +1,7 @@
 import { Command } from 'commander';
-import { rolloutProgress } from '../sources/etcd/rollout-progress.js';
 import { ageOf } from './age.format.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
-import { rolloutExitCode } from './rollout.report.js';
+import { standingsExitCode } from './rollout.report.js';
 import { addEtcdFlags, type EtcdFlags } from './etcd.flags.js';
 import { openEtcdConnection } from './etcd.connection.js';
 import { printStatusTable, type StatusRow } from './status.table.js';
@@ -49,11 +48,10 @@ Examples:
       } else {
         printStatusTable(output, fleet, rows, flags.etcd);
       }
-      // rolloutProgress is typed over records; standing was computed from the same ones.
       setExitCode(
         fleet.publishedRevision === undefined
           ? ExitCode.Io
-          : rolloutExitCode(rolloutProgress(fleet.instances, fleet.publishedRevision)),
+          : standingsExitCode(rows.map((row) => row.standing)),
       );
     } finally {
       etcd.close();
