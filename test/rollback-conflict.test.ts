@@ -151,6 +151,11 @@ describe('rollback against a file that moved', () => {
 
     const outcomes: string[] = [];
     const ROUNDS = 20;
+    // On a loaded machine the rollback's file operations can take longer than the hammer's
+    // start delay in every round; each lost round then lets the next one start the hammer a
+    // little later (1, 2, 4 ... 64 ms more), so that the race is run at every stage of the
+    // write, not only after it has already been lost.
+    let extraDelayMs = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const history = service.getHistory();
       const target = history.at(-2)!;
@@ -163,9 +168,10 @@ describe('rollback against a file that moved', () => {
       armedFor = target.config.revision;
       startHammer = () => {
         hammer = (async () => {
-          // Each round starts the race a little later (0-3 ms), so that the first saves land
-          // before the rollback's compare-and-swap, during its write, or right after it.
-          await new Promise((resolve) => setTimeout(resolve, round % 4));
+          // Each round starts the race a little later (0-3 ms, plus the extra delay above), so
+          // that the first saves land before the rollback's compare-and-swap, during its write,
+          // or right after it.
+          await new Promise((resolve) => setTimeout(resolve, (round % 4) + extraDelayMs));
           // A tight loop of whole saves of the vetoed content, racing the rollback's write.
           while (!stopping || writesAfterSettled < 5) {
             await dir.writeAtomically(vetoedText);
@@ -182,6 +188,7 @@ describe('rollback against a file that moved', () => {
       await hammer;
       armedFor = undefined;
       outcomes.push(outcome);
+      extraDelayMs = outcome === 'resolved' ? 0 : Math.min(64, Math.max(1, extraDelayMs * 2));
       expect(outcome, `round ${round}`).toMatch(/^(resolved|CONFIG_CONFLICT)$/);
 
       const added = service.getHistory().filter((entry) => entry.version > versionBefore);
