@@ -300,14 +300,14 @@ describe('config-reloader CLI', () => {
   });
 
   it('redacts extra secret keys in the diff that apply prints', async () => {
-    dir = await ConfigDir.create({ exchange: { pin: '1234-OLD' }, risk: { maxDrawdown: 0.1 } });
+    dir = await ConfigDir.create({ exchange: { memo: '1234-OLD' }, risk: { maxDrawdown: 0.1 } });
     const candidate = join(dir.dir, 'candidate.json');
     await writeFile(
       candidate,
-      JSON.stringify({ exchange: { pin: '9876-NEW' }, risk: { maxDrawdown: 0.1 } }),
+      JSON.stringify({ exchange: { memo: '9876-NEW' }, risk: { maxDrawdown: 0.1 } }),
     );
     const plain = await configReloader('apply', candidate, '--to', dir.file, '--dry-run');
-    expect(plain.stdout).toContain('9876-NEW'); // "pin" is not a secret by default
+    expect(plain.stdout).toContain('9876-NEW'); // "memo" is not a secret by default
     const redacted = await configReloader(
       'apply',
       candidate,
@@ -315,10 +315,10 @@ describe('config-reloader CLI', () => {
       dir.file,
       '--dry-run',
       '--secret-key',
-      'pin',
+      'memo',
     );
     expect(redacted.code).toBe(0);
-    expect(redacted.stdout).toContain('exchange.pin');
+    expect(redacted.stdout).toContain('exchange.memo');
     expect(redacted.stdout).not.toMatch(/1234-OLD|9876-NEW/);
   });
 

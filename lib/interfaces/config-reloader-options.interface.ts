@@ -89,10 +89,12 @@ export interface ConfigReloaderOptions<T extends object = Record<string, unknown
    */
   filePermissions?: 'warn' | 'refuse' | 'ignore';
   /**
-   * Keys whose values are redacted in logs, audit records and change details (case-insensitive,
-   * matched on any part of a key, `_` and `-` ignored). Replaces the default list; extend it with
-   * `[...DEFAULT_SECRET_KEYS, 'pin']`.
-   * @default DEFAULT_SECRET_KEYS (password, passwd, passphrase, secret, token, apikey, privatekey, credential)
+   * Keys whose values never leave `config`: redacted in errors, logs, audit records and change
+   * details, with every key name below them. A string matches a key that ends with it as whole
+   * words, case and separators aside (`'key'`: `apiKey`, `hmac_key`, not `keyboard`); a RegExp
+   * is tested against the key as written. Replaces the default list; extend it with
+   * `[...DEFAULT_SECRET_KEYS, 'apiSignature']`.
+   * @default DEFAULT_SECRET_KEYS (password, pass, pwd, secret, token, key, private, credentials, auth, authorization, bearer, jwt, session, cookie, dsn, connection string, mnemonic, seed, otp, pin, vcap_services, ...)
    */
   secretKeys?: readonly (string | RegExp)[];
   /**

@@ -8,7 +8,7 @@ import {
   type ConfigReloadError,
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
-import { pathsOf, redactChanges, type ConfigChange } from '../pipeline/config.diff.js';
+import { redactChanges, redactedPathsOf, type ConfigChange } from '../pipeline/config.diff.js';
 import type { SecretKeyMatcher } from '../pipeline/secret-redaction.js';
 import type {
   ConfigSource,
@@ -85,11 +85,13 @@ export class ReloadReporter<T> {
   /** The change is in force: health, log, handlers (unless silenced), source. */
   applied(change: AppliedChange<T>, notify: boolean): void {
     const { next, previous, changes, trigger } = change;
-    const { name, health, logger, notifier, selection, where, validation } = this.options;
+    const { name, health, logger, notifier, selection, where, validation, isSecretKey } =
+      this.options;
     selection.publish(next.config);
     if (!previous) logger.log(messages.loaded(name, next.version, where, validation));
     else {
-      const changedPaths = pathsOf(changes);
+      // Key names below a secret key are secret too: `apiTokens.[REDACTED]`.
+      const changedPaths = redactedPathsOf(changes, isSecretKey);
       health.applied(next.loadedAt);
       logger.log(messages.applied(name, next.version, changedPaths));
       if (notify && trigger !== 'initial') {

@@ -2,6 +2,7 @@ import { toDottedPath } from './config-path.js';
 import {
   isSecretPath,
   REDACTED,
+  redactPath,
   redactSecrets,
   type SecretKeyMatcher,
 } from './secret-redaction.js';
@@ -81,22 +82,40 @@ export function pathsOf(changes: readonly ConfigChange[]): string[] {
   return [...new Set(changes.map((change) => change.path))];
 }
 
-/** Changes safe to log or store: values under secret keys replaced by `[REDACTED]`. */
+/**
+ * Changes safe to log or store: values under secret keys replaced by `[REDACTED]`, credentials
+ * inside other strings masked, and key names below a secret key hidden too (`apiTokens.[REDACTED]`,
+ * once however many changed below it).
+ */
 export function redactChanges(
   changes: readonly ConfigChange[],
   isSecretKey: SecretKeyMatcher,
 ): ConfigChange[] {
-  return changes.map(({ path, oldValue, newValue }) =>
-    isSecretPath(path, isSecretKey)
-      ? {
-          path,
-          oldValue: oldValue === undefined ? undefined : REDACTED,
-          newValue: newValue === undefined ? undefined : REDACTED,
-        }
-      : {
-          path,
-          oldValue: redactSecrets(oldValue, isSecretKey),
-          newValue: redactSecrets(newValue, isSecretKey),
-        },
-  );
+  const redacted = new Map<string, ConfigChange>();
+  for (const { path, oldValue, newValue } of changes) {
+    const shown = redactPath(path, isSecretKey);
+    if (isSecretPath(path, isSecretKey)) {
+      const earlier = redacted.get(shown);
+      redacted.set(shown, {
+        path: shown,
+        oldValue: oldValue === undefined && !earlier?.oldValue ? undefined : REDACTED,
+        newValue: newValue === undefined && !earlier?.newValue ? undefined : REDACTED,
+      });
+    } else {
+      redacted.set(shown, {
+        path: shown,
+        oldValue: redactSecrets(oldValue, isSecretKey),
+        newValue: redactSecrets(newValue, isSecretKey),
+      });
+    }
+  }
+  return [...redacted.values()];
+}
+
+/** The changed paths safe to log or announce: key names below a secret key hidden, each once. */
+export function redactedPathsOf(
+  changes: readonly ConfigChange[],
+  isSecretKey: SecretKeyMatcher,
+): string[] {
+  return [...new Set(changes.map((change) => redactPath(change.path, isSecretKey)))];
 }
