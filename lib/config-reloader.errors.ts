@@ -74,11 +74,13 @@ export class ConfigParseError extends ConfigReloadError {
 }
 
 export class ConfigValidationError extends ConfigReloadError {
+  /** `cause`: what a validator threw, kept out of the message (it may quote a secret value). */
   constructor(
     configPath: string,
     readonly issues: readonly ConfigIssue[],
+    options?: { cause?: unknown },
   ) {
-    super('CONFIG_VALIDATION', messages.invalid(configPath, issues), configPath);
+    super('CONFIG_VALIDATION', messages.invalid(configPath, issues), configPath, options);
   }
 }
 

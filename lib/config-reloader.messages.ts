@@ -1,4 +1,12 @@
 import type { RelativePath } from './config-reloader.paths.js';
+import { escapeControlCharacters } from './pipeline/printable.js';
+import { maskSecretsInText } from './pipeline/secret-redaction.js';
+
+/**
+ * Text the app's own code wrote (a DTO message, a veto's reason) may quote a value: credentials
+ * in a URL or a bearer token are masked, and control characters escaped.
+ */
+const shown = (text: string) => escapeControlCharacters(maskSecretsInText(text));
 
 /**
  * Every message the module prints or puts into an error, in one place so that wording stays
@@ -32,10 +40,8 @@ export const messages = {
   trailingComma: (closer: '}' | ']') =>
     `a trailing comma before "${closer}" is not allowed in JSON: remove it, or add ` +
     `${closer === '}' ? 'a property name and value' : 'a value'} after it`,
-  unquotedName: (name: string | undefined) =>
-    `a property name must be in double quotes (found ${
-      name === undefined ? 'an unquoted one' : `the unquoted name "${name}"`
-    })`,
+  /** The word itself is not shown: a secret pasted without quotes lands here too. */
+  unquotedName: () => 'a property name must be in double quotes (found an unquoted name)',
   refusedJson: (file: string, line: number, column: number, detail: string) =>
     `${configAt(file)} is refused at line ${line}, column ${column}: ${detail}.`,
   poisoned: (file: string, key: string) =>
@@ -44,7 +50,12 @@ export const messages = {
     `${configAt(file)} must hold a JSON object at its root, found ${kind}.`,
   invalid: (file: string, issues: readonly { path: string; message: string }[]) =>
     `${configAt(file)} failed validation with ${issues.length} issue(s):\n` +
-    issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message}`).join('\n'),
+    issues
+      .map(
+        (issue) =>
+          `  - ${escapeControlCharacters(issue.path || '(root)')}: ${shown(issue.message)}`,
+      )
+      .join('\n'),
   schemaFromDtoWithoutDto: () =>
     `schema: 'fromDto' generates the JSON Schema from the DTO: give "dto" too (the class-validator ` +
     'class), or give "schema" a JSON Schema object or "schemaPath" a file',
@@ -59,16 +70,20 @@ export const messages = {
   schemaInvalid: (reason: string) =>
     `The JSON Schema given to the config reloader is invalid: ${reason}`,
   rejected: (file: string, reason: string) =>
-    `Config change in ${file} was rejected by beforeApply: ${reason}`,
+    `Config change in ${file} was rejected by beforeApply: ${shown(reason)}`,
   listenerFailed: (name: string, kind: string, reason: string) =>
     `[${name}] ${kind} failed (isolated; the config stays as applied): ${reason}`,
-  validatorThrew: (reason: string) => `a validator threw instead of reporting: ${reason}`,
+  /** The exception's text may quote a secret value: it stays in the error's `cause` only. */
+  validatorThrew: (kind: string) =>
+    `a validator threw ${kind} instead of reporting an issue (its text is kept in the error's cause)`,
+  /** An issue under a secret path: the rule's name, never its message (it may quote the value). */
+  secretRuleFailed: (rule: string) => `failed ${rule.charAt(0).toUpperCase()}${rule.slice(1)}`,
   reloadFailed: (name: string, source: string, reason: string) =>
     `[${name}] ${source} reload failed, keeping the current config: ${reason}`,
   applied: (name: string, version: number, changes: readonly string[]) =>
     `[${name}] config v${version} applied (${changes.length} change(s)${
       changes.length
-        ? `: ${changes.slice(0, 10).join(', ')}${changes.length > 10 ? ', ...' : ''}`
+        ? `: ${changes.slice(0, 10).map(escapeControlCharacters).join(', ')}${changes.length > 10 ? ', ...' : ''}`
         : ''
     })`,
   loaded: (name: string, version: number, where: string, validation: string) =>

@@ -443,9 +443,11 @@ describe('ConfigReloaderModule: instance names and failure isolation', () => {
       await dir.write(validConfig(11));
       await expect.poll(() => failures.length, { timeout: 5000 }).toBe(1);
       expect(failures[0]).toBeInstanceOf(ConfigValidationError);
-      expect((failures[0] as ConfigValidationError).message).toContain(
-        'boom in a custom validator',
-      );
+      // What it threw may quote a value: it is kept in the cause, not in the message.
+      const failure = failures[0] as ConfigValidationError;
+      expect(failure.message).toContain('a validator threw Error instead of reporting an issue');
+      expect(failure.message).not.toContain('boom in a custom validator');
+      expect((failure.cause as Error).message).toContain('boom in a custom validator');
     } finally {
       delete (globalThis as { armed?: boolean }).armed;
       await moduleRef.close();

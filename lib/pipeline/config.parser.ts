@@ -4,6 +4,9 @@ import { ConfigParseError } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import { toDottedPath } from './config-path.js';
 import { findLossyJson, type LossyJson } from './lossy-json.js';
+import { createSecretKeyMatcher, redactPath } from './secret-redaction.js';
+
+const defaultSecretKeys = createSecretKeyMatcher();
 
 const BYTE_ORDER_MARK = '\uFEFF';
 
@@ -65,7 +68,8 @@ export function parseConfigText(text: string, file: string): Record<string, unkn
 // JSON.parse keeps the last of two equal keys and turns 1e400 into Infinity without a word.
 function lossError(source: string, file: string, lost: LossyJson): ConfigParseError {
   const { line, column } = lineAndColumn(source, lost.offset);
-  const path = toDottedPath(lost.path);
+  // Key names below a secret key are secret too; the parser knows the default keys only.
+  const path = redactPath(toDottedPath(lost.path), defaultSecretKeys);
   let reason: string;
   if (lost.kind === 'duplicate-key') {
     const first = lineAndColumn(source, lost.firstOffset);
@@ -139,7 +143,7 @@ function syntaxError(source: string, file: string, fallbackReason: string): Conf
   const reason = comma
     ? messages.trailingComma(comma.closer)
     : isUnquotedName(source, errors)
-      ? messages.unquotedName(nameToShow(source, first.offset, first.length))
+      ? messages.unquotedName()
       : `${SYNTAX_REASONS[code] ?? code} (found ${describeToken(source, first.offset, first.length)})`;
   return new ConfigParseError(
     file,
@@ -201,12 +205,6 @@ function isUnquotedName(source: string, errors: readonly jsonc.ParseError[]): bo
     source.charAt(next.offset) === ':' &&
     /[\p{L}_$]/u.test(source.charAt(first.offset))
   );
-}
-
-// A key is no secret (every JSON path names keys), but only a plausible one is repeated back.
-function nameToShow(source: string, offset: number, length: number): string | undefined {
-  const name = source.slice(offset, offset + length);
-  return name.length <= 64 && /^[\p{L}_$][\p{L}\p{N}_$-]*$/u.test(name) ? name : undefined;
 }
 
 /** 1-based line and column of a character offset. */

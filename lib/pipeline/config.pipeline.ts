@@ -3,7 +3,6 @@ import {
   ConfigReloadError,
   ConfigSchemaError,
   ConfigValidationError,
-  describeError,
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import type { RelativePath } from '../config-reloader.paths.js';
@@ -58,17 +57,22 @@ export async function validateConfigText<T extends object>(
   file: string,
   rules: ConfigValidationRules<T>,
 ): Promise<{ config: T; plain: Record<string, unknown> }> {
-  const plain = parseAndCheckSchema(text, file, rules.schema);
-  if (!rules.dto) return { config: plain as T, plain };
-  // class-transformer copies the parsed object, so `plain` stays untouched for diffing.
-  const result = await validateDto(
-    rules.dto,
-    editorKeyLeftOut(rules.dto, rules.unknownKeys)(plain),
-    dtoValidatorOptions(rules.unknownKeys),
-    rules.isSecretKey,
-  );
-  if (!result.ok) throw new ConfigValidationError(file, result.issues);
-  return { config: result.instance, plain };
+  try {
+    const plain = parseAndCheckSchema(text, file, rules.schema);
+    if (!rules.dto) return { config: plain as T, plain };
+    // class-transformer copies the parsed object, so `plain` stays untouched for diffing.
+    const result = await validateDto(
+      rules.dto,
+      editorKeyLeftOut(rules.dto, rules.unknownKeys)(plain),
+      dtoValidatorOptions(rules.unknownKeys),
+      rules.isSecretKey,
+    );
+    if (!result.ok) throw new ConfigValidationError(file, result.issues);
+    return { config: result.instance, plain };
+  } catch (error) {
+    // A validator that throws is a typed validation failure here too, as in the module.
+    throw asReloadError(error, file);
+  }
 }
 
 /** Builds the validation rules from module options: compiles the schema once. */
@@ -214,7 +218,9 @@ function logIncrementalReach(
  */
 export function asReloadError(error: unknown, where: string): ConfigReloadError {
   if (error instanceof ConfigReloadError) return error;
-  return new ConfigValidationError(where, [
-    { path: '', message: messages.validatorThrew(describeError(error)) },
-  ]);
+  // Its text may quote the value it choked on (JSON.parse on a password): kept in `cause` only.
+  const kind = error instanceof Error ? error.name : typeof error;
+  return new ConfigValidationError(where, [{ path: '', message: messages.validatorThrew(kind) }], {
+    cause: error,
+  });
 }

@@ -9,12 +9,19 @@ import {
 import type { ConfigIssue } from '../config-reloader.errors.js';
 import { joinPath } from './config-path.js';
 import { messages } from '../config-reloader.messages.js';
-import type { SecretKeyMatcher } from './secret-redaction.js';
+import {
+  createSecretKeyMatcher,
+  isSecretPath,
+  redactPath,
+  type SecretKeyMatcher,
+} from './secret-redaction.js';
 import { suggestDeclaredKey } from './unknown-key.suggestion.js';
 import { declaredKeysOf, dtoValidatorOptions } from './unknown-keys.js';
 
 export type DtoValidationResult<T> =
   { ok: true; instance: T } | { ok: false; issues: ConfigIssue[] };
+
+const defaultSecretKeys = createSecretKeyMatcher();
 
 /**
  * Turns a parsed config into an instance of the DTO class and validates it with class-validator,
@@ -25,7 +32,7 @@ export async function validateDto<T extends object>(
   dto: Type<T>,
   plain: Record<string, unknown>,
   options: ValidatorOptions = dtoValidatorOptions(),
-  isSecretKey?: SecretKeyMatcher,
+  isSecretKey: SecretKeyMatcher = defaultSecretKeys,
 ): Promise<DtoValidationResult<T>> {
   const instance = plainToInstance(dto, plain);
   const errors = await validate(instance, options);
@@ -33,17 +40,24 @@ export async function validateDto<T extends object>(
   return { ok: false, issues: flattenValidationErrors(errors, '', isSecretKey) };
 }
 
+/**
+ * One issue per failed rule. The DTO's messages may quote the value (`$value`, a function of
+ * `args.value`): under a secret path the message is the rule's name alone, and the path hides
+ * the key names below the secret key.
+ */
 function flattenValidationErrors(
   errors: readonly ValidationError[],
   parent: string,
-  isSecretKey: SecretKeyMatcher | undefined,
+  isSecretKey: SecretKeyMatcher,
 ): ConfigIssue[] {
   return errors.flatMap((error) => {
     const path = joinPath(parent, error.property);
+    const secret = isSecretPath(path, isSecretKey);
     const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
-      path,
-      message:
-        rule === ValidationTypes.WHITELIST
+      path: redactPath(path, isSecretKey),
+      message: secret
+        ? messages.secretRuleFailed(rule)
+        : rule === ValidationTypes.WHITELIST
           ? messages.unknownKey(message, suggestionFor(error, parent, isSecretKey))
           : message,
     }));
@@ -55,7 +69,7 @@ function flattenValidationErrors(
 function suggestionFor(
   error: ValidationError,
   parentPath: string,
-  isSecretKey: SecretKeyMatcher | undefined,
+  isSecretKey: SecretKeyMatcher,
 ): string | undefined {
   const holder: unknown = error.target;
   if (typeof holder !== 'object' || holder === null) return undefined;

@@ -13,7 +13,12 @@ import { messages } from '../config-reloader.messages.js';
 import { relativePathOf, type RelativePath } from '../config-reloader.paths.js';
 import { jsonPointerToDottedPath, joinPath } from './config-path.js';
 import { parseConfigText } from './config.parser.js';
-import type { SecretKeyMatcher } from './secret-redaction.js';
+import {
+  createSecretKeyMatcher,
+  isSecretPath,
+  redactPath,
+  type SecretKeyMatcher,
+} from './secret-redaction.js';
 import { suggestDeclaredKey, type UnknownKeyPlace } from './unknown-key.suggestion.js';
 import type { JsonSchema } from '../interfaces/index.js';
 
@@ -96,7 +101,25 @@ export async function loadSchemaValidator(
   return createSchemaValidator(parseConfigText(text, schemaPath), isSecretKey);
 }
 
-function toIssue(error: ErrorObject, isSecretKey: SecretKeyMatcher | undefined): ConfigIssue {
+const defaultSecretKeys = createSecretKeyMatcher();
+
+/**
+ * Ajv's finding as an issue. Under a secret path, the keyword alone (`failed Pattern`) and the
+ * path without the key names below the secret key: an `enum` lists values, a `const` quotes one.
+ */
+function toIssue(
+  error: ErrorObject,
+  isSecretKey: SecretKeyMatcher = defaultSecretKeys,
+): ConfigIssue {
+  const issue = describeFinding(error, isSecretKey);
+  if (!isSecretPath(issue.path, isSecretKey)) return issue;
+  return {
+    path: redactPath(issue.path, isSecretKey),
+    message: messages.secretRuleFailed(error.keyword),
+  };
+}
+
+function describeFinding(error: ErrorObject, isSecretKey: SecretKeyMatcher): ConfigIssue {
   const path = jsonPointerToDottedPath(error.instancePath);
   const params = error.params as Record<string, unknown>;
   if (error.keyword === 'required') {
