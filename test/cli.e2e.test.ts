@@ -84,6 +84,29 @@ describe('config-reloader CLI', () => {
     expect(result.stdout).toContain('valid');
   });
 
+  it('never prints a secret value that a DTO message quotes, in text or JSON, from validate or apply', async () => {
+    const leaky = `${join(root, 'test', 'fixtures', 'leaky-dto.mjs')}#LeakyBot`;
+    dir = await ConfigDir.create({ exchange: { apiKey: 'sk_ok', apiSecret: 'sk_ok' } });
+    const candidate = join(dir.dir, 'candidate.json');
+    await writeFile(
+      candidate,
+      JSON.stringify({ exchange: { apiKey: 'LIVEKEY_0a1b2c', apiSecret: 'LIVESECRET_3d4e' } }),
+    );
+    for (const args of [
+      ['validate', candidate, '--dto', leaky],
+      ['validate', candidate, '--dto', leaky, '--json'],
+      ['apply', candidate, '--to', dir.file, '--dto', leaky],
+    ]) {
+      const result = await configReloader(...args);
+      expect(result.code, args.join(' ')).toBe(1);
+      const printed = result.stdout + result.stderr;
+      expect(printed).toContain('exchange.apiKey');
+      // The schema generated from the DTO names the rule by its keyword, the DTO by its name.
+      expect(printed).toMatch(/failed (Matches|Pattern)/);
+      expect(printed).not.toMatch(/LIVEKEY|LIVESECRET/);
+    }
+  });
+
   it('shows file, line and column for a syntax error, with exit code 1', async () => {
     dir = await ConfigDir.create('{\n  "botName": "x",\n  "mode": paper\n}');
     const result = await configReloader('validate', dir.file);
