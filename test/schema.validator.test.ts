@@ -57,6 +57,28 @@ function pathsOf(issues: ConfigIssue[]): string[] {
 }
 
 describe('createSchemaValidator', () => {
+  it('names only the keyword under a secret path: an enum lists values, a const quotes one', () => {
+    const validate = createSchemaValidator({
+      type: 'object',
+      properties: {
+        exchange: {
+          type: 'object',
+          properties: {
+            apiKey: { enum: ['sk_live_ALLOWED_1', 'sk_live_ALLOWED_2'] },
+            apiSecret: { const: 'sk_live_THE_ONE' },
+            region: { enum: ['eu', 'us'] },
+          },
+        },
+      },
+    });
+    const issues = validate({ exchange: { apiKey: 'x', apiSecret: 'y', region: 'asia' } });
+    expect(issues).toEqual([
+      { path: 'exchange.apiKey', message: 'failed Enum' },
+      { path: 'exchange.apiSecret', message: 'failed Const' },
+      { path: 'exchange.region', message: 'must be one of "eu", "us"' },
+    ]);
+  });
+
   it('returns no issues for a valid config', () => {
     const validate = createSchemaValidator(botSchema);
     expect(validate(validConfig())).toEqual([]);
