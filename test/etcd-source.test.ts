@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Etcd3, Range } from 'etcd3';
+import { IsInt, IsOptional, Matches } from 'class-validator';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConfigAccessError,
@@ -22,6 +23,12 @@ import { bootReloader, type ReloaderHarness } from './support/reloader-app.js';
 import { waitFor } from './support/wait-for.js';
 
 type Bot = { revision: number; risk?: { maxPositionUsd: number } };
+
+/** A DTO whose message quotes the value, as many do. */
+class LeakyBot {
+  @IsInt() revision!: number;
+  @IsOptional() @Matches(/^sk_/, { message: '$property $value is bad' }) apiKey?: string;
+}
 
 const KEY = '/bots/trend/config';
 const schema = {
@@ -109,6 +116,29 @@ describe.skipIf(missing !== undefined)('the etcd source, against a real etcd', (
     expect(status).toMatchObject({ version: 1, name: 'default', pid: process.pid });
     expect(status.error).toMatchObject({ code: 'CONFIG_VALIDATION' });
     expect(status.error!.message).toContain('revision');
+  });
+
+  it('puts no secret value a DTO message quotes into its fleet status record', async () => {
+    await writer.put(KEY).value(doc(1));
+    const harness = await bootReloader<LeakyBot>({
+      configSource: etcdSource({ hosts: cluster.hosts, key: KEY, instanceId: 'bot-1' }),
+      dto: LeakyBot,
+      debounceMs: 0,
+    });
+    harnesses.push(harness as unknown as ReloaderHarness<Bot>);
+    const put = await writer.put(KEY).value(JSON.stringify({ revision: 2, apiKey: 'LIVEKEY_77' }));
+    const record = await waitFor(
+      async () => {
+        const text = await writer.get(instanceStatusKey(KEY, 'bot-1')).string();
+        const status = text === null ? undefined : parseInstanceStatus(text);
+        return status?.revision === put.header.revision ? text! : undefined;
+      },
+      { description: 'the status record of the rejected put' },
+    );
+    expect(parseInstanceStatus(record)).toMatchObject({ state: 'rejected' });
+    expect(record).toContain('apiKey: failed Matches');
+    expect(record).not.toContain('LIVEKEY');
+    expect(JSON.stringify(harness.service.getHealth())).not.toContain('LIVEKEY');
   });
 
   it('writes its status record after the reload, once for decisions in quick succession', async () => {
