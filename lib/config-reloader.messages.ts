@@ -160,6 +160,9 @@ export const messages = {
     `when done so that config changes are not delayed.`,
   staged: (name: string, reasons: readonly string[]) =>
     `[${name}] config change validated and staged; it applies when the hold(s) end: ${reasons.join(', ')}`,
+  auditReadable: (file: string, mode: string) =>
+    `Audit log ${file} (mode ${mode}) is readable by its group or by everyone: its records say ` +
+    `who changed the config and what. Fix with: chmod 600 ${file}.`,
   auditFailed: (name: string, file: string, reason: string) =>
     `[${name}] cannot append to audit log ${file}: ${reason}`,
   closed: (name: string) => `[${name}] the config reloader has been shut down; no more reloads.`,

@@ -1,4 +1,5 @@
 import { messages } from '../../config-reloader.messages.js';
+import { octalMode } from './private-file-mode.js';
 
 /** What to do with a config file that others could have written. */
 export type FilePermissionPolicy = 'warn' | 'refuse' | 'ignore';
@@ -19,5 +20,5 @@ export function findPermissionProblem(
     problems.push(`owned by uid ${stats.uid}, not by this process (uid ${processUid}) or root`);
   }
   if (problems.length === 0) return undefined;
-  return messages.insecure(file, (stats.mode & 0o777).toString(8).padStart(4, '0'), problems);
+  return messages.insecure(file, octalMode(stats.mode), problems);
 }
