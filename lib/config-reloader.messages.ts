@@ -163,6 +163,9 @@ export const messages = {
   auditReadable: (file: string, mode: string) =>
     `Audit log ${file} (mode ${mode}) is readable by its group or by everyone: its records say ` +
     `who changed the config and what. Fix with: chmod 600 ${file}.`,
+  auditSymlink:
+    'ELOOP: it is a symbolic link, and the audit log is never written through one (it could ' +
+    'point anywhere); point "auditLogPath" at the file itself',
   auditFailed: (name: string, file: string, reason: string) =>
     `[${name}] cannot append to audit log ${file}: ${reason}`,
   closed: (name: string) => `[${name}] the config reloader has been shut down; no more reloads.`,

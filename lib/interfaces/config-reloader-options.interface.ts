@@ -70,7 +70,8 @@ export interface ConfigReloaderOptions<T extends object = Record<string, unknown
   beforeApply?: (next: Readonly<T>, current: Readonly<T>) => void | Promise<void>;
   /**
    * Append one JSON line per load, applied reload, rollback and failed reload to this file
-   * (values under secret keys redacted).
+   * (values under secret keys redacted). Created with mode 0600; never written through a
+   * symbolic link at this path (the append fails, and `auditFailure` decides).
    */
   auditLogPath?: string;
   /**

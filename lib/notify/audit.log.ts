@@ -1,6 +1,7 @@
 import { constants, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { describeError } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import { SerialQueue } from '../reload/serial-queue.js';
 import {
@@ -30,7 +31,11 @@ export interface AuditRecord {
 // Every instance appending to one file shares one queue: lines never interleave in a process.
 const queuesByFile = new Map<string, SerialQueue>();
 
-const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT;
+// Never through a symlink planted at the path: the records would go, and the tail would be
+// read, wherever it points. Platforms without O_NOFOLLOW (Windows) open the path as given.
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NO_FOLLOW;
+const READ_FLAGS = constants.O_RDONLY | NO_FOLLOW;
 
 /**
  * Appends one JSON line per record. A line cut short by a crash is closed off before the next
@@ -86,9 +91,9 @@ export class AuditLog {
   private async separatorAfterPartialLine(): Promise<string> {
     let handle;
     try {
-      handle = await open(this.file, 'r');
+      handle = await open(this.file, READ_FLAGS);
     } catch {
-      return ''; // no file yet
+      return ''; // no file yet, or a symlink: the append that follows fails and says so
     }
     try {
       const { size } = await handle.stat();
@@ -100,6 +105,13 @@ export class AuditLog {
       await handle.close();
     }
   }
+}
+
+/** Why an append failed, in words an operator can act on. */
+export function auditFailureReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return messages.auditSymlink;
+  return code ?? describeError(error);
 }
 
 /** The OS user name of this process, or its uid where the name cannot be read (some containers). */
