@@ -118,6 +118,10 @@ export const messages = {
   insecure: (file: string, mode: string, problems: readonly string[]) =>
     `Config file ${file} (mode ${mode}) is ${problems.join(' and ')}: anyone who can write it ` +
     `controls the app. Fix with: chmod go-w ${file}, and chown it to the service user.`,
+  worldReadable: (file: string, mode: string) =>
+    `Config file ${file} (mode ${mode}) is readable by everyone on this host, and config files ` +
+    `hold API keys and passwords. Fix with: chmod o-r ${file} (or chmod 600 ${file}); for a ` +
+    `Kubernetes volume, set its defaultMode to 0440 with an fsGroup.`,
   rollbackTooFar: (name: string, steps: number, available: number) =>
     `[${name}] cannot roll back ${steps} version(s): only ${available} earlier version(s) are kept ` +
     `(raise "historySize" to keep more).`,

@@ -85,7 +85,8 @@ export interface ConfigReloaderOptions<T extends object = Record<string, unknown
   /**
    * What to do with a config file that is group- or world-writable or owned by another
    * non-root user: log a warning, refuse it (`InsecureConfigFileError`), or ignore it.
-   * Checked on every read.
+   * A file readable by everyone (o+r) is warned about under 'warn' and 'refuse', never refused
+   * (ConfigMap volumes are 0644 by default). Checked on every read.
    * @default 'warn'
    */
   filePermissions?: 'warn' | 'refuse' | 'ignore';
