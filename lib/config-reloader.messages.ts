@@ -118,6 +118,10 @@ export const messages = {
   insecure: (file: string, mode: string, problems: readonly string[]) =>
     `Config file ${file} (mode ${mode}) is ${problems.join(' and ')}: anyone who can write it ` +
     `controls the app. Fix with: chmod go-w ${file}, and chown it to the service user.`,
+  worldReadable: (file: string, mode: string) =>
+    `Config file ${file} (mode ${mode}) is readable by everyone on this host, and config files ` +
+    `hold API keys and passwords. Fix with: chmod o-r ${file} (or chmod 600 ${file}); for a ` +
+    `Kubernetes volume, set its defaultMode to 0440 with an fsGroup.`,
   rollbackTooFar: (name: string, steps: number, available: number) =>
     `[${name}] cannot roll back ${steps} version(s): only ${available} earlier version(s) are kept ` +
     `(raise "historySize" to keep more).`,
@@ -160,6 +164,12 @@ export const messages = {
     `when done so that config changes are not delayed.`,
   staged: (name: string, reasons: readonly string[]) =>
     `[${name}] config change validated and staged; it applies when the hold(s) end: ${reasons.join(', ')}`,
+  auditReadable: (file: string, mode: string) =>
+    `Audit log ${file} (mode ${mode}) is readable by its group or by everyone: its records say ` +
+    `who changed the config and what. Fix with: chmod 600 ${file}.`,
+  auditSymlink:
+    'ELOOP: it is a symbolic link, and the audit log is never written through one (it could ' +
+    'point anywhere); point "auditLogPath" at the file itself',
   auditFailed: (name: string, file: string, reason: string) =>
     `[${name}] cannot append to audit log ${file}: ${reason}`,
   closed: (name: string) => `[${name}] the config reloader has been shut down; no more reloads.`,

@@ -76,7 +76,9 @@ export function wireReloader<T extends object>(
     notifier,
     selection,
     health,
-    auditLog: options.auditLogPath ? new AuditLog(options.auditLogPath) : undefined,
+    auditLog: options.auditLogPath
+      ? new AuditLog(options.auditLogPath, (message) => logger.warn(message))
+      : undefined,
     auditFailure: options.auditFailure,
     isSecretKey: createSecretKeyMatcher(options.secretKeys),
     validation: messages.validation(

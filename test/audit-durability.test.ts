@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
@@ -300,6 +300,73 @@ describe('audit record durability', () => {
     );
     expect(failed).toHaveLength(0);
     expect(service.getHealth().lastErrorCode).toBeNull();
+  });
+
+  describe('a symlink planted at the audit path', () => {
+    const ATTACKER_TEXT = 'readable by the attacker\n';
+
+    /** Boots on a real audit log, then replaces it with a link to a file somebody else reads. */
+    async function bootThenPlantSymlink(auditFailure: 'warn' | 'refuse') {
+      dir = await ConfigDir.create({ revision: 1 });
+      const auditLogPath = join(dir.dir, 'audit.jsonl');
+      const linkTarget = join(dir.dir, 'attacker-readable.txt');
+      await writeFile(linkTarget, ATTACKER_TEXT);
+      const logger = new CapturingLogger();
+      harness = await bootReloader<Settings>(
+        { configPath: dir.file, auditLogPath, auditFailure, autoReload: false },
+        { logger },
+      );
+      await rm(auditLogPath);
+      await symlink(linkTarget, auditLogPath);
+      return { ...harness, auditLogPath, linkTarget, logger };
+    }
+
+    const symlinkWarnings = (logger: CapturingLogger, auditLogPath: string) =>
+      logger.lines.filter(
+        (line) =>
+          line.level === 'warn' &&
+          line.text.includes(auditLogPath) &&
+          line.text.includes('symbolic link'),
+      );
+
+    it("with auditFailure 'warn', writes nothing through it, applies the change and warns", async () => {
+      const { service, auditLogPath, linkTarget, logger } = await bootThenPlantSymlink('warn');
+      await dir.write({ revision: 2 });
+      await expect(service.reloadConfig()).resolves.toEqual({ revision: 2 });
+      expect(await readFile(linkTarget, 'utf8')).toBe(ATTACKER_TEXT);
+      expect(symlinkWarnings(logger, auditLogPath)).toHaveLength(1);
+    });
+
+    it("with auditFailure 'refuse', writes nothing through it and does not apply the change", async () => {
+      const { service, auditLogPath, linkTarget } = await bootThenPlantSymlink('refuse');
+      await dir.write({ revision: 2 });
+      const error = await service.reloadConfig().then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(ConfigAuditError);
+      expect((error as Error).message).toContain(auditLogPath);
+      expect((error as Error).message).toContain('symbolic link');
+      expect(service.version).toBe(1);
+      expect(service.config).toEqual({ revision: 1 });
+      expect(await readFile(linkTarget, 'utf8')).toBe(ATTACKER_TEXT);
+    });
+
+    it('does not read or write through a link that is there before the start', async () => {
+      dir = await ConfigDir.create({ revision: 1 });
+      const auditLogPath = join(dir.dir, 'audit.jsonl');
+      const linkTarget = join(dir.dir, 'attacker-readable.txt');
+      await writeFile(linkTarget, 'no newline at the end');
+      await symlink(linkTarget, auditLogPath);
+      const logger = new CapturingLogger();
+      harness = await bootReloader<Settings>(
+        { configPath: dir.file, auditLogPath, autoReload: false },
+        { logger },
+      );
+      expect(harness.service.config).toEqual({ revision: 1 });
+      expect(await readFile(linkTarget, 'utf8')).toBe('no newline at the end');
+      expect(symlinkWarnings(logger, auditLogPath)).toHaveLength(1);
+    });
   });
 
   describe(`a full disk (${FULL_DEVICE})`, () => {

@@ -61,6 +61,54 @@ describe('file permissions', () => {
     }
   });
 
+  // Config files hold API keys: one readable by everyone is told about, under 'refuse' too, but
+  // only 'refuse' refuses what others can write (a ConfigMap is mounted 0644 by default).
+  const readableCases: [string, Policy, number][] = [
+    ['644', 'warn', 1],
+    ['604', 'warn', 1],
+    ['640', 'warn', 0],
+    ['600', 'warn', 0],
+    ['644', 'refuse', 1],
+    ['640', 'refuse', 0],
+    ['644', 'ignore', 0],
+  ];
+
+  const readableWarnings = (logger: CapturingLogger) =>
+    logger.lines.filter(
+      (line) => line.level === 'warn' && line.text.includes('readable by everyone'),
+    );
+
+  it.each(readableCases)(
+    'mode %s under %s: loads, with %i warning(s) that everyone can read it',
+    async (octal, policy, count) => {
+      dir = await ConfigDir.create({ revision: 1, apiKey: 'sk-live-0123456789' });
+      await chmod(dir.file, parseInt(octal, 8));
+      const logger = new CapturingLogger();
+      const { service } = await boot(policy, logger);
+      expect(service.config.revision).toBe(1);
+      const warnings = readableWarnings(logger);
+      expect(warnings).toHaveLength(count);
+      for (const warning of warnings) {
+        expect(warning.text).toContain(dir.file);
+        expect(warning.text).toContain(`mode 0${octal}`);
+        expect(warning.text).toContain(`chmod o-r ${dir.file}`);
+        expect(warning.text).not.toContain('sk-live-0123456789');
+      }
+    },
+  );
+
+  it('says once that a world-readable file is readable, however often it is read', async () => {
+    dir = await ConfigDir.create({ revision: 1 });
+    await chmod(dir.file, 0o644);
+    const logger = new CapturingLogger();
+    const { service } = await boot('warn', logger);
+    for (const revision of [2, 3]) {
+      await dir.write({ revision });
+      await expect(service.reloadConfig()).resolves.toEqual({ revision });
+    }
+    expect(readableWarnings(logger)).toHaveLength(1);
+  });
+
   it('checks on every reload, not only at start', async () => {
     dir = await ConfigDir.create({ revision: 1 });
     await chmod(dir.file, 0o644);

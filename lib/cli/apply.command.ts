@@ -11,8 +11,9 @@ export function applyCommand(output: CliOutput, setExitCode: (code: number) => v
   const command = new Command('apply')
     .description(
       'Validate a new config, show the diff, then replace the target atomically (temp file in ' +
-        'the same directory, fsync, rename; mode and owner kept), so a running reloader never ' +
-        'sees a partial or invalid file. Nothing changes when it is invalid.',
+        'the same directory, fsync, rename; mode and owner kept, a new target is created 0600), ' +
+        'so a running reloader never sees a partial or invalid file. Nothing changes when it is ' +
+        'invalid.',
     )
     .argument('<new-file>', 'the validated config to install')
     .requiredOption('-t, --to <config-path>', 'the config file the application watches')

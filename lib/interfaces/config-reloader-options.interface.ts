@@ -70,7 +70,8 @@ export interface ConfigReloaderOptions<T extends object = Record<string, unknown
   beforeApply?: (next: Readonly<T>, current: Readonly<T>) => void | Promise<void>;
   /**
    * Append one JSON line per load, applied reload, rollback and failed reload to this file
-   * (values under secret keys redacted).
+   * (values under secret keys redacted). Created with mode 0600; never written through a
+   * symbolic link at this path (the append fails, and `auditFailure` decides).
    */
   auditLogPath?: string;
   /**
@@ -84,7 +85,8 @@ export interface ConfigReloaderOptions<T extends object = Record<string, unknown
   /**
    * What to do with a config file that is group- or world-writable or owned by another
    * non-root user: log a warning, refuse it (`InsecureConfigFileError`), or ignore it.
-   * Checked on every read.
+   * A file readable by everyone (o+r) is warned about under 'warn' and 'refuse', never refused
+   * (ConfigMap volumes are 0644 by default). Checked on every read.
    * @default 'warn'
    */
   filePermissions?: 'warn' | 'refuse' | 'ignore';

@@ -1,6 +1,14 @@
-import { appendFile, open } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { describeError } from '../config-reloader.errors.js';
+import { messages } from '../config-reloader.messages.js';
 import { SerialQueue } from '../reload/serial-queue.js';
+import {
+  isReadableByOthers,
+  octalMode,
+  PRIVATE_FILE_MODE,
+} from '../sources/file/private-file-mode.js';
 
 /** One line of the audit log. Values in `changes` are already redacted. */
 export interface AuditRecord {
@@ -23,15 +31,27 @@ export interface AuditRecord {
 // Every instance appending to one file shares one queue: lines never interleave in a process.
 const queuesByFile = new Map<string, SerialQueue>();
 
+// Never through a symlink planted at the path: the records would go, and the tail would be
+// read, wherever it points. Platforms without O_NOFOLLOW (Windows) open the path as given.
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+const APPEND_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | NO_FOLLOW;
+const READ_FLAGS = constants.O_RDONLY | NO_FOLLOW;
+
 /**
  * Appends one JSON line per record. A line cut short by a crash is closed off before the next
- * record, so every later line still parses.
+ * record, so every later line still parses. The file is created 0600 (the records say who
+ * changed what); an existing one that others may read is left as it is and `onWarning` is told
+ * once.
  */
 export class AuditLog {
   private readonly queue: SerialQueue;
   private checkedTail = false;
+  private checkedMode = false;
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    private readonly onWarning: (message: string) => void = () => undefined,
+  ) {
     let queue = queuesByFile.get(file);
     if (!queue) queuesByFile.set(file, (queue = new SerialQueue()));
     this.queue = queue;
@@ -41,8 +61,17 @@ export class AuditLog {
     return this.queue.run(async () => {
       const prefix = this.checkedTail ? '' : await this.separatorAfterPartialLine();
       this.checkedTail = true;
-      // One write per record: O_APPEND keeps it whole even beside other processes.
-      await appendFile(this.file, `${prefix}${JSON.stringify(record)}\n`, { mode: 0o600 });
+      const handle = await open(this.file, APPEND_FLAGS, PRIVATE_FILE_MODE);
+      try {
+        if (!this.checkedMode) {
+          this.checkedMode = true;
+          this.warnIfReadableByOthers(await handle.stat());
+        }
+        // One write per record: O_APPEND keeps it whole even beside other processes.
+        await handle.appendFile(`${prefix}${JSON.stringify(record)}\n`, 'utf8');
+      } finally {
+        await handle.close();
+      }
     });
   }
 
@@ -51,12 +80,20 @@ export class AuditLog {
     return this.queue.drain();
   }
 
+  // Said once: the operator chose the mode, and the warning says how to fix it. A device or a
+  // pipe (/dev/full, a log shipper's FIFO) keeps no records, whatever its mode.
+  private warnIfReadableByOthers(stats: Stats): void {
+    if (stats.isFile() && isReadableByOthers(stats.mode)) {
+      this.onWarning(messages.auditReadable(this.file, octalMode(stats.mode)));
+    }
+  }
+
   private async separatorAfterPartialLine(): Promise<string> {
     let handle;
     try {
-      handle = await open(this.file, 'r');
+      handle = await open(this.file, READ_FLAGS);
     } catch {
-      return ''; // no file yet
+      return ''; // no file yet, or a symlink: the append that follows fails and says so
     }
     try {
       const { size } = await handle.stat();
@@ -68,6 +105,13 @@ export class AuditLog {
       await handle.close();
     }
   }
+}
+
+/** Why an append failed, in words an operator can act on. */
+export function auditFailureReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ELOOP') return messages.auditSymlink;
+  return code ?? describeError(error);
 }
 
 /** The OS user name of this process, or its uid where the name cannot be read (some containers). */

@@ -17,7 +17,7 @@ import type {
 } from '../sources/config-source.interface.js';
 import type { AppliedVersion } from '../store/config.store.js';
 import type { ReloadSource } from '../interfaces/index.js';
-import { processUser, type AuditLog, type AuditRecord } from './audit.log.js';
+import { auditFailureReason, processUser, type AuditLog, type AuditRecord } from './audit.log.js';
 import type { ReloadHealthTracker } from './reload-health.tracker.js';
 import type { ConfigSelection } from './config.selection.js';
 import type { ReloadNotifier } from './reload.notifier.js';
@@ -245,7 +245,7 @@ export class ReloadReporter<T> {
     try {
       await auditLog.append(record);
     } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? describeError(error);
+      const reason = auditFailureReason(error);
       if (refuseOnFailure) {
         throw new ConfigAuditError(where, messages.auditRefused(name, auditLog.file, reason), {
           cause: error,

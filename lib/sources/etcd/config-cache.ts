@@ -1,5 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { writeFileAtomically } from '../file/atomic-write.js';
+import { isReadableByOthers, octalMode } from '../file/private-file-mode.js';
+import { etcdMessages } from './etcd.messages.js';
 
 /** The last applied document, kept on local disk to start on while etcd is unreachable. */
 export interface CachedConfig {
@@ -13,23 +15,27 @@ export interface CachedConfig {
 
 /**
  * The local copy behind `cachePath`. Written atomically (a crash leaves the old copy whole) and
- * readable by the owner only: the config may hold secrets.
+ * created readable by the owner only: the config may hold secrets. A copy that already exists
+ * keeps its mode; if others may read it, `onWarning` is told once.
  */
 export class ConfigCache {
+  private modeChecked = false;
+
   constructor(
     readonly path: string,
     private readonly key: string,
+    private readonly onWarning: (message: string) => void = () => undefined,
   ) {}
 
   async save(entry: Omit<CachedConfig, 'key' | 'savedAt'>): Promise<void> {
+    await this.checkModeOnce();
     const record: CachedConfig = { key: this.key, ...entry, savedAt: new Date().toISOString() };
-    await writeFileAtomically(this.path, `${JSON.stringify(record, null, 2)}\n`, {
-      newFileMode: 0o600,
-    });
+    await writeFileAtomically(this.path, `${JSON.stringify(record, null, 2)}\n`);
   }
 
   /** The cached document, or a reason why there is none that can be used. */
   async load(): Promise<CachedConfig | { unusable: string }> {
+    await this.checkModeOnce();
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
@@ -49,5 +55,15 @@ export class ConfigCache {
       return { unusable: `${this.path} holds key ${String(record.key)}, not ${this.key}` };
     }
     return record as CachedConfig;
+  }
+
+  // Checked on first use only: the operator chose the mode, and is told once how to fix it.
+  private async checkModeOnce(): Promise<void> {
+    if (this.modeChecked) return;
+    this.modeChecked = true;
+    const stats = await stat(this.path).catch(() => undefined);
+    if (stats?.isFile() && isReadableByOthers(stats.mode)) {
+      this.onWarning(etcdMessages.cacheReadable(this.path, octalMode(stats.mode)));
+    }
   }
 }

@@ -37,9 +37,26 @@ export function isRefusal(error: unknown): boolean {
   );
 }
 
+const RESOLUTION_NOTE = 'Resolution note:';
+
 /** What went wrong, in words; grpc-js ends its messages with an empty "Resolution note: " often. */
 export function failureReason(error: unknown): string {
-  return describeError(error).replace(/\.?\s*Resolution note:\s*\.?$/, '');
+  return withoutEmptyResolutionNote(describeError(error));
+}
+
+/**
+ * Drops a trailing `[.] Resolution note: [.]` with the whitespace around it. Scanned from the end
+ * rather than matched with /\.?\s*Resolution note:\s*\.?$/: the server writes the message, and
+ * that regex takes quadratic time on a long whitespace run (seconds for 100k characters).
+ */
+function withoutEmptyResolutionNote(message: string): string {
+  const tail = withoutFinalPeriod(message).trimEnd();
+  if (!tail.endsWith(RESOLUTION_NOTE)) return message;
+  return withoutFinalPeriod(tail.slice(0, -RESOLUTION_NOTE.length).trimEnd());
+}
+
+function withoutFinalPeriod(text: string): string {
+  return text.endsWith('.') ? text.slice(0, -1) : text;
 }
 
 /**

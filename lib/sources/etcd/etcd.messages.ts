@@ -25,6 +25,9 @@ export const etcdMessages = {
     `Refusing to write ${id}: it changed since revision ${expected} (now ` +
     `${actual === undefined ? 'deleted' : `revision ${actual}`}). Nothing was written; reload ` +
     `or inspect the newer change first.`,
+  cacheReadable: (cachePath: string, mode: string) =>
+    `The local copy of the config ${cachePath} (mode ${mode}) is readable by its group or by ` +
+    `everyone, and it holds the whole config, secrets included. Fix with: chmod 600 ${cachePath}.`,
   cacheFailed: (id: string, cachePath: string, reason: string) =>
     `Cannot update the local copy ${cachePath} of ${id}: ${reason}. A start while etcd is down ` +
     `would use an older copy.`,

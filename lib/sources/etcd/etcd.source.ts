@@ -66,7 +66,9 @@ class EtcdSource implements ConfigSource {
     this.hosts = Array.isArray(options.hosts) ? options.hosts : [options.hosts];
     this.deadlineMs = options.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
     this.client = createEtcdClient(options);
-    this.cache = options.cachePath ? new ConfigCache(options.cachePath, options.key) : undefined;
+    this.cache = options.cachePath
+      ? new ConfigCache(options.cachePath, options.key, (message) => this.logger.warn(message))
+      : undefined;
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
     if (options.reportStatus !== false) {
       this.status = new FleetStatusWriter({

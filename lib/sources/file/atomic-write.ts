@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { PRIVATE_FILE_MODE } from './private-file-mode.js';
 
 /**
  * Our temp files are named `.<config name>.config-reloader-<pid>-<random>.tmp`: hidden, next to
@@ -19,26 +20,26 @@ function tempPathFor(target: string): string {
  * Replaces a file atomically: write a temp file beside it, fsync, give it the old file's mode
  * and owner, rename it over the file, fsync the directory. A reader sees the old content or the
  * new one, never a mix; a crash leaves the old file whole (and at worst one temp file of ours).
- * A symlinked path is written through to its target, so the link itself stays.
+ * A symlinked path is written through to its target, so the link itself stays. A file that did
+ * not exist is created 0600, whatever the umask: what this module writes may hold secrets.
  */
 export async function writeFileAtomically(
   path: string,
   text: string,
   {
     beforeRename,
-    newFileMode = 0o644,
   }: {
     /** Runs once the temp file is on disk, just before the rename; throw to abandon the write. */
     beforeRename?: () => Promise<void>;
-    /** The mode of a file that does not exist yet (an existing file keeps its own). */
-    newFileMode?: number;
   } = {},
 ): Promise<void> {
   const target = await realpath(path).catch(() => path);
   const previous = await stat(target).catch(() => undefined);
   const temp = tempPathFor(target);
-  const mode = previous ? previous.mode & 0o7777 : newFileMode;
-  const handle = await open(temp, 'wx', mode);
+  // An existing file keeps the mode its operator gave it (a ConfigMap's 0644, a group's 0640).
+  const mode = previous ? previous.mode & 0o7777 : PRIVATE_FILE_MODE;
+  // Created owner-only, so the content is never readable by others, even before the chmod.
+  const handle = await open(temp, 'wx', PRIVATE_FILE_MODE);
   try {
     await handle.writeFile(text, 'utf8');
     await handle.chmod(mode); // the umask may have narrowed it

@@ -1,6 +1,7 @@
 import { messages } from '../../config-reloader.messages.js';
+import { octalMode } from './private-file-mode.js';
 
-/** What to do with a config file that others could have written. */
+/** What to do with a config file that others could write (one they can read is only warned about). */
 export type FilePermissionPolicy = 'warn' | 'refuse' | 'ignore';
 
 /**
@@ -19,5 +20,18 @@ export function findPermissionProblem(
     problems.push(`owned by uid ${stats.uid}, not by this process (uid ${processUid}) or root`);
   }
   if (problems.length === 0) return undefined;
-  return messages.insecure(file, (stats.mode & 0o777).toString(8).padStart(4, '0'), problems);
+  return messages.insecure(file, octalMode(stats.mode), problems);
+}
+
+/**
+ * Why a config file's content is exposed, or undefined: everyone on the host can read it (o+r),
+ * and config files hold API keys. Only ever warned about, under 'refuse' too: a Kubernetes
+ * ConfigMap or Secret volume mounts its files 0644 unless told otherwise, read-only, so the app
+ * cannot fix them, and refusing them would make 'refuse' unusable there; a file others can read
+ * leaks secrets but does not let them steer the app, as one they can write does. Readable by
+ * its group (0640 with the service's group) is a deliberate choice, and fine.
+ */
+export function findExposure(file: string, stats: { mode: number }): string | undefined {
+  if ((stats.mode & 0o004) === 0) return undefined;
+  return messages.worldReadable(file, octalMode(stats.mode));
 }

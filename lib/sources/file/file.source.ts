@@ -26,7 +26,11 @@ import {
   type RawConfigFile,
 } from './config-file.reader.js';
 import type { WatchFunction } from './config-file.watcher.js';
-import { findPermissionProblem, type FilePermissionPolicy } from './file-permissions.js';
+import {
+  findExposure,
+  findPermissionProblem,
+  type FilePermissionPolicy,
+} from './file-permissions.js';
 import { FileWatch } from './file.watch.js';
 
 export interface FileSourceOptions {
@@ -69,6 +73,7 @@ export class FileSource implements ConfigSource {
   readonly id: string;
   private lastSeen: LastSeen = { fingerprint: MISSING_FILE, racy: false };
   private lastInsecureWarning: string | undefined;
+  private lastExposureWarning: string | undefined;
   private debrisRemoved: Promise<void> | undefined;
   private activeWatch: FileWatch | undefined;
 
@@ -194,9 +199,12 @@ export class FileSource implements ConfigSource {
     if (problem && this.options.filePermissions === 'refuse') {
       throw new InsecureConfigFileError(this.path, problem);
     }
-    // Warned once per problem, and again if it comes back after a fix.
+    // Each warned once per problem, and again if it comes back after a fix.
     if (problem && problem !== this.lastInsecureWarning) this.options.onWarning(problem);
     this.lastInsecureWarning = problem;
+    const exposure = findExposure(this.path, raw.fingerprint);
+    if (exposure && exposure !== this.lastExposureWarning) this.options.onWarning(exposure);
+    this.lastExposureWarning = exposure;
   }
 
   private async removeDebris(): Promise<void> {
