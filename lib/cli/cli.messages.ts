@@ -1,3 +1,5 @@
+import { shownHosts } from '../sources/etcd-hosts.js';
+
 /** The messages of the commands: what is wrong, where, how to go on. */
 export const cliMessages = {
   syntaxOnly: () => 'note: no --schema or --dto given: checked JSON syntax only',
@@ -5,11 +7,11 @@ export const cliMessages = {
     'publish, rollback and status talk to etcd through the "etcd3" package, an optional peer ' +
     'that is not installed here: npm install etcd3@^1.1.2',
   etcdUnavailable: (hosts: readonly string[], key: string, reason: string, writing: boolean) =>
-    `cannot reach etcd at ${hosts.join(', ')} (key "${key}"): ${reason}.` +
+    `cannot reach etcd at ${shownHosts(hosts)} (key "${key}"): ${reason}.` +
     (writing ? ' The write may or may not have happened: check with config-reloader status.' : '') +
     ' Check --etcd and that etcd is running, or raise --dial-timeout.',
   etcdRefused: (hosts: readonly string[], key: string, what: string, reason: string) =>
-    `etcd at ${hosts.join(', ')} refused ${what} (key "${key}"): ${reason}`,
+    `etcd at ${shownHosts(hosts)} refused ${what} (key "${key}"): ${reason}`,
   /** A lost compare-and-swap; `doing` is what the command was at ('publishing'). */
   conflict: (
     key: string,
