@@ -2,6 +2,7 @@ import { Etcd3 } from 'etcd3';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { instanceStatusKey } from '../lib/sources/etcd/instance-status.js';
 import { ConfigDir } from './support/config-dir.js';
 import { buildCli, startCli } from './support/config-reloader-cli.js';
 import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
@@ -156,6 +157,50 @@ describe('config-reloader publish --wait', () => {
       // Still waiting when bot-2 applied: a CLI that counted "staged" as done would have
       // ended before the release, and never seen it.
       expect(result.stdout).toMatch(/staged +bot-2[^]*applied +bot-2[^]*rolled out: all 2/);
+    });
+
+    it('prints a forged record on one line, escaped, and exits as the real instances decide', async () => {
+      // Any instance may write under <key>/instances/: one forges a row and wrong types, one a
+      // revision that is not a number.
+      const forged = {
+        instanceId: 'bot-x\u001b[2J\r\n  applied  bot-y on host-9 (revision 1)',
+        hostname: { not: 'a string' },
+        pid: 'one',
+        name: ['default'],
+        version: 7,
+        revision: '999999999',
+        hash: 7,
+        state: 'applied',
+        error: 'not an object',
+        updatedAt: { at: 'noon' },
+      };
+      const unplaceable = {
+        ...forged,
+        instanceId: 'bot-z',
+        hostname: 'host-z',
+        revision: 'latest',
+      };
+      await client.put(instanceStatusKey(key, 'bot-x')).value(JSON.stringify(forged));
+      await client.put(instanceStatusKey(key, 'bot-z')).value(JSON.stringify(unplaceable));
+      try {
+        await fleet(accept, () => veto);
+        const result = await publish('--timeout', '15s').result;
+        expect(result.code).toBe(5);
+        expect(result.stderr).toMatch(
+          /rejected bot-2 on \S+: CONFIG_REJECTED: rejected by beforeApply/,
+        );
+        const lines = result.stdout.split('\n').filter((line) => line.includes('bot-x'));
+        expect(lines).toEqual([
+          '  applied  bot-x\\u001b[2J / applied  bot-y on host-9 (revision 1) on ? (revision 999999999)',
+        ]);
+        expect(result.stdout).not.toMatch(/^ +applied +bot-y/m);
+        expect(result.stdout + result.stderr).not.toContain('bot-z');
+        expect(result.stdout + result.stderr).not.toContain('\u001b');
+        expect(result.stdout + result.stderr).not.toContain('\r');
+        expect(result.stderr).toContain('rejected by 1 of 3 live instance(s)');
+      } finally {
+        await client.delete().prefix(`${key}/instances/`);
+      }
     });
 
     it('has nothing to wait for without live instances, and says so', async () => {

@@ -1,3 +1,5 @@
+import { shownHosts } from '../sources/etcd-hosts.js';
+
 /** The messages of the commands: what is wrong, where, how to go on. */
 export const cliMessages = {
   syntaxOnly: () => 'note: no --schema or --dto given: checked JSON syntax only',
@@ -5,11 +7,35 @@ export const cliMessages = {
     'publish, rollback and status talk to etcd through the "etcd3" package, an optional peer ' +
     'that is not installed here: npm install etcd3@^1.1.2',
   etcdUnavailable: (hosts: readonly string[], key: string, reason: string, writing: boolean) =>
-    `cannot reach etcd at ${hosts.join(', ')} (key "${key}"): ${reason}.` +
+    `cannot reach etcd at ${shownHosts(hosts)} (key "${key}"): ${reason}.` +
     (writing ? ' The write may or may not have happened: check with config-reloader status.' : '') +
     ' Check --etcd and that etcd is running, or raise --dial-timeout.',
   etcdRefused: (hosts: readonly string[], key: string, what: string, reason: string) =>
-    `etcd at ${hosts.join(', ')} refused ${what} (key "${key}"): ${reason}`,
+    `etcd at ${shownHosts(hosts)} refused ${what} (key "${key}"): ${reason}`,
+  /** Said after a refusal of the credentials (wrong, or none given while auth is on). */
+  checkCredentials: () =>
+    'Check the user (--user or ETCD_USER) and its password (--password-file, ' +
+    'ETCD_PASSWORD_FILE, ETCD_PASSWORD, or the user-info of the --etcd URL).',
+  /** Said after a refusal for lack of permission. */
+  checkPermission: (key: string) =>
+    `The user needs read access to "${key}" and the keys under "${key}/instances/", and for ` +
+    'publish and rollback write access to the key.',
+  passwordInUser: () =>
+    'the user in --user or ETCD_USER holds a ":": give the password with --password-file, ' +
+    'ETCD_PASSWORD_FILE or ETCD_PASSWORD, never on the command line.',
+  passwordWithoutUser: () =>
+    'an etcd password is given (--password-file, ETCD_PASSWORD_FILE or ETCD_PASSWORD) but no ' +
+    'user: give --user or ETCD_USER.',
+  userWithoutPassword: (user: string) =>
+    `no password for the etcd user "${user}": give --password-file, ETCD_PASSWORD_FILE or ` +
+    'ETCD_PASSWORD.',
+  certWithoutKey: () =>
+    '--cert and --key-file (ETCD_CERT, ETCD_KEY_FILE) go together: a client certificate and ' +
+    'its private key.',
+  unreadableFile: (what: string, flag: string, file: string, reason: string) =>
+    `cannot read the ${what} ${file} (${flag}): ${reason}`,
+  emptyPasswordFile: (file: string) =>
+    `the password file ${file} (--password-file) is empty: write the etcd user's password in it.`,
   /** A lost compare-and-swap; `doing` is what the command was at ('publishing'). */
   conflict: (
     key: string,

@@ -7,6 +7,7 @@ import type { RolloutProgress, RolloutStanding } from '../sources/etcd/rollout-p
 import type { RolloutResult } from '../sources/etcd/rollout.watcher.js';
 import { cliMessages } from './cli.messages.js';
 import { CliFailure, ExitCode } from './cli-output.js';
+import { etcdAccessOf } from './etcd.credentials.js';
 import type { EtcdFlags } from './etcd.flags.js';
 
 /** The key at an earlier revision; when compacted, with the oldest revision etcd still keeps. */
@@ -37,17 +38,29 @@ export interface EtcdConnection {
  */
 async function loadEtcdModules() {
   try {
-    const [client, call, reader, compact, cas, fleet, progress, rollout] = await Promise.all([
-      import('../sources/etcd/etcd-client.js'),
-      import('../sources/etcd/bounded-call.js'),
-      import('../sources/etcd/config-key.reader.js'),
-      import('../sources/etcd/compact-revision.js'),
-      import('../sources/etcd/cas-put.js'),
-      import('../sources/etcd/fleet-status.reader.js'),
-      import('../sources/etcd/rollout-progress.js'),
-      import('../sources/etcd/rollout.watcher.js'),
-    ]);
-    return { ...client, ...call, ...reader, ...compact, ...cas, ...fleet, ...progress, ...rollout };
+    const [client, call, reader, compact, cas, fleet, progress, rollout, failure] =
+      await Promise.all([
+        import('../sources/etcd/etcd-client.js'),
+        import('../sources/etcd/bounded-call.js'),
+        import('../sources/etcd/config-key.reader.js'),
+        import('../sources/etcd/compact-revision.js'),
+        import('../sources/etcd/cas-put.js'),
+        import('../sources/etcd/fleet-status.reader.js'),
+        import('../sources/etcd/rollout-progress.js'),
+        import('../sources/etcd/rollout.watcher.js'),
+        import('../sources/etcd/etcd-failure.js'),
+      ]);
+    return {
+      ...client,
+      ...call,
+      ...reader,
+      ...compact,
+      ...cas,
+      ...fleet,
+      ...progress,
+      ...rollout,
+      ...failure,
+    };
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code?.endsWith('MODULE_NOT_FOUND');
     if (missing && /\betcd3\b/.test(describeError(error))) {
@@ -58,12 +71,14 @@ async function loadEtcdModules() {
 }
 
 export async function openEtcdConnection(flags: EtcdFlags): Promise<EtcdConnection> {
+  const access = await etcdAccessOf(flags);
   const etcd = await loadEtcdModules();
   const { etcd: hosts, key, dialTimeout } = flags;
   // etcd3 tries a failed call up to 3 times, each on the next member: give each attempt its
   // share of --dial-timeout, so a dead member is failed over within the bound of the step.
   const attemptMs = Math.max(100, Math.floor(dialTimeout / Math.min(hosts.length, 3)));
-  const connection = { hosts, dialTimeoutMs: attemptMs };
+  // Also what the rollout watch opens its per-member clients with.
+  const connection = { hosts, dialTimeoutMs: attemptMs, ...access };
   const client = etcd.createEtcdClient(connection);
   const failure = (error: unknown, what: string, writing = false) =>
     error instanceof ConfigSourceUnavailableError
@@ -73,8 +88,15 @@ export async function openEtcdConnection(flags: EtcdFlags): Promise<EtcdConnecti
         )
       : new CliFailure(
           ExitCode.Io,
-          cliMessages.etcdRefused(hosts, key, what, describeError(error)),
+          [cliMessages.etcdRefused(hosts, key, what, describeError(error)), hintFor(error)]
+            .filter(Boolean)
+            .join('. '),
         );
+  const hintFor = (error: unknown) => {
+    const refusal = etcd.refusalOf(error);
+    if (refusal === 'credentials') return cliMessages.checkCredentials();
+    return refusal === 'permission' ? cliMessages.checkPermission(key) : undefined;
+  };
   const step = async <T>(what: string, work: () => Promise<T>, writing = false): Promise<T> => {
     try {
       return await etcd.boundedCall(work, { key, what, deadlineMs: dialTimeout });

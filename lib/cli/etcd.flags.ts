@@ -5,12 +5,20 @@ export interface EtcdFlags {
   etcd: string[];
   key: string;
   dialTimeout: number;
+  user?: string;
+  passwordFile?: string;
+  cacert?: string;
+  cert?: string;
+  keyFile?: string;
 }
 
 /** Default of `--dial-timeout`: the etcd source's `dialTimeoutMs` default. */
 const DEFAULT_DIAL_TIMEOUT_MS = 3000;
 
-/** `--etcd`, `--key` and `--dial-timeout`, shared by publish and status. */
+/**
+ * `--etcd`, `--key`, `--dial-timeout` and how to sign in and trust etcd, shared by publish,
+ * rollback and status. No `--password`: a command line shows in `ps` to every user.
+ */
 export function addEtcdFlags(command: Command): Command {
   return command
     .requiredOption(
@@ -30,6 +38,39 @@ export function addEtcdFlags(command: Command): Command {
       )
         .argParser(parseDuration)
         .default(DEFAULT_DIAL_TIMEOUT_MS, '3s'),
+    )
+    .addOption(
+      new Option(
+        '--user <name>',
+        'the etcd user to sign in as (the password: --password-file, ETCD_PASSWORD, or ' +
+          'http://user:password@host in --etcd)',
+      ).env('ETCD_USER'),
+    )
+    .addOption(
+      new Option(
+        '--password-file <file>',
+        "a file that holds the etcd user's password (a trailing newline is not part of it)",
+      ).env('ETCD_PASSWORD_FILE'),
+    )
+    .addOption(
+      new Option('--cacert <file>', 'the CA certificate (PEM) to trust etcd by, for https').env(
+        'ETCD_CACERT',
+      ),
+    )
+    .addOption(
+      new Option('--cert <file>', 'a client certificate (PEM) for etcd, with --key-file').env(
+        'ETCD_CERT',
+      ),
+    )
+    .addOption(
+      new Option('--key-file <file>', 'the private key (PEM) of --cert').env('ETCD_KEY_FILE'),
+    )
+    .addHelpText(
+      'after',
+      `
+etcd credentials: --user (ETCD_USER) with --password-file (ETCD_PASSWORD_FILE) or
+  ETCD_PASSWORD, or http://user:password@host in --etcd; never shown in any output.
+  Wrong credentials, or none while etcd has auth on, exit 3.`,
     );
 }
 

@@ -36,7 +36,8 @@ async function main(argv: string[]): Promise<number> {
       `
 Exit codes: 0 valid / applied / published / no difference, 1 invalid or over
             --max-file-bytes (diff: files differ), 2 wrong command line, 3 a file or
-            module could not be read or written (diff: or parsed; etcd: refused;
+            module could not be read or written (diff: or parsed; etcd: refused,
+            wrong credentials, a TLS or password file unreadable;
             rollback: no earlier value, or its revision compacted), 4 publish or
             rollback lost a race: the key changed meanwhile, nothing written,
             5 --wait or status: an instance rejected the config, 6 --wait or

@@ -22,7 +22,9 @@ export function statusCommand(output: CliOutput, setExitCode: (code: number) => 
       `
 Examples:
   $ config-reloader status --etcd http://10.0.0.1:2379,http://10.0.0.2:2379 --key /bots/trend
-  $ config-reloader status --etcd http://127.0.0.1:2379 --key /bots/trend --json`,
+  $ config-reloader status --etcd http://127.0.0.1:2379 --key /bots/trend --json
+  $ ETCD_PASSWORD_FILE=/run/secrets/etcd config-reloader status --etcd https://10.0.0.1:2379 \\
+      --key /bots/trend --user deploy --cacert /etc/etcd/ca.pem`,
     );
   return addEtcdFlags(command).action(async (flags: EtcdFlags & { json?: boolean }) => {
     const etcd = await openEtcdConnection(flags);

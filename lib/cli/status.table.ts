@@ -4,6 +4,7 @@ import type { RolloutStanding } from '../sources/etcd/rollout-progress.js';
 import { formatAge } from './age.format.js';
 import type { CliOutput } from './cli-output.js';
 import { printable } from '../pipeline/printable.js';
+import { shownHosts } from '../sources/etcd-hosts.js';
 
 /** One instance as status shows it: its record, where it stands, how old the record is. */
 export interface StatusRow extends InstanceStatus {
@@ -29,7 +30,7 @@ export function printStatusTable(
     fleet.publishedRevision === undefined
       ? `nothing published on "${fleet.key}" yet`
       : `"${fleet.key}" published at revision ${output.paint('bold', fleet.publishedRevision)}`;
-  output.out(`${published} (etcd ${hosts.join(', ')})`);
+  output.out(`${published} (etcd ${shownHosts(hosts)})`);
   if (rows.length === 0) {
     output.out(output.paint('gray', `no live instance reports under "${fleet.key}/instances/"`));
     return;

@@ -30,7 +30,7 @@ export function skipWithoutEtcd(suite: string): string | undefined {
 }
 
 /** A free TCP port on the loopback address, as the kernel hands one out. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

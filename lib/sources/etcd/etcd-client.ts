@@ -1,12 +1,20 @@
 import { Etcd3, type IOptions } from 'etcd3';
+import { credentialsInUrls, withoutUserInfo } from '../etcd-hosts.js';
 
 /** How to reach etcd: what `etcdSource()` and the CLI's `--etcd` flags share. */
 export interface EtcdConnectionOptions {
-  /** Client URLs of the members, e.g. `['http://10.0.0.1:2379', 'http://10.0.0.2:2379']`. */
+  /**
+   * Client URLs of the members, e.g. `['http://10.0.0.1:2379', 'http://10.0.0.2:2379']`. A URL's
+   * user-info (`http://bot:password@10.0.0.1:2379`) is taken as `auth` when that is not given,
+   * and never shown in a message.
+   */
   hosts: string | string[];
   auth?: { username: string; password: string };
-  /** PEM contents (not paths) for a TLS connection; `cert` and `key` for client certificates. */
-  tls?: { ca: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
+  /**
+   * PEM contents (not paths) for a TLS connection: `ca` to trust (default: the system's trusted
+   * roots), `cert` and `key` for a client certificate.
+   */
+  tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
   /**
    * The deadline of every unary call (get, put, lease grant), in ms. etcd3 ignores its own
    * `dialTimeout`, so without one a call against an unreachable member never settles. Default 3000.
@@ -37,8 +45,12 @@ function toBuffer(pem: string | Buffer | undefined): Buffer | undefined {
 export function createEtcdClient(options: EtcdConnectionOptions): Etcd3 {
   const deadlineMs = options.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
   const clientOptions: IOptions = {
-    hosts: options.hosts,
-    auth: options.auth,
+    // etcd3 would hand user-info on as part of the gRPC target, and grpc-js quotes the target
+    // in its errors.
+    hosts: Array.isArray(options.hosts)
+      ? options.hosts.map(withoutUserInfo)
+      : withoutUserInfo(options.hosts),
+    auth: options.auth ?? credentialsInUrls(options.hosts),
     grpcOptions: CHANNEL_OPTIONS,
     // Streams (watch, lease keepalive) live as long as they are useful; every other call has a deadline.
     defaultCallOptions: (context) =>
@@ -46,6 +58,7 @@ export function createEtcdClient(options: EtcdConnectionOptions): Etcd3 {
   };
   if (options.tls) {
     clientOptions.credentials = {
+      // Without a CA, grpc-js trusts the system's roots.
       rootCertificate: toBuffer(options.tls.ca)!,
       privateKey: toBuffer(options.tls.key),
       certChain: toBuffer(options.tls.cert),

@@ -2,6 +2,7 @@ import {
   EtcdAuthenticationFailedError,
   EtcdPermissionDeniedError,
   EtcdRoleNotGrantedError,
+  EtcdUserNotFoundError,
   GRPCCancelledError,
   GRPCDeadlineExceededError,
   GRPCGenericError,
@@ -35,6 +36,24 @@ export function isRefusal(error: unknown): boolean {
     !(error instanceof GRPCCancelledError) &&
     !(error instanceof GRPCDeadlineExceededError)
   );
+}
+
+/**
+ * What etcd refused: the credentials (wrong, or none while auth is on: "user name is empty"),
+ * the user's permission, or something else (a request too large).
+ */
+export function refusalOf(error: unknown): 'credentials' | 'permission' | 'other' {
+  if (
+    error instanceof EtcdAuthenticationFailedError ||
+    error instanceof EtcdUserNotFoundError ||
+    (error instanceof GRPCGenericError && /user name is empty/.test(error.message))
+  ) {
+    return 'credentials';
+  }
+  if (error instanceof EtcdPermissionDeniedError || error instanceof EtcdRoleNotGrantedError) {
+    return 'permission';
+  }
+  return 'other';
 }
 
 const RESOLUTION_NOTE = 'Resolution note:';

@@ -1,5 +1,7 @@
+import { shownHosts } from '../etcd-hosts.js';
+
 const cannotReach = (id: string, hosts: readonly string[], reason: string) =>
-  `Cannot reach etcd for ${id} (${hosts.join(', ')}): ${reason}.`;
+  `Cannot reach etcd for ${id} (${shownHosts(hosts)}): ${reason}.`;
 
 /** What the etcd source says, in one place. */
 export const etcdMessages = {
@@ -11,10 +13,10 @@ export const etcdMessages = {
   /** Health and the reporter add what stays in force. */
   watchLost: cannotReach,
   refused: (id: string, hosts: readonly string[], reason: string) =>
-    `etcd (${hosts.join(', ')}) refused ${id}: ${reason}. Check "auth" (user and password) and ` +
+    `etcd (${shownHosts(hosts)}) refused ${id}: ${reason}. Check "auth" (user and password) and ` +
     `that the user may read and write the key and its "/instances/" prefix.`,
   unavailableAtStart: (id: string, hosts: readonly string[], reason: string, cache?: string) =>
-    `Cannot reach etcd for ${id} (${hosts.join(', ')}) to load the config: ${reason}. ` +
+    `Cannot reach etcd for ${id} (${shownHosts(hosts)}) to load the config: ${reason}. ` +
     (cache
       ? `The local copy cannot be used either (${cache}).`
       : `Set "cachePath" to start on the last applied config while etcd is down.`),

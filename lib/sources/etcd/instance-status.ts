@@ -56,7 +56,18 @@ export function instanceStatusKey(key: string, instanceId: string): string {
 
 const STATES = new Set(['applied', 'rejected', 'vetoed', 'staged']);
 
-/** Reads one record; undefined when it is not one (a foreign key under the prefix). */
+/** What an etcd revision looks like: a decimal int64, compared as a BigInt by the readers. */
+const REVISION = /^(0|[1-9][0-9]{0,18})$/;
+
+/** Shown instead of a field of the wrong type. */
+const UNKNOWN = '?';
+
+/**
+ * Reads one record; undefined when it is not one (a foreign key under the prefix, or a record
+ * without an id, a version, a known state or a revision etcd could have). Any instance may
+ * write under the prefix, so every other field is type-checked too: one of the wrong type is
+ * replaced (`?`, pid 0), never handed on to code that prints or compares it.
+ */
 export function parseInstanceStatus(text: string): InstanceStatus | undefined {
   let value: unknown;
   try {
@@ -64,13 +75,39 @@ export function parseInstanceStatus(text: string): InstanceStatus | undefined {
   } catch {
     return undefined;
   }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const record = value as Partial<InstanceStatus>;
-  const valid =
-    typeof record.instanceId === 'string' &&
-    typeof record.version === 'number' &&
-    typeof record.revision === 'string' &&
-    typeof record.state === 'string' &&
-    STATES.has(record.state);
-  return valid ? (record as InstanceStatus) : undefined;
+  if (!isObject(value)) return undefined;
+  const { instanceId, version, revision, state } = value;
+  if (
+    typeof instanceId !== 'string' ||
+    typeof version !== 'number' ||
+    typeof revision !== 'string' ||
+    !REVISION.test(revision) ||
+    typeof state !== 'string' ||
+    !STATES.has(state)
+  ) {
+    return undefined;
+  }
+  const error = isObject(value.error)
+    ? { code: textOf(value.error.code), message: textOf(value.error.message) }
+    : undefined;
+  return {
+    instanceId,
+    hostname: textOf(value.hostname),
+    pid: typeof value.pid === 'number' && Number.isInteger(value.pid) ? value.pid : 0,
+    name: textOf(value.name),
+    version,
+    revision,
+    hash: textOf(value.hash),
+    state: state as InstanceStatus['state'],
+    ...(error ? { error } : {}),
+    updatedAt: textOf(value.updatedAt),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : UNKNOWN;
 }
