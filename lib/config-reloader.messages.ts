@@ -34,6 +34,10 @@ export const messages = {
   duplicateKey: (path: string, firstLine: number, firstColumn: number) =>
     `duplicate key ${path} (first written at line ${firstLine}, column ${firstColumn}); JSON ` +
     `would silently keep only the last one, so remove the one you do not mean`,
+  /** The number itself is not repeated: it may be a secret (a PIN, an account number). */
+  roundedInteger: (path: string) =>
+    `the integer at ${path} has more digits than a JSON number holds exactly (above 2^53 it ` +
+    'would be rounded to another integer); write it as a string, in quotes',
   nonFiniteNumber: (path: string, value: number) =>
     `the number at ${path} is too large to represent (it would become ${value}); write a ` +
     `finite number (doubles reach about 1.8e308)`,

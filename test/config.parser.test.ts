@@ -425,6 +425,38 @@ describe('numbers too large to represent', () => {
   });
 });
 
+describe('integers a JSON number cannot hold exactly', () => {
+  it('refuses one that would be rounded to another integer, with its place and a hint', () => {
+    // Line 2 is '  "orderId": 9007199254740993': the number starts in column 14.
+    const error = parseError('{\n  "orderId": 9007199254740993\n}');
+    expect(error.code).toBe('CONFIG_PARSE');
+    expect([error.line, error.column]).toEqual([2, 14]);
+    expect(error.path).toBe('orderId');
+    expect(error.reason).toContain('write it as a string');
+    // Neither the number as written nor what it would have become.
+    expect(error.message).not.toMatch(/900719925474099[23]/);
+  });
+
+  it('refuses a negative one, and one in an array, by its index', () => {
+    expect(parseError('{"sizes": [1, -18014398509481985]}')).toMatchObject({
+      path: 'sizes.1',
+      line: 1,
+      column: 15,
+    });
+  });
+
+  it('accepts integers a double holds exactly, and fractions and exponents, which are approximate by nature', () => {
+    const text =
+      '{"a": 9007199254740992, "b": 1e20, "c": 12345678901234567890.5, "d": 9007199254740991}';
+    expect(parseConfigText(text, FILE)).toEqual({
+      a: 2 ** 53,
+      b: 1e20,
+      c: Number('12345678901234567890.5'),
+      d: Number.MAX_SAFE_INTEGER,
+    });
+  });
+});
+
 describe('a syntax error never quotes the text it found', () => {
   it.each([
     ['a line comment', '{"a": 1 // password=hunter2S\n}', 'a line comment'],

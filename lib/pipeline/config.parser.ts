@@ -74,6 +74,8 @@ function lossError(source: string, file: string, lost: LossyJson): ConfigParseEr
   if (lost.kind === 'duplicate-key') {
     const first = lineAndColumn(source, lost.firstOffset);
     reason = messages.duplicateKey(path, first.line, first.column);
+  } else if (lost.kind === 'rounded-integer') {
+    reason = messages.roundedInteger(path);
   } else {
     reason = messages.nonFiniteNumber(path, lost.value);
   }

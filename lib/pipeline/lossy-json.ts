@@ -1,11 +1,14 @@
 /**
  * Something `JSON.parse` accepted but silently lost: a key written twice in one object (the
- * last one wins), or a number too large for a double (it becomes `Infinity`). Offsets are into
- * the parsed text; `path` is the JSON path of the second key, or of the number.
+ * last one wins), a number too large for a double (it becomes `Infinity`), or an integer a
+ * double cannot hold exactly (`9007199254740993` becomes `...992`: an order id, a size in
+ * satoshis). Offsets are into the parsed text; `path` is the JSON path of the second key, or of
+ * the number.
  */
 export type LossyJson =
   | { kind: 'duplicate-key'; offset: number; firstOffset: number; path: (string | number)[] }
-  | { kind: 'non-finite'; offset: number; path: (string | number)[]; value: number };
+  | { kind: 'non-finite'; offset: number; path: (string | number)[]; value: number }
+  | { kind: 'rounded-integer'; offset: number; path: (string | number)[] };
 
 /**
  * Finds the first thing `JSON.parse` lost in `text`, given what it parsed `text` into.
@@ -17,16 +20,24 @@ export type LossyJson =
  * `text` must be JSON that `JSON.parse` accepted.
  */
 export function findLossyJson(text: string, parsed: object): LossyJson | undefined {
-  const { keys, nonFinite } = inspectParsed(parsed);
+  const { keys, suspect } = inspectParsed(parsed);
   // An upper bound first (one indexOf per colon); when it is off, the exact count decides.
-  if (!nonFinite && (keys === countKeysAtMost(text) || keys === countKeys(text))) return undefined;
+  if (!suspect && (keys === countKeysAtMost(text) || keys === countKeys(text))) return undefined;
   return locate(text);
 }
 
-/** How many keys the parsed value holds, and whether any number in it is not finite. */
-function inspectParsed(root: object): { keys: number; nonFinite: boolean } {
+/**
+ * A number to look at in the text: not finite, or an integer beyond 2^53, where a double no
+ * longer holds every integer (it may be exact, such as 2^53 or 1e20; the text decides).
+ */
+function isSuspect(value: number): boolean {
+  return !Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value));
+}
+
+/** How many keys the parsed value holds, and whether any number in it may have been lost. */
+function inspectParsed(root: object): { keys: number; suspect: boolean } {
   let keys = 0;
-  let nonFinite = false;
+  let suspect = false;
   // for...in allocates nothing (Object.values cost twice as much) but also yields inherited
   // keys: only when someone made one enumerable on Object.prototype must each key be checked.
   const inherits = hasEnumerableKey(Object.prototype);
@@ -38,7 +49,7 @@ function inspectParsed(root: object): { keys: number; nonFinite: boolean } {
       for (const item of value as unknown[]) {
         if (typeof item === 'object') {
           if (item !== null) pending.push(item);
-        } else if (typeof item === 'number' && !Number.isFinite(item)) nonFinite = true;
+        } else if (typeof item === 'number' && isSuspect(item)) suspect = true;
       }
       continue;
     }
@@ -48,10 +59,10 @@ function inspectParsed(root: object): { keys: number; nonFinite: boolean } {
       const child = (value as Record<string, unknown>)[key];
       if (typeof child === 'object') {
         if (child !== null) pending.push(child);
-      } else if (typeof child === 'number' && !Number.isFinite(child)) nonFinite = true;
+      } else if (typeof child === 'number' && isSuspect(child)) suspect = true;
     }
   }
-  return { keys, nonFinite };
+  return { keys, suspect };
 }
 
 function hasEnumerableKey(value: object): boolean {
@@ -130,12 +141,20 @@ function locate(text: string): LossyJson | undefined {
     } else if (code === MINUS || (code >= DIGIT_0 && code <= DIGIT_9)) {
       let end = at + 1;
       while (end < text.length && isNumberCharacter(text.charCodeAt(end))) end++;
-      const value = Number(text.slice(at, end));
+      const literal = text.slice(at, end);
+      const value = Number(literal);
       if (!Number.isFinite(value)) return { kind: 'non-finite', offset: at, path: path(), value };
+      if (isRounded(literal, value)) return { kind: 'rounded-integer', offset: at, path: path() };
       at = end - 1;
     }
   }
   return undefined;
+}
+
+/** An integer written with digits only whose double is another integer. */
+function isRounded(literal: string, value: number): boolean {
+  if (Number.isSafeInteger(value) || !/^-?\d+$/.test(literal)) return false;
+  return BigInt(literal) !== BigInt(value);
 }
 
 const QUOTE = 34;
