@@ -14,6 +14,7 @@ import { closestName } from './config-reloader.suggest.js';
 import { DEFAULT_SECRET_KEYS } from './pipeline/secret-redaction.js';
 import type { ConfigSource } from './sources/config-source.interface.js';
 import type { ConfigReloaderOptions } from './interfaces/index.js';
+import { timerProblem } from './config-reloader.timers.js';
 
 /** Options whose defaults are filled in by `resolveOptions`. */
 type DefaultedOption =
@@ -172,6 +173,13 @@ export function resolveOptions<T extends object>(
     }
     return result;
   };
+  /** A delay in ms, which a timer must be able to hold. */
+  const duration = (key: string, value: number | undefined, fallback: number, min: number) => {
+    const result = number(key, value, fallback, min);
+    const problem = timerProblem(result);
+    if (problem) fail(`"${key}" must be ${problem}${got(value)}`);
+    return result;
+  };
   const configPath = options.configPath === undefined ? undefined : resolvePath(options.configPath);
   const schemaPath = options.schemaPath === undefined ? undefined : resolvePath(options.schemaPath);
   return {
@@ -181,15 +189,15 @@ export function resolveOptions<T extends object>(
     schemaPath: schemaPath?.path,
     relativePaths: { configPath: configPath?.relative, schemaPath: schemaPath?.relative },
     autoReload: options.autoReload ?? true,
-    debounceMs: number('debounceMs', options.debounceMs, DEFAULT_DEBOUNCE_MS, 0),
+    debounceMs: duration('debounceMs', options.debounceMs, DEFAULT_DEBOUNCE_MS, 0),
     usePolling: options.usePolling ?? false,
-    pollingIntervalMs: number(
+    pollingIntervalMs: duration(
       'pollingIntervalMs',
       options.pollingIntervalMs,
       DEFAULT_POLLING_INTERVAL_MS,
       1,
     ),
-    verifyIntervalMs: number(
+    verifyIntervalMs: duration(
       'verifyIntervalMs',
       options.verifyIntervalMs,
       DEFAULT_VERIFY_INTERVAL_MS,

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { timerProblem } from '../config-reloader.timers.js';
 
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000 } as const;
 
@@ -14,6 +15,9 @@ export function parseDuration(value: string): number {
       `a duration of at least 1 ms was expected, like 30s, 500ms, 2m or 1500 (ms), got "${value}".`,
     );
   }
+  const tooLong = timerProblem(ms);
+  if (tooLong)
+    throw new InvalidArgumentError(`a duration of ${tooLong} was expected, got "${value}".`);
   return ms;
 }
 

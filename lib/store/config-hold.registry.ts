@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { messages } from '../config-reloader.messages.js';
+import { timerProblem } from '../config-reloader.timers.js';
 
 export interface HoldOptions {
   /**
@@ -35,6 +36,10 @@ export class HoldRegistry {
   acquire(reason: string, { timeoutMs }: HoldOptions = {}): () => void {
     if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
       throw new RangeError(`hold timeoutMs must be a positive number, got ${String(timeoutMs)}`);
+    }
+    const tooLong = timeoutMs === undefined ? undefined : timerProblem(timeoutMs);
+    if (tooLong) {
+      throw new RangeError(`hold timeoutMs must be ${tooLong}, got ${String(timeoutMs)}`);
     }
     const id = this.nextId++;
     const hold: { reason: string; timer?: NodeJS.Timeout } = { reason };

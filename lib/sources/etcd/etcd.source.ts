@@ -25,6 +25,7 @@ import {
   withDeadline,
 } from './etcd-client.js';
 import type { EtcdSourceOptions } from './etcd-source.options.js';
+import { checkEtcdSourceOptions } from './etcd-source.options-check.js';
 import { etcdMessages } from './etcd.messages.js';
 import { failureReason, isRefusal, sourceFailure } from './etcd-failure.js';
 import { FleetStatusWriter } from './fleet-status.writer.js';
@@ -62,6 +63,7 @@ class EtcdSource implements ConfigSource {
   private servedFromCache = false;
 
   constructor(private readonly options: EtcdSourceOptions) {
+    checkEtcdSourceOptions(options);
     this.id = `etcd:${options.key}`;
     this.hosts = Array.isArray(options.hosts) ? options.hosts : [options.hosts];
     this.deadlineMs = options.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
