@@ -1,4 +1,4 @@
-import { styleText } from 'node:util';
+import { stripVTControlCharacters, styleText } from 'node:util';
 
 type Colour = 'red' | 'green' | 'yellow' | 'cyan' | 'gray' | 'bold';
 
@@ -9,12 +9,31 @@ export interface CliOutput {
   paint(colour: Colour, text: string): string;
 }
 
-export function terminalOutput(): CliOutput {
-  const colour = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+type Stream = Pick<NodeJS.WriteStream, 'write'> & { isTTY?: boolean };
+
+/**
+ * Each stream decides for itself whether it gets colour: `publish > log.txt` keeps the errors
+ * on the terminal coloured and the file plain, and `2> errors.txt` the other way round. Lines
+ * are painted once and the colour is taken out again for a stream that is not a terminal (every
+ * escape sequence in a line comes from `paint`: text from elsewhere is escaped before).
+ */
+export function terminalOutput(
+  stdout: Stream = process.stdout,
+  stderr: Stream = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+): CliOutput {
+  const colourOn = (stream: Stream) => Boolean(stream.isTTY) && !env.NO_COLOR;
+  const writer = (stream: Stream) => {
+    const colour = colourOn(stream);
+    return (line: string) => stream.write(`${colour ? line : stripVTControlCharacters(line)}\n`);
+  };
+  const anyColour = colourOn(stdout) || colourOn(stderr);
+  // Node 22's styleText checks process.stdout itself unless told not to; Node 20's ignores this.
+  const style = styleText as (colour: Colour, text: string, options?: object) => string;
   return {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-    paint: (name, text) => (colour ? styleText(name, text) : text),
+    out: writer(stdout),
+    err: writer(stderr),
+    paint: (name, text) => (anyColour ? style(name, text, { validateStream: false }) : text),
   };
 }
 
