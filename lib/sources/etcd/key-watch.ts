@@ -5,6 +5,7 @@ import {
   type IKeyValue,
   type IWatchRequest,
   type IWatchResponse,
+  Range,
 } from 'etcd3';
 import { renewAuthToken } from './etcd-client.js';
 import { reconnectDelay } from './reconnect-backoff.js';
@@ -118,11 +119,12 @@ export class KeyWatch {
     stream.on('data', (response) => this.stream === stream && this.received(response));
     stream.on('error', (error) => this.stream === stream && this.lost(error));
     stream.on('end', () => this.stream === stream && this.lost(new Error('watch stream ended')));
-    const key = Buffer.from(this.options.key);
+    // A prefix watch covers [prefix, end of the prefix): etcd3's own Range works that out.
+    const range = this.options.prefix ? Range.prefix(this.options.key) : undefined;
     stream.write({
       create_request: {
-        key,
-        ...(this.options.prefix ? { range_end: prefixEnd(key) } : {}),
+        key: range?.start ?? Buffer.from(this.options.key),
+        ...(range ? { range_end: range.end } : {}),
         start_revision: this.nextRevision,
       },
     });
@@ -234,16 +236,4 @@ export class KeyWatch {
     this.connected = connected;
     this.handlers.connectivity(connected, failure);
   }
-}
-
-/** The end of the range of keys that start with `key`: its last byte below 0xff plus one. */
-function prefixEnd(key: Buffer): Buffer {
-  const end = Buffer.from(key);
-  for (let index = end.length - 1; index >= 0; index--) {
-    if (end[index]! < 0xff) {
-      end[index] = end[index]! + 1;
-      return end.subarray(0, index + 1);
-    }
-  }
-  return Buffer.from([0]); // every key
 }
