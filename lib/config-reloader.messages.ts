@@ -34,6 +34,11 @@ export const messages = {
   duplicateKey: (path: string, firstLine: number, firstColumn: number) =>
     `duplicate key ${path} (first written at line ${firstLine}, column ${firstColumn}); JSON ` +
     `would silently keep only the last one, so remove the one you do not mean`,
+  parseWorkerUnavailable: (where: string, minChars: number, reason: string, envName: string) =>
+    `${where}: the parse worker cannot be used (${reason}); documents from ` +
+    `${Math.round(minChars / 1024)} KB up are parsed on the main thread, which blocks the event ` +
+    'loop while it parses. In a bundled app, copy dist/pipeline/parse.worker.js of ' +
+    `nestjs-config-reloader next to the bundle, or name it in ${envName}.`,
   /** The number itself is not repeated: it may be a secret (a PIN, an account number). */
   roundedInteger: (path: string) =>
     `the integer at ${path} has more digits than a JSON number holds exactly (above 2^53 it ` +

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -9,7 +11,12 @@ import { ConfigDir } from './support/config-dir.js';
 import { trackHandles } from './support/handle-tracker.js';
 import { bootReloader } from './support/reloader-app.js';
 import { DocumentParser } from '../lib/pipeline/document.parser.js';
-import { findParseWorkerFile, ParseWorkerClient } from '../lib/pipeline/parse-worker.client.js';
+import {
+  findParseWorkerFile,
+  PARSE_WORKER_ENV,
+  ParseWorkerClient,
+  parseWorkerCandidates,
+} from '../lib/pipeline/parse-worker.client.js';
 import { createSchemaValidator } from '../lib/pipeline/schema.validator.js';
 import { checkSequence, edits, portfolio } from './support/incremental-equivalence.js';
 import { Portfolio } from './support/portfolio.dto.js';
@@ -28,6 +35,60 @@ const document = (marker: unknown, size = 2_000) =>
 describe('the parse worker', () => {
   it('is found from the TypeScript sources: the build of the same package', () => {
     expect(findParseWorkerFile()).toBe(join(root, 'dist', 'pipeline', 'parse.worker.js'));
+  });
+
+  it('is looked for where a bundle may leave it: a named file, next to the entry script, the installed package', () => {
+    const candidates = parseWorkerCandidates(
+      { [PARSE_WORKER_ENV]: '/opt/bot/workers/parse.worker.js' },
+      '/opt/bot/main.js',
+    );
+    expect(candidates[0]).toBe('/opt/bot/workers/parse.worker.js');
+    expect(candidates).toContain('/opt/bot/parse.worker.js');
+    const built = join(root, 'dist', 'pipeline', 'parse.worker.js');
+    expect(findParseWorkerFile(['/nowhere/parse.worker.js', built])).toBe(built);
+  });
+
+  it('says once why it cannot be used, and large documents are parsed on this thread meanwhile', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'parse-worker-'));
+    // A file where a bundle put something else: it starts, but is no parse worker of this build.
+    const stranger = join(dir, 'parse.worker.js');
+    await writeFile(
+      stranger,
+      "require('node:worker_threads').parentPort.postMessage({ ready: -1 });",
+    );
+    const before = process.env[PARSE_WORKER_ENV];
+    process.env[PARSE_WORKER_ENV] = stranger;
+    const warnings: string[] = [];
+    const parser = new DocumentParser(undefined, 'bot.json', 1, {
+      warn: (message: string) => void warnings.push(message),
+    });
+    try {
+      const first = await parser.parse(document(1));
+      const second = await parser.parse(document(2), first);
+      expect(second.plain).toMatchObject({ marker: 2 });
+      expect(parser.parsedOffThread).toBe(0);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain('bot.json: the parse worker cannot be used');
+      expect(warnings[0]).toContain('another version of the package');
+      expect(warnings[0]).toContain(PARSE_WORKER_ENV);
+
+      const missing: string[] = [];
+      const lost = new ParseWorkerClient(
+        {},
+        { findWorkerFile: () => undefined, onUnavailable: (reason) => void missing.push(reason) },
+      );
+      expect(await lost.send(document(3)).reply).toBeUndefined();
+      expect(await lost.send(document(4)).reply).toBeUndefined();
+      expect(missing).toEqual([
+        expect.stringContaining('parse.worker.js was not found (looked in'),
+      ]);
+      await lost.close();
+    } finally {
+      await parser.close();
+      if (before === undefined) delete process.env[PARSE_WORKER_ENV];
+      else process.env[PARSE_WORKER_ENV] = before;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('keeps a document, then answers with the difference from it', async () => {

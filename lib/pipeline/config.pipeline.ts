@@ -109,7 +109,7 @@ export async function createValidationRules<T extends object>(options: {
 
 export interface ConfigPipelineOptions {
   /** Where the start-up line about incremental validation goes. */
-  logger?: Pick<Logger, 'log'>;
+  logger?: Pick<Logger, 'log'> & Partial<Pick<Logger, 'warn'>>;
   /** From this size (characters) documents are parsed in the parse worker; `Infinity`: never. */
   offThreadMinChars?: number;
 }
@@ -135,7 +135,7 @@ export class ConfigPipeline<T extends object> {
       offThreadMinChars = OFF_THREAD_MIN_CHARS,
     }: ConfigPipelineOptions = {},
   ) {
-    this.parser = new DocumentParser(rules.schema, where, offThreadMinChars);
+    this.parser = new DocumentParser(rules.schema, where, offThreadMinChars, logger);
     if (!rules.dto) return;
     this.dto = new IncrementalDtoValidator(rules.dto, where, rules.unknownKeys, rules.isSecretKey);
     logIncrementalReach(this.dto.reach, rules.dto, where, logger);

@@ -1,5 +1,7 @@
+import type { Logger } from '@nestjs/common';
+import { messages } from '../config-reloader.messages.js';
 import { applyPatch } from './parse-patch.js';
-import { ParseWorkerClient } from './parse-worker.client.js';
+import { PARSE_WORKER_ENV, ParseWorkerClient } from './parse-worker.client.js';
 import { parseAndCheckSchema, schemaSourceOf, type SchemaValidator } from './schema.validator.js';
 import { shareUnchanged } from './structural-sharing.js';
 
@@ -33,11 +35,21 @@ export class DocumentParser {
     private readonly where: string,
     /** The size from which documents go to the worker; `Infinity`: never. */
     private readonly offThreadMinChars = OFF_THREAD_MIN_CHARS,
+    /** Told once when the worker cannot be used (a bundle that left its file behind, say). */
+    logger?: Partial<Pick<Logger, 'warn'>>,
   ) {
     const source = schema && schemaSourceOf(schema);
     // A schema given as a function alone cannot be sent: such documents are parsed here.
     if (offThreadMinChars !== Infinity && (!schema || source)) {
-      this.worker = new ParseWorkerClient({ schema: source });
+      this.worker = new ParseWorkerClient(
+        { schema: source },
+        {
+          onUnavailable: (reason) =>
+            logger?.warn?.(
+              messages.parseWorkerUnavailable(where, offThreadMinChars, reason, PARSE_WORKER_ENV),
+            ),
+        },
+      );
     }
   }
 

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   PARSE_WORKER_PROTOCOL,
@@ -9,19 +10,50 @@ import {
 
 const WORKER_FILE = 'parse.worker.js';
 
+/** Names the worker file where no search finds it (a bundle that left it behind). */
+export const PARSE_WORKER_ENV = 'CONFIG_RELOADER_PARSE_WORKER';
+
 /**
- * Where the compiled worker is. In a build it sits next to this file (`dist/pipeline/`), for
- * CommonJS and ES module consumers alike: the ES module entry re-exports this very build. From
- * the TypeScript sources (the test runner) it is the build of the package they belong to.
+ * Where the compiled worker may be, in the order they are tried:
+ * - `CONFIG_RELOADER_PARSE_WORKER`, for a layout nobody can guess;
+ * - next to this file, in a build (`dist/pipeline/`), for CommonJS and ES module consumers alike;
+ * - from the TypeScript sources (the test runner), the build of the package they belong to;
+ * - next to the app's entry script, where a bundler that inlines the library may copy it;
+ * - the installed package, when a bundle inlines the library but the package is still installed.
  */
-export function findParseWorkerFile(): string | undefined {
-  for (const file of [
+export function parseWorkerCandidates(
+  env: NodeJS.ProcessEnv = process.env,
+  entryScript: string | undefined = process.argv[1],
+): string[] {
+  const candidates = [
+    env[PARSE_WORKER_ENV],
     join(__dirname, WORKER_FILE),
     join(__dirname, '../../dist/pipeline', WORKER_FILE),
-  ]) {
-    if (existsSync(file)) return file;
+    entryScript && join(dirname(entryScript), WORKER_FILE),
+    installedWorkerFile(entryScript),
+  ];
+  return [...new Set(candidates.filter((file): file is string => Boolean(file)))];
+}
+
+function installedWorkerFile(entryScript: string | undefined): string | undefined {
+  try {
+    const require = createRequire(entryScript ?? join(process.cwd(), 'index.js'));
+    const manifest = require.resolve('nestjs-config-reloader/package.json');
+    return join(dirname(manifest), 'dist/pipeline', WORKER_FILE);
+  } catch {
+    return undefined;
   }
-  return undefined;
+}
+
+export function findParseWorkerFile(candidates = parseWorkerCandidates()): string | undefined {
+  return candidates.find((file) => existsSync(file));
+}
+
+export interface ParseWorkerClientOptions {
+  /** Where the worker file is (default: the first of `parseWorkerCandidates()` that exists). */
+  findWorkerFile?: () => string | undefined;
+  /** The worker cannot be used: told once, with the reason. */
+  onUnavailable?: (reason: string) => void;
 }
 
 type Pending = (reply: ParseReply | undefined) => void;
@@ -39,8 +71,12 @@ export class ParseWorkerClient {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private broken = false;
+  private saidUnavailable = false;
 
-  constructor(private readonly data: ParseWorkerData) {}
+  constructor(
+    private readonly data: ParseWorkerData,
+    private readonly options: ParseWorkerClientOptions = {},
+  ) {}
 
   /**
    * Has the worker parse `text` (with `basis`: answer with the patch from that document; without:
@@ -74,8 +110,13 @@ export class ParseWorkerClient {
   private start(): Promise<boolean> {
     if (this.broken) return Promise.resolve(false);
     this.ready ??= new Promise<boolean>((resolve) => {
-      const file = findParseWorkerFile();
-      if (!file) return resolve(false);
+      const file = (this.options.findWorkerFile ?? findParseWorkerFile)();
+      if (!file) {
+        this.unavailable(
+          `${WORKER_FILE} was not found (looked in ${parseWorkerCandidates().join(', ')})`,
+        );
+        return resolve(false);
+      }
       const worker = new Worker(file, { workerData: this.data });
       worker.unref();
       this.worker = worker;
@@ -85,11 +126,13 @@ export class ParseWorkerClient {
           worker.unref(); // again: a 'message' listener refs the worker
           resolve(true);
         } else {
+          this.unavailable(`${file} belongs to another version of the package`);
           void this.close();
           resolve(false);
         }
       });
-      worker.once('error', () => {
+      worker.once('error', (error) => {
+        this.unavailable(`${file} failed to start: ${error.message}`);
         this.broken = true;
         this.fail();
         resolve(false);
@@ -101,6 +144,13 @@ export class ParseWorkerClient {
       });
     });
     return this.ready;
+  }
+
+  /** Said once: every later large document is parsed on the main thread too. */
+  private unavailable(reason: string): void {
+    if (this.saidUnavailable) return;
+    this.saidUnavailable = true;
+    this.options.onUnavailable?.(reason);
   }
 
   private settle(reply: ParseReply): void {
