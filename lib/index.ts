@@ -8,7 +8,26 @@ export {
   CONFIG_WATCH_FUNCTION,
   DEFAULT_INSTANCE_NAME,
 } from './config-reloader.constants.js';
-export * from './config-reloader.errors.js';
+export {
+  ConfigReloadError,
+  ConfigNotFoundError,
+  ConfigParseError,
+  ConfigValidationError,
+  ConfigAccessError,
+  ConfigTooLargeError,
+  InsecureConfigFileError,
+  ConfigRejectedError,
+  ConfigReloaderOptionsError,
+  ConfigReloaderClosedError,
+  ConfigRollbackError,
+  ConfigSchemaError,
+  ConfigConflictError,
+  ConfigSourceUnavailableError,
+  ConfigUnstableError,
+  ConfigAuditError,
+  type ConfigIssue,
+  type ConfigErrorCode,
+} from './config-reloader.errors.js';
 export type { WatchFunction } from './sources/file/config-file.watcher.js';
 export type {
   ConfigSource,
