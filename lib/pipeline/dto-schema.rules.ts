@@ -1,4 +1,3 @@
-import { defaultConverters } from 'class-validator-jsonschema/build/defaultConverters';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 
 /** A piece of JSON Schema (draft 2020-12) for one value. */
@@ -23,28 +22,45 @@ export interface RuleMetadata extends ValidationMetadata {
 
 type Converter = (meta: RuleMetadata) => SchemaFragment | undefined;
 
-// class-validator-jsonschema's mapping, for the rules whose mapping refuses nothing that
-// class-validator accepts on parsed JSON. The others are mapped below, or left to the DTO.
-const LIBRARY_MAPPED = [
-  'isString',
-  'isNumber',
-  'isInt',
-  'isBoolean',
-  'isArray',
-  'isObject',
-  'isNotEmptyObject',
-  'isDefined',
-  'isIn',
-  'equals',
-  'min',
-  'max',
-  'isPositive',
-  'isNegative',
-  'minLength',
-  'arrayMinSize',
-  'arrayMaxSize',
-  'arrayNotEmpty',
-];
+/** `string`, `number` or `boolean` as a schema type, for a constant of that kind. */
+function typeOf(constant: unknown): SchemaFragment | undefined {
+  const type = typeof constant;
+  return type === 'string' || type === 'number' || type === 'boolean' ? { type } : undefined;
+}
+
+// The rules whose schema refuses nothing class-validator accepts on parsed JSON, as
+// class-validator-jsonschema maps them (the same fragments, key order included, so that a schema
+// generated before is generated again byte for byte). The others are mapped below, or left to
+// the DTO.
+const SIMPLE_MAPPING: Record<string, Converter> = {
+  isString: () => ({ type: 'string' }),
+  isNumber: () => ({ type: 'number' }),
+  isInt: () => ({ type: 'integer' }),
+  isBoolean: () => ({ type: 'boolean' }),
+  isArray: () => ({ type: 'array' }),
+  isObject: () => ({ type: 'object' }),
+  isNotEmptyObject: () => ({ type: 'object', minProperties: 1 }),
+  isDefined: () => ({ not: { type: 'null' } }),
+  isIn: (meta) => {
+    const allowed = meta.constraints[0] as unknown[];
+    const [head, ...rest] = allowed.map(typeOf);
+    // One type for every allowed value, or the rule stays the DTO's.
+    if (!head || !rest.every((item) => item?.type === head.type)) return undefined;
+    return { ...head, enum: allowed };
+  },
+  equals: (meta) => {
+    const schema = typeOf(meta.constraints[0]);
+    return schema && { ...schema, enum: [meta.constraints[0]] };
+  },
+  min: (meta) => ({ minimum: meta.constraints[0], type: 'number' }),
+  max: (meta) => ({ maximum: meta.constraints[0], type: 'number' }),
+  isPositive: () => ({ exclusiveMinimum: 0, type: 'number' }),
+  isNegative: () => ({ exclusiveMaximum: 0, type: 'number' }),
+  minLength: (meta) => ({ minLength: meta.constraints[0], type: 'string' }),
+  arrayMinSize: (meta) => ({ minItems: meta.constraints[0], type: 'array' }),
+  arrayMaxSize: (meta) => ({ maxItems: meta.constraints[0], type: 'array' }),
+  arrayNotEmpty: () => ({ minItems: 1, type: 'array' }),
+};
 
 // class-validator counts a string's length without U+FE0E and U+FE0F (variation selectors);
 // JSON Schema counts every code point. A maximum is checked only on strings without them.
@@ -113,16 +129,8 @@ export function ruleSchema(meta: RuleMetadata): RuleSchema {
 }
 
 function convert(meta: RuleMetadata): SchemaFragment | undefined {
-  const own = OWN_MAPPING[meta.validatorName];
-  if (own) return own(meta);
-  if (!LIBRARY_MAPPED.includes(meta.validatorName)) return undefined;
-  const converter = defaultConverters[meta.validatorName];
-  const fragment = (typeof converter === 'function' ? converter(meta, {} as never) : converter) as
-    SchemaFragment | undefined;
-  if (!fragment) return undefined;
-  const { items, ...rest } = fragment;
-  // The library adds `items: {}` to array rules: it says nothing.
-  return items && Object.keys(items).length > 0 ? fragment : rest;
+  const converter = OWN_MAPPING[meta.validatorName] ?? SIMPLE_MAPPING[meta.validatorName];
+  return converter?.(meta);
 }
 
 function hasDecimalPlaces(options: unknown): boolean {
