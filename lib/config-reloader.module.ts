@@ -14,7 +14,7 @@ import { ConfigReloaderService } from './config-reloader.service.js';
 import { getConfigReloaderOptionsToken, getConfigReloaderToken } from './config-reloader.tokens.js';
 import { createValidationRules } from './pipeline/config.pipeline.js';
 import type { ConfigSource } from './sources/config-source.interface.js';
-import type { WatchFunction } from './sources/file/config-file.watcher.js';
+import type { WatchFunction } from './sources/file/directory.watcher.js';
 import { FileSource } from './sources/file/file.source.js';
 import type { ConfigReloaderAsyncOptions, ConfigReloaderOptions } from './interfaces/index.js';
 

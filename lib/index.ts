@@ -28,7 +28,7 @@ export {
   type ConfigIssue,
   type ConfigErrorCode,
 } from './config-reloader.errors.js';
-export type { WatchFunction } from './sources/file/config-file.watcher.js';
+export type { WatchFunction } from './sources/file/directory.watcher.js';
 export type {
   ConfigSource,
   SourceListener,

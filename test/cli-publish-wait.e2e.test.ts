@@ -2,7 +2,7 @@ import { Etcd3 } from 'etcd3';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { instanceStatusKey } from '../lib/sources/etcd/instance-status.js';
+import { instanceStatusKey } from '../lib/sources/etcd/fleet/instance-status.js';
 import { ConfigDir } from './support/config-dir.js';
 import { buildCli, startCli } from './support/config-reloader-cli.js';
 import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Etcd3 } from 'etcd3';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { instanceStatusKey } from '../lib/sources/etcd/instance-status.js';
+import { instanceStatusKey } from '../lib/sources/etcd/fleet/instance-status.js';
 import { buildCli, configReloader, root } from './support/config-reloader-cli.js';
 import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
 import { SimulatedInstance, type Decision } from './support/simulated-instance.js';

@@ -14,9 +14,9 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hashContent } from '../lib/sources/content-hash.js';
 import {
   fingerprintFile,
-  hashContent,
   MISSING_FILE,
   readConfigFile,
   sameFingerprint,

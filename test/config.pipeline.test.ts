@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hashContent } from '../lib/sources/file/config-file.reader.js';
+import { hashContent } from '../lib/sources/content-hash.js';
 import {
   ConfigNotFoundError,
   ConfigParseError,

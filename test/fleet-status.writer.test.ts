@@ -2,12 +2,12 @@ import { EventEmitter } from 'node:events';
 import { Etcd3, EtcdLeaseInvalidError } from 'etcd3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEtcdClient } from '../lib/sources/etcd/etcd-client.js';
-import { FleetStatusWriter } from '../lib/sources/etcd/fleet-status.writer.js';
+import { FleetStatusWriter } from '../lib/sources/etcd/fleet/fleet-status.writer.js';
 import {
   instanceStatusKey,
   parseInstanceStatus,
   type InstanceStatus,
-} from '../lib/sources/etcd/instance-status.js';
+} from '../lib/sources/etcd/fleet/instance-status.js';
 import { EtcdCluster, skipWithoutEtcd, type EtcdMember } from './support/etcd-cluster.js';
 import { waitFor } from './support/wait-for.js';
 

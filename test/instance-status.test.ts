@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseInstanceStatus } from '../lib/sources/etcd/instance-status.js';
+import { parseInstanceStatus } from '../lib/sources/etcd/fleet/instance-status.js';
 
 const valid = {
   instanceId: 'bot-1',

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { InstanceStatus } from '../lib/sources/etcd/instance-status.js';
+import type { InstanceStatus } from '../lib/sources/etcd/fleet/instance-status.js';
 import {
   compareRevisions,
   rolloutProgress,
   rolloutStanding,
-} from '../lib/sources/etcd/rollout-progress.js';
+} from '../lib/sources/etcd/fleet/rollout-progress.js';
 
 const instance = (
   instanceId: string,

@@ -1,6 +1,6 @@
 import { Etcd3 } from 'etcd3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { waitForRollout } from '../lib/sources/etcd/rollout.watcher.js';
+import { waitForRollout } from '../lib/sources/etcd/fleet/rollout.watcher.js';
 import { EtcdCluster, skipWithoutEtcd } from './support/etcd-cluster.js';
 import { SimulatedInstance } from './support/simulated-instance.js';
 import { waitFor } from './support/wait-for.js';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { writeFileAtomically } from '../sources/file/atomic-write.js';
+import { writeFileAtomically } from '../sources/atomic-write.js';
 import { checkConfigFile, formatProblem } from './config-check.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
 import { addSecretKeyFlag, printChanges, redactedChanges } from './diff.format.js';

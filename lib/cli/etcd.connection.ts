@@ -1,10 +1,10 @@
 import { ConfigSourceUnavailableError, describeError } from '../config-reloader.errors.js';
 import type { CasPutResult } from '../sources/etcd/cas-put.js';
 import type { ConfigKeyValue, PastConfigKey } from '../sources/etcd/config-key.reader.js';
-import type { FleetStatus } from '../sources/etcd/fleet-status.reader.js';
-import type { InstanceStatus } from '../sources/etcd/instance-status.js';
-import type { RolloutProgress, RolloutStanding } from '../sources/etcd/rollout-progress.js';
-import type { RolloutResult } from '../sources/etcd/rollout.watcher.js';
+import type { FleetStatus } from '../sources/etcd/fleet/fleet-status.reader.js';
+import type { InstanceStatus } from '../sources/etcd/fleet/instance-status.js';
+import type { RolloutProgress, RolloutStanding } from '../sources/etcd/fleet/rollout-progress.js';
+import type { RolloutResult } from '../sources/etcd/fleet/rollout.watcher.js';
 import { cliMessages } from './cli.messages.js';
 import { CliFailure, ExitCode } from './cli-output.js';
 import { etcdAccessOf } from './etcd.credentials.js';
@@ -45,9 +45,9 @@ async function loadEtcdModules() {
         import('../sources/etcd/config-key.reader.js'),
         import('../sources/etcd/compact-revision.js'),
         import('../sources/etcd/cas-put.js'),
-        import('../sources/etcd/fleet-status.reader.js'),
-        import('../sources/etcd/rollout-progress.js'),
-        import('../sources/etcd/rollout.watcher.js'),
+        import('../sources/etcd/fleet/fleet-status.reader.js'),
+        import('../sources/etcd/fleet/rollout-progress.js'),
+        import('../sources/etcd/fleet/rollout.watcher.js'),
         import('../sources/etcd/etcd-failure.js'),
       ]);
     return {

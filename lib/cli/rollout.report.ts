@@ -1,6 +1,6 @@
-import type { InstanceStatus } from '../sources/etcd/instance-status.js';
-import type { RolloutProgress, RolloutStanding } from '../sources/etcd/rollout-progress.js';
-import type { RolloutResult } from '../sources/etcd/rollout.watcher.js';
+import type { InstanceStatus } from '../sources/etcd/fleet/instance-status.js';
+import type { RolloutProgress, RolloutStanding } from '../sources/etcd/fleet/rollout-progress.js';
+import type { RolloutResult } from '../sources/etcd/fleet/rollout.watcher.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
 import { ageOf, formatAge } from './age.format.js';
 import { printable } from '../pipeline/printable.js';

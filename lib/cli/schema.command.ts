@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
 import { generateSchemaFromDto } from '../pipeline/dto-schema.generator.js';
-import { writeFileAtomically } from '../sources/file/atomic-write.js';
+import { writeFileAtomically } from '../sources/atomic-write.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
 import { loadDtoClass } from './dto-loader.js';
 import type { UnknownKeys } from '../pipeline/unknown-keys.js';

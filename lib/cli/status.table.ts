@@ -1,6 +1,6 @@
-import type { FleetStatus } from '../sources/etcd/fleet-status.reader.js';
-import type { InstanceStatus } from '../sources/etcd/instance-status.js';
-import type { RolloutStanding } from '../sources/etcd/rollout-progress.js';
+import type { FleetStatus } from '../sources/etcd/fleet/fleet-status.reader.js';
+import type { InstanceStatus } from '../sources/etcd/fleet/instance-status.js';
+import type { RolloutStanding } from '../sources/etcd/fleet/rollout-progress.js';
 import { formatAge } from './age.format.js';
 import type { CliOutput } from './cli-output.js';
 import { printable } from '../pipeline/printable.js';

@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Etcd3, type Lease, type Watcher } from 'etcd3';
-import { instanceStatusKey, type InstanceStatus } from '../../lib/sources/etcd/instance-status.js';
+import {
+  instanceStatusKey,
+  type InstanceStatus,
+} from '../../lib/sources/etcd/fleet/instance-status.js';
 
 /** What a simulated instance does with a new revision of the config. */
 export type Decision =

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
-import { writeFileAtomically } from '../file/atomic-write.js';
-import { isReadableByOthers, octalMode } from '../file/private-file-mode.js';
+import { writeFileAtomically } from '../atomic-write.js';
+import { isReadableByOthers, octalMode } from '../private-file-mode.js';
 import { etcdMessages } from './etcd.messages.js';
 
 /** The last applied document, kept on local disk to start on while etcd is unreachable. */

@@ -14,7 +14,7 @@ import type {
   SourceSnapshot,
   SourceWatch,
 } from '../config-source.interface.js';
-import { hashContent } from '../file/config-file.reader.js';
+import { hashContent } from '../content-hash.js';
 import { casPut } from './cas-put.js';
 import { readConfigKeyAt, toConfigKeyValue, type ConfigKeyValue } from './config-key.reader.js';
 import { ConfigCache } from './config-cache.js';
@@ -28,8 +28,8 @@ import type { EtcdSourceOptions } from './etcd-source.options.js';
 import { checkEtcdSourceOptions } from './etcd-source.options-check.js';
 import { etcdMessages } from './etcd.messages.js';
 import { failureReason, isRefusal, sourceFailure } from './etcd-failure.js';
-import { FleetStatusWriter } from './fleet-status.writer.js';
-import { instancesPrefix, instanceStatusOf } from './instance-status.js';
+import { FleetStatusWriter } from './fleet/fleet-status.writer.js';
+import { instancesPrefix, instanceStatusOf } from './fleet/instance-status.js';
 import { KeyWatch } from './key-watch.js';
 import { WatchMembers } from './watch-members.js';
 

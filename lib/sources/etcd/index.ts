@@ -5,15 +5,19 @@ export {
   instancesPrefix,
   parseInstanceStatus,
   type InstanceStatus,
-} from './instance-status.js';
+} from './fleet/instance-status.js';
 export { etcdSource } from './etcd.source.js';
 export type { EtcdSourceOptions } from './etcd-source.options.js';
-export { readFleetStatus, type FleetStatus } from './fleet-status.reader.js';
+export { readFleetStatus, type FleetStatus } from './fleet/fleet-status.reader.js';
 export {
   compareRevisions,
   rolloutProgress,
   rolloutStanding,
   type RolloutProgress,
   type RolloutStanding,
-} from './rollout-progress.js';
-export { waitForRollout, type RolloutResult, type RolloutWaitOptions } from './rollout.watcher.js';
+} from './fleet/rollout-progress.js';
+export {
+  waitForRollout,
+  type RolloutResult,
+  type RolloutWaitOptions,
+} from './fleet/rollout.watcher.js';

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { open, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -9,6 +8,7 @@ import {
 } from '../../config-reloader.errors.js';
 import { messages } from '../../config-reloader.messages.js';
 import type { RelativePath } from '../../config-reloader.paths.js';
+import { hashContent } from '../content-hash.js';
 import { findUnsearchableDirectory } from './unsearchable-directory.js';
 
 /**
@@ -46,10 +46,6 @@ export interface RawConfigFile {
 /** Marker fingerprint for "no file at that path". */
 export const MISSING_FILE = 'missing' as const;
 export type FingerprintOrMissing = FileFingerprint | typeof MISSING_FILE;
-
-export function hashContent(content: string | Uint8Array): string {
-  return createHash('sha256').update(content).digest('hex');
-}
 
 export function sameFingerprint(a: FingerprintOrMissing, b: FingerprintOrMissing): boolean {
   if (a === MISSING_FILE || b === MISSING_FILE) return a === b;

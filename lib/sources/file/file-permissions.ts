@@ -1,5 +1,5 @@
 import { messages } from '../../config-reloader.messages.js';
-import { octalMode } from './private-file-mode.js';
+import { octalMode } from '../private-file-mode.js';
 
 /** What to do with a config file that others could write (one they can read is only warned about). */
 export type FilePermissionPolicy = 'warn' | 'refuse' | 'ignore';

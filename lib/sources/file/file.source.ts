@@ -15,17 +15,17 @@ import type {
   SourceSnapshot,
   SourceWatch,
 } from '../config-source.interface.js';
-import { removeStaleTempFiles, writeFileAtomically } from './atomic-write.js';
+import { removeStaleTempFiles, writeFileAtomically } from '../atomic-write.js';
+import { hashContent } from '../content-hash.js';
 import {
   fingerprintFile,
-  hashContent,
   MISSING_FILE,
   readConfigFile,
   sameFingerprint,
   type FingerprintOrMissing,
   type RawConfigFile,
 } from './config-file.reader.js';
-import type { WatchFunction } from './config-file.watcher.js';
+import type { WatchFunction } from './directory.watcher.js';
 import {
   findExposure,
   findPermissionProblem,

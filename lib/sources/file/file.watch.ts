@@ -1,6 +1,6 @@
 import { messages } from '../../config-reloader.messages.js';
 import type { SourceListener, SourceWatch } from '../config-source.interface.js';
-import { ConfigFileWatcher, type WatchFunction } from './config-file.watcher.js';
+import { DirectoryWatcher, type WatchFunction } from './directory.watcher.js';
 
 export interface FileWatchOptions {
   watch: WatchFunction;
@@ -21,7 +21,7 @@ const EXHAUSTED = new Set(['ENOSPC', 'EMFILE']);
  * which catches what a watcher drops. Every signal is "maybe changed"; the content hash decides.
  */
 export class FileWatch implements SourceWatch {
-  private watcher: ConfigFileWatcher | undefined;
+  private watcher: DirectoryWatcher | undefined;
   private polling: boolean;
   private interval: NodeJS.Timeout | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
@@ -97,7 +97,7 @@ export class FileWatch implements SourceWatch {
   }
 
   private async arm(): Promise<void> {
-    const watcher = new ConfigFileWatcher(this.path, this.options.watch, {
+    const watcher = new DirectoryWatcher(this.path, this.options.watch, {
       usePolling: this.polling,
       pollingIntervalMs: this.options.pollingIntervalMs,
       onEvent: () => {

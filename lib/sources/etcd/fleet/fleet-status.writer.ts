@@ -1,6 +1,6 @@
 import { EtcdLeaseInvalidError, type Etcd3 } from 'etcd3';
-import { withDeadline } from './etcd-client.js';
-import { isRefusal } from './etcd-failure.js';
+import { withDeadline } from '../etcd-client.js';
+import { isRefusal } from '../etcd-failure.js';
 import { instanceStatusKey, type InstanceStatus } from './instance-status.js';
 import { StatusLease } from './status-lease.js';
 

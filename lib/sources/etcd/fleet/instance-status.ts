@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { SourceOutcome } from '../config-source.interface.js';
+import type { SourceOutcome } from '../../config-source.interface.js';
 
 /**
  * Fleet status: what each running instance says about the config it runs, kept under a lease at

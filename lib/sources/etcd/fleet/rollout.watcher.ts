@@ -1,9 +1,9 @@
 import type { Etcd3 } from 'etcd3';
-import { boundedCall } from './bounded-call.js';
+import { boundedCall } from '../bounded-call.js';
 import { readFleetStatus, type FleetStatus } from './fleet-status.reader.js';
-import type { EtcdConnectionOptions } from './etcd-client.js';
-import { KeyWatch } from './key-watch.js';
-import { WatchMembers } from './watch-members.js';
+import type { EtcdConnectionOptions } from '../etcd-client.js';
+import { KeyWatch } from '../key-watch.js';
+import { WatchMembers } from '../watch-members.js';
 import { instancesPrefix, parseInstanceStatus, type InstanceStatus } from './instance-status.js';
 import { rolloutProgress, type RolloutProgress } from './rollout-progress.js';
 

@@ -1,5 +1,5 @@
 import type { Etcd3, IDuplexStream, ILeaseKeepAliveRequest, ILeaseKeepAliveResponse } from 'etcd3';
-import { withDeadline } from './etcd-client.js';
+import { withDeadline } from '../etcd-client.js';
 
 export interface StatusLeaseOptions {
   client: Etcd3;

@@ -5,7 +5,7 @@ import type { ChokidarOptions, FSWatcher } from 'chokidar';
 /** The shape of chokidar's `watch`; provided through `CONFIG_WATCH_FUNCTION` so tests can swap it. */
 export type WatchFunction = (paths: string | string[], options?: ChokidarOptions) => FSWatcher;
 
-export interface ConfigFileWatcherOptions {
+export interface DirectoryWatcherOptions {
   usePolling: boolean;
   pollingIntervalMs: number;
   /** Called for every event in a watched directory: "the config may have changed". */
@@ -19,7 +19,7 @@ export interface ConfigFileWatcherOptions {
  * file over it and Kubernetes swaps a `..data` symlink, and a watch on the old inode goes deaf.
  * Any event counts as "maybe changed"; the reloader's content hash decides.
  */
-export class ConfigFileWatcher {
+export class DirectoryWatcher {
   private watcher: FSWatcher | undefined;
   private armedFor = '';
   private relevantNames = new Set<string>();
@@ -32,7 +32,7 @@ export class ConfigFileWatcher {
   constructor(
     private readonly configPath: string,
     private readonly watch: WatchFunction,
-    private readonly options: ConfigFileWatcherOptions,
+    private readonly options: DirectoryWatcherOptions,
   ) {}
 
   get isActive(): boolean {
