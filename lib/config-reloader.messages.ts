@@ -1,6 +1,6 @@
 import type { RelativePath } from './config-reloader.paths.js';
-import { escapeControlCharacters } from './pipeline/printable.js';
-import { maskSecretsInText } from './pipeline/secret-redaction.js';
+import { escapeControlCharacters } from './change/printable.js';
+import { maskSecretsInText } from './change/secret-redaction.js';
 
 /**
  * Text the app's own code wrote (a DTO message, a veto's reason) may quote a value: credentials

@@ -9,7 +9,7 @@ import { ReloadHealthTracker } from './notify/reload-health.tracker.js';
 import { ReloadNotifier } from './notify/reload.notifier.js';
 import { ReloadReporter } from './notify/reload.reporter.js';
 import { ConfigPipeline, type ConfigValidationRules } from './pipeline/config.pipeline.js';
-import { createSecretKeyMatcher } from './pipeline/secret-redaction.js';
+import { createSecretKeyMatcher } from './change/secret-redaction.js';
 import { ReloadCoordinator } from './reload/reload.coordinator.js';
 import { ReloadFailureGate } from './reload/reload-failure.gate.js';
 import { WatchController } from './reload/watch.controller.js';

@@ -40,15 +40,15 @@ export { validateConfigText, createValidationRules } from './pipeline/config.pip
 export { generateSchemaFromDto, type DtoSchemaOptions } from './pipeline/dto-schema.generator.js';
 export type { UnknownKeys } from './pipeline/unknown-keys.js';
 export type { ConfigValidationRules } from './pipeline/config.pipeline.js';
-export { changedPaths, diffConfigs, redactChanges } from './pipeline/config.diff.js';
-export type { ConfigChange } from './pipeline/config.diff.js';
+export { changedPaths, diffConfigs, redactChanges } from './change/config.diff.js';
+export type { ConfigChange } from './change/config.diff.js';
 export {
   DEFAULT_SECRET_KEYS,
   REDACTED,
   createSecretKeyMatcher,
   redactSecrets,
-} from './pipeline/secret-redaction.js';
-export type { SecretKeyMatcher } from './pipeline/secret-redaction.js';
+} from './change/secret-redaction.js';
+export type { SecretKeyMatcher } from './change/secret-redaction.js';
 export type { HoldOptions } from './store/config-hold.registry.js';
 export type { AuditRecord } from './notify/audit.log.js';
 export * from './interfaces/index.js';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigReloaderOptionsError, ConfigReloadError } from '../lib/config-reloader.errors.js';
-import { DEFAULT_SECRET_KEYS } from '../lib/pipeline/secret-redaction.js';
+import { DEFAULT_SECRET_KEYS } from '../lib/change/secret-redaction.js';
 import { resolveOptions } from '../lib/config-reloader.options.js';
 import type { ConfigReloaderOptions } from '../lib/interfaces/index.js';
 

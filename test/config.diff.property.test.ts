@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import diff from 'microdiff';
 import { describe, expect, it } from 'vitest';
-import { diffConfigs } from '../lib/pipeline/config.diff.js';
+import { diffConfigs } from '../lib/change/config.diff.js';
 import { toDottedPath } from '../lib/pipeline/config-path.js';
 import { shareUnchanged } from '../lib/pipeline/structural-sharing.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedPaths } from '../lib/pipeline/config.diff.js';
+import { changedPaths } from '../lib/change/config.diff.js';
 
 const strategies = () => [
   { id: 'a', risk: { stopLoss: 0.01 } },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { printable } from '../lib/pipeline/printable.js';
+import { printable } from '../lib/change/printable.js';
 
 describe('printable: untrusted text on one line', () => {
   it('folds line breaks, so a message cannot add a row of its own', () => {

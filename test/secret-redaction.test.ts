@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { redactChanges } from '../lib/pipeline/config.diff.js';
+import { redactChanges } from '../lib/change/config.diff.js';
 import {
   createSecretKeyMatcher,
   DEFAULT_SECRET_KEYS,
   maskSecretsInText,
   redactPath,
   redactSecrets,
-} from '../lib/pipeline/secret-redaction.js';
+} from '../lib/change/secret-redaction.js';
 
 const isSecret = createSecretKeyMatcher();
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { diffConfigs, redactChanges, type ConfigChange } from '../pipeline/config.diff.js';
-import { createSecretKeyMatcher, DEFAULT_SECRET_KEYS } from '../pipeline/secret-redaction.js';
+import { diffConfigs, redactChanges, type ConfigChange } from '../change/config.diff.js';
+import { createSecretKeyMatcher, DEFAULT_SECRET_KEYS } from '../change/secret-redaction.js';
 import type { CliOutput } from './cli-output.js';
 
 /** The `--secret-key` flag shared by diff and apply. */

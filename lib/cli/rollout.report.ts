@@ -3,7 +3,7 @@ import type { RolloutProgress, RolloutStanding } from '../sources/etcd/fleet/rol
 import type { RolloutResult } from '../sources/etcd/fleet/rollout.watcher.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
 import { ageOf, formatAge } from './age.format.js';
-import { printable } from '../pipeline/printable.js';
+import { printable } from '../change/printable.js';
 
 const who = (instance: InstanceStatus) =>
   `${printable(instance.instanceId)} on ${printable(instance.hostname)}`;

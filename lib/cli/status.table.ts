@@ -3,7 +3,7 @@ import type { InstanceStatus } from '../sources/etcd/fleet/instance-status.js';
 import type { RolloutStanding } from '../sources/etcd/fleet/rollout-progress.js';
 import { formatAge } from './age.format.js';
 import type { CliOutput } from './cli-output.js';
-import { printable } from '../pipeline/printable.js';
+import { printable } from '../change/printable.js';
 import { shownHosts } from '../sources/etcd-hosts.js';
 
 /** One instance as status shows it: its record, where it stands, how old the record is. */

@@ -8,8 +8,8 @@ import {
   type ConfigReloadError,
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
-import { redactChanges, redactedPathsOf, type ConfigChange } from '../pipeline/config.diff.js';
-import type { SecretKeyMatcher } from '../pipeline/secret-redaction.js';
+import { redactChanges, redactedPathsOf, type ConfigChange } from '../change/config.diff.js';
+import type { SecretKeyMatcher } from '../change/secret-redaction.js';
 import type {
   ConfigSource,
   SourceOutcome,

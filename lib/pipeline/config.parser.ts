@@ -4,7 +4,7 @@ import { ConfigParseError } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import { toDottedPath } from './config-path.js';
 import { findLossyJson, type LossyJson } from './lossy-json.js';
-import { createSecretKeyMatcher, redactPath } from './secret-redaction.js';
+import { createSecretKeyMatcher, redactPath } from '../change/secret-redaction.js';
 
 const defaultSecretKeys = createSecretKeyMatcher();
 

@@ -10,7 +10,7 @@ import type { SourceSnapshot } from '../sources/config-source.interface.js';
 import { DocumentParser, OFF_THREAD_MIN_CHARS, type ParsedDocument } from './document.parser.js';
 import { deepFreeze, MAX_FREEZE_DEPTH, NestingTooDeepError } from './deep-freeze.js';
 import { shareUnchanged } from './structural-sharing.js';
-import { createSecretKeyMatcher, type SecretKeyMatcher } from './secret-redaction.js';
+import { createSecretKeyMatcher, type SecretKeyMatcher } from '../change/secret-redaction.js';
 import { validateDto } from './dto.validator.js';
 import { generateSchemaFromDto } from './dto-schema.generator.js';
 import type { DtoReach } from './dto-reach.analysis.js';

@@ -14,7 +14,7 @@ import {
   isSecretPath,
   redactPath,
   type SecretKeyMatcher,
-} from './secret-redaction.js';
+} from '../change/secret-redaction.js';
 import { suggestDeclaredKey } from './unknown-key.suggestion.js';
 import { declaredKeysOf, dtoValidatorOptions } from './unknown-keys.js';
 

@@ -6,7 +6,7 @@ import type { ValidatorOptions } from 'class-validator';
 import { validateDto } from './dto.validator.js';
 import { transformChanged } from './incremental.transform.js';
 import { shareUnchanged } from './structural-sharing.js';
-import type { SecretKeyMatcher } from './secret-redaction.js';
+import type { SecretKeyMatcher } from '../change/secret-redaction.js';
 import { dtoValidatorOptions, editorKeyLeftOut, type UnknownKeys } from './unknown-keys.js';
 
 /** The config in force and the parsed JSON it was made from. */

@@ -18,7 +18,7 @@ import {
   isSecretPath,
   redactPath,
   type SecretKeyMatcher,
-} from './secret-redaction.js';
+} from '../change/secret-redaction.js';
 import { suggestDeclaredKey, type UnknownKeyPlace } from './unknown-key.suggestion.js';
 import type { JsonSchema } from '../interfaces/index.js';
 

@@ -1,6 +1,10 @@
 import { closestName } from '../config-reloader.suggest.js';
 import { joinPath } from './config-path.js';
-import { createSecretKeyMatcher, isSecretPath, type SecretKeyMatcher } from './secret-redaction.js';
+import {
+  createSecretKeyMatcher,
+  isSecretPath,
+  type SecretKeyMatcher,
+} from '../change/secret-redaction.js';
 
 const defaultSecretKeys = createSecretKeyMatcher();
 

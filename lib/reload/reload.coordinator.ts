@@ -5,7 +5,7 @@ import {
   type ConfigReloadError,
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
-import { diffConfigs } from '../pipeline/config.diff.js';
+import { diffConfigs } from '../change/config.diff.js';
 import { asReloadError, type Candidate, type ConfigPipeline } from '../pipeline/config.pipeline.js';
 import type { ReloadHealthTracker } from '../notify/reload-health.tracker.js';
 import type { ReloadReporter } from '../notify/reload.reporter.js';
