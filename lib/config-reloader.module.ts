@@ -1,21 +1,15 @@
-import { Logger, Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
 import { EventEmitter2, EventEmitterReadinessWatcher } from '@nestjs/event-emitter';
 import { watch } from 'chokidar';
-import {
-  CONFIG_WATCH_FUNCTION,
-  DEFAULT_INSTANCE_NAME,
-  MIN_SETTLE_MS,
-} from './config-reloader.constants.js';
+import { CONFIG_WATCH_FUNCTION, DEFAULT_INSTANCE_NAME } from './config-reloader.constants.js';
 import { ConfigReloaderOptionsError } from './config-reloader.errors.js';
 import { messages } from './config-reloader.messages.js';
 import { resolveOptions, type ResolvedConfigReloaderOptions } from './config-reloader.options.js';
 import { ConfigReloaderService } from './config-reloader.service.js';
 import { getConfigReloaderOptionsToken, getConfigReloaderToken } from './config-reloader.tokens.js';
 import { createValidationRules } from './pipeline/config.pipeline.js';
-import type { ConfigSource } from './sources/config-source.interface.js';
 import type { WatchFunction } from './sources/file/directory.watcher.js';
-import { FileSource } from './sources/file/file.source.js';
 import type { ConfigReloaderAsyncOptions, ConfigReloaderOptions } from './interfaces/index.js';
 
 /**
@@ -75,7 +69,7 @@ export class ConfigReloaderModule {
         claimName(app, options.name);
         const rules = await createValidationRules(options);
         const service = new ConfigReloaderService(options, rules, {
-          source: sourceFor(options, watchFunction),
+          watch: watchFunction,
           events,
           readiness,
         });
@@ -95,26 +89,6 @@ export class ConfigReloaderModule {
     }
     return { module: ConfigReloaderModule, global: isGlobal, imports, providers, exports };
   }
-}
-
-/** The `configSource` given, or the file source that `configPath` stands for. */
-function sourceFor(
-  options: ResolvedConfigReloaderOptions<object>,
-  watch: WatchFunction,
-): ConfigSource {
-  if (options.configSource) return options.configSource;
-  const logger = new Logger('ConfigReloader');
-  return new FileSource(options.configPath!, {
-    relativePath: options.relativePaths.configPath,
-    maxFileBytes: options.maxFileBytes,
-    filePermissions: options.filePermissions,
-    usePolling: options.usePolling,
-    pollingIntervalMs: options.pollingIntervalMs,
-    verifyIntervalMs: options.verifyIntervalMs,
-    settleMs: Math.max(options.debounceMs, MIN_SETTLE_MS),
-    watch,
-    onWarning: (message) => logger.warn(`[${options.name}] ${message}`),
-  });
 }
 
 // Names taken in each application (one ModulesContainer per app): two instances with one name

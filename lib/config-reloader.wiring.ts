@@ -14,6 +14,8 @@ import { ReloadCoordinator } from './reload/reload.coordinator.js';
 import { ReloadFailureGate } from './reload/reload-failure.gate.js';
 import { WatchController } from './reload/watch.controller.js';
 import type { ConfigSource } from './sources/config-source.interface.js';
+import type { WatchFunction } from './sources/file/directory.watcher.js';
+import { FileSource } from './sources/file/file.source.js';
 import { HoldRegistry } from './store/config-hold.registry.js';
 import { ConfigStore } from './store/config.store.js';
 
@@ -25,7 +27,8 @@ import { ConfigStore } from './store/config.store.js';
 const MIN_FAILURE_GRACE_MS = 250;
 
 export interface ConfigReloaderDependencies {
-  source: ConfigSource;
+  /** chokidar's `watch` (or a test's), for the file source `configPath` stands for. */
+  watch: WatchFunction;
   events?: EventEmitter2;
   readiness?: EventEmitterReadinessWatcher;
 }
@@ -50,12 +53,17 @@ export interface ReloaderParts<T extends object> {
 export function wireReloader<T extends object>(
   options: ResolvedConfigReloaderOptions<T>,
   rules: ConfigValidationRules<T>,
-  { source, events, readiness }: ConfigReloaderDependencies,
+  { watch, events, readiness }: ConfigReloaderDependencies,
 ): ReloaderParts<T> {
   const { name, debounceMs, verifyIntervalMs } = options;
   const logger = new Logger('ConfigReloader');
+  // A change is read again once the source stayed still this long (a writer may still be busy),
+  // and a failure is reported only after the longer grace: both follow the debounce.
+  const settleMs = Math.max(debounceMs, MIN_SETTLE_MS);
+  const failureGraceMs = Math.max(debounceMs, MIN_FAILURE_GRACE_MS);
+  const source = sourceFor(options, watch, settleMs, logger);
   const where = options.configPath ?? source.id;
-  const failures = new ReloadFailureGate(Math.max(debounceMs, MIN_FAILURE_GRACE_MS));
+  const failures = new ReloadFailureGate(failureGraceMs);
   const store = new ConfigStore<T>(options.historySize);
   const health = new ReloadHealthTracker();
   const holds = new HoldRegistry(name, logger, () => coordinator.releaseStaged());
@@ -108,7 +116,7 @@ export function wireReloader<T extends object>(
     failures,
     logger,
     debounceMs,
-    settleMs: Math.max(debounceMs, MIN_SETTLE_MS),
+    settleMs,
     verifyIntervalMs,
     onConnectivity: (state, cause) => {
       if (state === 'lost') reporter.sourceLost(store.applied.version, cause);
@@ -128,4 +136,25 @@ export function wireReloader<T extends object>(
     watching,
     pipeline,
   };
+}
+
+/** The `configSource` given, or the file source that `configPath` stands for. */
+function sourceFor<T extends object>(
+  options: ResolvedConfigReloaderOptions<T>,
+  watch: WatchFunction,
+  settleMs: number,
+  logger: Logger,
+): ConfigSource {
+  if (options.configSource) return options.configSource;
+  return new FileSource(options.configPath!, {
+    relativePath: options.relativePaths.configPath,
+    maxFileBytes: options.maxFileBytes,
+    filePermissions: options.filePermissions,
+    usePolling: options.usePolling,
+    pollingIntervalMs: options.pollingIntervalMs,
+    verifyIntervalMs: options.verifyIntervalMs,
+    settleMs,
+    watch,
+    onWarning: (message) => logger.warn(`[${options.name}] ${message}`),
+  });
 }
