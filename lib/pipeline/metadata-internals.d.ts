@@ -1,6 +1,6 @@
 // The parts of class-validator and class-transformer that neither exports from its root, typed
 // for the two files that read them: validator-metadata.adapter.ts (class-transformer's metadata
-// store) and changed-nodes.validator.ts (class-validator's executor).
+// store) and validation-executor.loader.ts (class-validator's executor, loaded lazily).
 
 declare module 'class-validator/cjs/validation/ValidationExecutor.js' {
   import type { ValidationError, Validator, ValidatorOptions } from 'class-validator';
