@@ -108,7 +108,7 @@ export async function createValidationRules<T extends object>(options: {
 }
 
 export interface ConfigPipelineOptions {
-  /** Where the start-up line about incremental validation goes. */
+  /** Where the start-up line about incremental validation goes, and a warning when it cannot be. */
   logger?: Pick<Logger, 'log'> & Partial<Pick<Logger, 'warn'>>;
   /** From this size (characters) documents are parsed in the parse worker; `Infinity`: never. */
   offThreadMinChars?: number;
@@ -137,7 +137,11 @@ export class ConfigPipeline<T extends object> {
   ) {
     this.parser = new DocumentParser(rules.schema, where, offThreadMinChars, logger);
     if (!rules.dto) return;
-    this.dto = new IncrementalDtoValidator(rules.dto, where, rules.unknownKeys, rules.isSecretKey);
+    this.dto = new IncrementalDtoValidator(rules.dto, where, {
+      unknownKeys: rules.unknownKeys,
+      isSecretKey: rules.isSecretKey,
+      warn: (message) => (logger.warn ? logger.warn(message) : logger.log(message)),
+    });
     logIncrementalReach(this.dto.reach, rules.dto, where, logger);
   }
 

@@ -1,5 +1,14 @@
-import { getMetadataStorage, ValidationTypes } from 'class-validator';
-import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
+import { ValidationTypes } from 'class-validator';
+import {
+  exposeOrExcludeMarks,
+  metadataUnreadable,
+  transformedProperties,
+  typedProperties,
+  typeOf,
+  validationRulesOf,
+  validatorOf,
+  type ValidationMetadata,
+} from './validator-metadata.adapter.js';
 
 /** A property that holds a DTO (through `@Type(() => Dto)`), or an array of them. */
 export interface NestedDto {
@@ -28,26 +37,7 @@ export interface DtoReach {
   classes: Map<Function, ClassReach>;
 }
 
-interface ValidationMetadataLike {
-  type: string;
-  name?: string;
-  propertyName: string;
-  groups?: string[];
-  always?: boolean;
-  validateIf?: unknown;
-  constraintCls?: Function;
-}
-
-interface ValidatorStorage {
-  validationMetadatas?: unknown;
-  getTargetValidatorConstraints(target: Function): Array<{ async?: boolean; name?: string }>;
-}
-
 const VALUE_TYPES: unknown[] = [String, Number, Boolean, Date, Object, Array, Map, Set, Promise];
-
-// class-validator wraps every validator given as an object (its own decorators included) in a
-// class of this name; a constraint class of the app's own is given as itself.
-const OBJECT_VALIDATOR_CLASS = 'CustomConstraint';
 
 const DISCRIMINATOR = '@Type discriminator';
 
@@ -68,12 +58,8 @@ const analysed = new WeakMap<Function, DtoReach>();
 export function analyseDtoReach(root: Function): DtoReach {
   const known = analysed.get(root);
   if (known) return known;
-  const storage = getMetadataStorage() as unknown as ValidatorStorage;
   const classes = new Map<Function, ClassReach>();
-  let full: string | undefined;
-  if (!(storage.validationMetadatas instanceof Map)) {
-    full = "class-validator's metadata could not be read (an unexpected class-validator version)";
-  }
+  let full = metadataUnreadable();
   const pending = [root];
   while (pending.length > 0 && !full) {
     const dto = pending.pop()!;
@@ -81,9 +67,9 @@ export function analyseDtoReach(root: Function): DtoReach {
     const reach: ClassReach = { nested: new Map() };
     classes.set(dto, reach);
     full =
-      readValidationRules(dto, reach, storage) ??
+      readValidationRules(dto, reach) ??
       readTransformRules(dto, reach) ??
-      unseenNestedTypes(dto, reach, storage);
+      unseenNestedTypes(dto, reach);
     for (const nested of reach.nested.values()) pending.push(nested.dto);
   }
   const result = { full, classes, rewritesInput: full?.includes(DISCRIMINATOR) ?? false };
@@ -91,39 +77,15 @@ export function analyseDtoReach(root: Function): DtoReach {
   return result;
 }
 
-/** The class and its ancestors, whose decorators apply to it too. */
-function lineage(dto: Function): Function[] {
-  const chain: Function[] = [];
-  for (
-    let current = dto;
-    current?.prototype !== undefined;
-    current = Object.getPrototypeOf(current)
-  ) {
-    chain.push(current);
-  }
-  return chain;
-}
-
-/** Every validation rule that applies to the class, its ancestors' included. */
-function* rulesOf(dto: Function, storage: ValidatorStorage): Generator<ValidationMetadataLike> {
-  const all = storage.validationMetadatas as Map<Function, ValidationMetadataLike[]>;
-  for (const owner of lineage(dto)) yield* all.get(owner) ?? [];
-}
-
-function readValidationRules(
-  dto: Function,
-  reach: ClassReach,
-  storage: ValidatorStorage,
-): string | undefined {
-  for (const rule of rulesOf(dto, storage)) {
+function readValidationRules(dto: Function, reach: ClassReach): string | undefined {
+  for (const rule of validationRulesOf(dto)) {
     const where = `${dto.name}.${rule.propertyName}`;
     if (rule.type === ValidationTypes.CUSTOM_VALIDATION && rule.constraintCls) {
-      const constraints = storage.getTargetValidatorConstraints(rule.constraintCls);
-      const name = constraints[0]?.name ?? rule.constraintCls.name;
-      if (constraints.some((constraint) => constraint.async)) {
-        return `${where} uses the asynchronous rule ${name}, whose answer may depend on more than the config`;
+      const validator = validatorOf(rule);
+      if (validator.async) {
+        return `${where} uses the asynchronous rule ${validator.name}, whose answer may depend on more than the config`;
       }
-      if (rule.constraintCls.name !== OBJECT_VALIDATOR_CLASS) {
+      if (!validator.builtIn) {
         return `${where} uses the constraint class ${rule.constraintCls.name}, which may hold state or services`;
       }
     }
@@ -132,7 +94,7 @@ function readValidationRules(
   return undefined;
 }
 
-function wholeReason(rule: ValidationMetadataLike, where: string): string | undefined {
+function wholeReason(rule: ValidationMetadata, where: string): string | undefined {
   if ((rule.groups?.length ?? 0) > 0 || rule.always !== undefined) {
     return `${where} has a rule with validation groups`;
   }
@@ -145,34 +107,27 @@ function wholeReason(rule: ValidationMetadataLike, where: string): string | unde
 }
 
 function readTransformRules(dto: Function, reach: ClassReach): string | undefined {
-  const store = defaultMetadataStorage;
   const named = (property: string | undefined) => (property ? `${dto.name}.${property}` : dto.name);
-  const seen = new Set<string>();
-  for (const owner of lineage(dto)) {
-    const transforms = store._transformMetadatas.get(owner);
-    if (transforms?.size) reach.whole ??= `${named(first(transforms))} uses @Transform`;
-    for (const kind of [store._exposeMetadatas, store._excludeMetadatas]) {
-      const marks = kind.get(owner);
-      if (marks?.size) reach.whole ??= `${named(first(marks))} uses @Expose or @Exclude`;
+  const [transformed] = transformedProperties(dto);
+  if (transformed !== undefined) reach.whole ??= `${named(transformed)} uses @Transform`;
+  const marks = exposeOrExcludeMarks(dto);
+  if (marks.length > 0) reach.whole ??= `${named(marks[0])} uses @Expose or @Exclude`;
+  for (const property of typedProperties(dto)) {
+    const type = typeOf(dto, property);
+    if (!type) continue;
+    if (type.options?.discriminator) {
+      return `${named(property)} uses a ${DISCRIMINATOR}, which rewrites the parsed object`;
     }
-    for (const [property, type] of store._typeMetadatas.get(owner) ?? []) {
-      // The nearest declaration wins, as in class-transformer.
-      if (property === undefined || seen.has(property)) continue;
-      seen.add(property);
-      if (type.options?.discriminator) {
-        return `${named(property)} uses a ${DISCRIMINATOR}, which rewrites the parsed object`;
-      }
-      if (type.typeFunction.length > 0) {
-        reach.whole ??= `${named(property)} picks its @Type by looking at the object`;
-        continue;
-      }
-      const nested = type.typeFunction();
-      if (typeof nested !== 'function' || VALUE_TYPES.includes(nested) || nested === Buffer) {
-        continue;
-      }
-      const elementwise = type.reflectedType === Array || type.reflectedType === undefined;
-      reach.nested.set(property, { dto: nested, elementwise });
+    if (type.typeFunction.length > 0) {
+      reach.whole ??= `${named(property)} picks its @Type by looking at the object`;
+      continue;
     }
+    const nested = type.typeFunction();
+    if (typeof nested !== 'function' || VALUE_TYPES.includes(nested) || nested === Buffer) {
+      continue;
+    }
+    const elementwise = type.reflectedType === Array || type.reflectedType === undefined;
+    reach.nested.set(property, { dto: nested, elementwise });
   }
   return undefined;
 }
@@ -182,25 +137,14 @@ function readTransformRules(dto: Function, reach: ClassReach): string | undefine
  * lives in a second copy of it (a bundler may pick its ES build for the app and the CommonJS one
  * here), or the DTO lacks the `@Type`. Either way the levels are unknown: validate in full.
  */
-function unseenNestedTypes(
-  dto: Function,
-  reach: ClassReach,
-  storage: ValidatorStorage,
-): string | undefined {
-  for (const rule of rulesOf(dto, storage)) {
+function unseenNestedTypes(dto: Function, reach: ClassReach): string | undefined {
+  for (const rule of validationRulesOf(dto)) {
     if (rule.type !== ValidationTypes.NESTED_VALIDATION || reach.nested.has(rule.propertyName)) {
       continue;
     }
-    const typed = lineage(dto).some((level) =>
-      defaultMetadataStorage._typeMetadatas.get(level)?.has(rule.propertyName),
-    );
-    if (!typed) {
+    if (!typeOf(dto, rule.propertyName)) {
       return `${dto.name}.${rule.propertyName} has @ValidateNested but no @Type visible to this module (a DTO without @Type, or a second copy of class-transformer)`;
     }
   }
   return undefined;
-}
-
-function first(map: Map<string | undefined, unknown>): string | undefined {
-  return map.keys().next().value;
 }

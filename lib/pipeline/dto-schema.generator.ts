@@ -1,11 +1,15 @@
 import type { Type } from '@nestjs/common';
-import { getMetadataStorage, ValidationTypes, type ValidatorOptions } from 'class-validator';
-import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
-import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
+import { ValidationTypes, type ValidatorOptions } from 'class-validator';
 import { allowNull, mergeFragments } from './dto-schema.fragments.js';
 import { ruleSchema, type RuleMetadata, type SchemaFragment } from './dto-schema.rules.js';
 import { transformedBy } from './dto-schema.transforms.js';
 import { dtoValidatorOptions, EDITOR_SCHEMA_KEY, type UnknownKeys } from './unknown-keys.js';
+import {
+  typeOf,
+  validationRulesOf,
+  validatorOf,
+  type ValidationMetadata,
+} from './validator-metadata.adapter.js';
 
 export interface DtoSchemaOptions {
   /** As the module's `unknownKeys`: `'refuse'` gives every object `additionalProperties: false`. */
@@ -14,20 +18,6 @@ export interface DtoSchemaOptions {
 
 export const SCHEMA_DRAFT = 'https://json-schema.org/draft/2020-12/schema';
 
-interface ValidatorStorage {
-  getTargetValidationMetadatas(
-    target: Function,
-    targetSchema: string | undefined,
-    always: boolean,
-    strictGroups: boolean,
-    groups?: string[],
-  ): ValidationMetadata[];
-  getTargetValidatorConstraints(target: Function): Array<{ name?: string; async?: boolean }>;
-}
-
-// class-validator wraps every validator given as an object (its own decorators, and
-// `registerDecorator`) in a class of this name; a constraint class of the app's own is itself.
-const OBJECT_VALIDATOR_CLASS = 'CustomConstraint';
 const PRIMITIVE_TYPES: unknown[] = ['string', 'number', 'integer', 'boolean'];
 
 /**
@@ -76,7 +66,6 @@ class DtoSchemaBuilder {
   /** Every DTO-only rule, as `Class.property: rule`. */
   readonly dtoOnly: string[] = [];
   private readonly names = new Map<Function, string>();
-  private readonly storage = getMetadataStorage() as unknown as ValidatorStorage;
 
   constructor(private readonly validatorOptions: ValidatorOptions) {}
 
@@ -99,7 +88,7 @@ class DtoSchemaBuilder {
   }
 
   classBody(dto: Function): SchemaFragment {
-    const rules = this.storage.getTargetValidationMetadatas(dto, undefined, false, false);
+    const rules = validationRulesOf(dto);
     const byProperty = new Map<string, ValidationMetadata[]>();
     for (const rule of rules) {
       byProperty.set(rule.propertyName, [...(byProperty.get(rule.propertyName) ?? []), rule]);
@@ -150,7 +139,7 @@ class DtoSchemaBuilder {
     let unique = false;
     for (const rule of rules) {
       if (rule.type === ValidationTypes.NESTED_VALIDATION) {
-        const nested = defaultMetadataStorage.findTypeMetadata(dto, property)?.typeFunction();
+        const nested = typeOf(dto, property)?.typeFunction();
         if (typeof nested === 'function') {
           fragments.push({ type: ['object', 'array'], $ref: this.refTo(nested) });
         } else leaveToDto(property, 'validateNested (no @Type names its class)');
@@ -188,11 +177,11 @@ class DtoSchemaBuilder {
   }
 
   private describe(rule: ValidationMetadata): RuleMetadata {
-    const constraint = this.storage.getTargetValidatorConstraints(rule.constraintCls)[0];
+    const validator = validatorOf(rule);
     return {
       ...rule,
-      validatorName: constraint?.name ?? rule.name ?? rule.constraintCls?.name ?? rule.type,
-      builtIn: rule.constraintCls?.name === OBJECT_VALIDATOR_CLASS && !constraint?.async,
+      validatorName: validator.name,
+      builtIn: validator.builtIn && !validator.async,
     } as RuleMetadata;
   }
 }

@@ -1,4 +1,4 @@
-import { defaultMetadataStorage } from 'class-transformer/cjs/storage.js';
+import { hasTransform, isExposedOrExcluded, typeOf } from './validator-metadata.adapter.js';
 
 // A `@Type` to one of these converts the parsed value (`"5"` becomes 5) before any rule runs.
 const CONVERTED_TYPES: unknown[] = [String, Number, Boolean, Date, Map, Set, Buffer, Object, Array];
@@ -9,14 +9,9 @@ const CONVERTED_TYPES: unknown[] = [String, Number, Boolean, Date, Map, Set, Buf
  * value, so the rules of such a property are left to the DTO.
  */
 export function transformedBy(dto: Function, property: string): string | undefined {
-  const store = defaultMetadataStorage;
-  for (let owner = dto; owner?.prototype !== undefined; owner = Object.getPrototypeOf(owner)) {
-    if (store._transformMetadatas.get(owner)?.has(property)) return '@Transform';
-    for (const marks of [store._exposeMetadatas.get(owner), store._excludeMetadatas.get(owner)]) {
-      if (marks?.has(property) || marks?.has(undefined)) return '@Expose or @Exclude';
-    }
-  }
-  const type = store.findTypeMetadata(dto, property);
+  if (hasTransform(dto, property)) return '@Transform';
+  if (isExposedOrExcluded(dto, property)) return '@Expose or @Exclude';
+  const type = typeOf(dto, property);
   if (!type) return undefined;
   if (type.options?.discriminator) return 'a @Type discriminator';
   if (type.typeFunction.length > 0) return 'a @Type that looks at the object';

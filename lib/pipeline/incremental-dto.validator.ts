@@ -1,13 +1,15 @@
 import type { Type } from '@nestjs/common';
 import { ConfigValidationError } from '../config-reloader.errors.js';
-import { validateChangedNodes } from './changed-nodes.validator.js';
+import { changedNodesValidation, type ChangedNodesValidation } from './changed-nodes.validator.js';
 import { analyseDtoReach, type DtoReach } from './dto-reach.analysis.js';
 import type { ValidatorOptions } from 'class-validator';
 import { validateDto } from './dto.validator.js';
+import { incrementalValidationMessages } from './incremental-validation.messages.js';
 import { transformChanged } from './incremental.transform.js';
 import { shareUnchanged } from './structural-sharing.js';
 import type { SecretKeyMatcher } from '../change/secret-redaction.js';
 import { dtoValidatorOptions, editorKeyLeftOut, type UnknownKeys } from './unknown-keys.js';
+import { loadValidationExecutor, type ExecutorModuleLoader } from './validation-executor.loader.js';
 
 /** The config in force and the parsed JSON it was made from. */
 export interface PreviousDto<T> {
@@ -19,6 +21,17 @@ export interface PreviousDto<T> {
 export interface ValidatedDto<T> {
   instance: T;
   frozen: WeakSet<object>;
+}
+
+export interface IncrementalDtoValidatorOptions {
+  /** @default 'allow' */
+  unknownKeys?: UnknownKeys;
+  /** Keys "did you mean" never names nor looks under. */
+  isSecretKey?: SecretKeyMatcher;
+  /** Told once, when class-validator's executor cannot be used, that every reload is validated in full, and why. */
+  warn?: (message: string) => void;
+  /** Where class-validator's executor is loaded from (a test plays a class-validator without it). */
+  loadExecutor?: ExecutorModuleLoader;
 }
 
 /**
@@ -33,18 +46,18 @@ export class IncrementalDtoValidator<T extends object> {
   readonly reach: DtoReach;
   private readonly options: ValidatorOptions;
   private readonly leaveOutEditorKey: (plain: Record<string, unknown>) => Record<string, unknown>;
+  /** Loaded on the first reload that can be incremental; `false` when it cannot be. */
+  private changedNodes?: ChangedNodesValidation | false;
 
   constructor(
     private readonly dto: Type<T>,
     /** Where the config comes from, for errors. */
     private readonly where: string,
-    unknownKeys: UnknownKeys = 'allow',
-    /** Keys "did you mean" never names nor looks under. */
-    private readonly isSecretKey?: SecretKeyMatcher,
+    private readonly settings: IncrementalDtoValidatorOptions = {},
   ) {
     this.reach = analyseDtoReach(dto);
-    this.options = dtoValidatorOptions(unknownKeys);
-    this.leaveOutEditorKey = editorKeyLeftOut(dto, unknownKeys);
+    this.options = dtoValidatorOptions(settings.unknownKeys);
+    this.leaveOutEditorKey = editorKeyLeftOut(dto, settings.unknownKeys);
   }
 
   async validate(
@@ -53,7 +66,9 @@ export class IncrementalDtoValidator<T extends object> {
   ): Promise<ValidatedDto<T>> {
     // The root is new on every change anyway; what it shares below it stays shared.
     const plain = this.leaveOutEditorKey(parsed);
-    if (previous && !this.reach.full) {
+    const validateChangedNodes = previous && !this.reach.full && this.changedNodesValidation();
+    // `false`: class-validator's executor cannot be used (said once); validate in full.
+    if (previous && validateChangedNodes) {
       const changed = transformChanged(
         this.dto,
         plain,
@@ -67,9 +82,25 @@ export class IncrementalDtoValidator<T extends object> {
     // class-transformer copies the parsed object, so `plain` stays untouched for diffing; but a
     // discriminator deletes its key from the input, which shares nodes with earlier documents.
     const input = this.reach.rewritesInput ? structuredClone(plain) : plain;
-    const result = await validateDto(this.dto, input, this.options, this.isSecretKey);
+    const result = await validateDto(this.dto, input, this.options, this.settings.isSecretKey);
     if (!result.ok) throw new ConfigValidationError(this.where, result.issues);
     const { value, reused } = shareUnchanged(result.instance, previous?.config);
     return { instance: value, frozen: reused };
+  }
+
+  private changedNodesValidation(): ChangedNodesValidation | false {
+    if (this.changedNodes === undefined) {
+      const executor = loadValidationExecutor(this.settings.loadExecutor);
+      if (typeof executor === 'string') {
+        this.changedNodes = false;
+        const { where, dto } = this;
+        this.settings.warn?.(
+          incrementalValidationMessages.validatedInFull(where, dto.name, executor),
+        );
+      } else {
+        this.changedNodes = changedNodesValidation(executor);
+      }
+    }
+    return this.changedNodes;
   }
 }

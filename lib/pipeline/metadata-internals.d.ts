@@ -1,7 +1,6 @@
-// The parts of class-validator and class-transformer that incremental validation reads: their
-// metadata stores (to learn how far each rule reaches) and class-validator's executor (to run
-// the very same rules while skipping subtrees that did not change). Neither exports them from
-// its root; both have kept them since class-validator 0.14 and class-transformer 0.5.
+// The parts of class-validator and class-transformer that neither exports from its root, typed
+// for the two files that read them: validator-metadata.adapter.ts (class-transformer's metadata
+// store) and validation-executor.loader.ts (class-validator's executor, loaded lazily).
 
 declare module 'class-validator/cjs/validation/ValidationExecutor.js' {
   import type { ValidationError, Validator, ValidatorOptions } from 'class-validator';
@@ -16,21 +15,46 @@ declare module 'class-validator/cjs/validation/ValidationExecutor.js' {
 }
 
 declare module 'class-transformer/cjs/storage.js' {
-  /** Metadata by target class, then by property name (`undefined` for a class decorator). */
+  import type {
+    ExcludeMetadata,
+    ExposeMetadata,
+    TransformationType,
+    TransformMetadata,
+    TypeMetadata,
+  } from 'class-transformer';
+
+  /** Metadata by declaring class, then by property name (`undefined` for a class decorator). */
   type ByProperty<T> = Map<Function, Map<string | undefined, T>>;
 
-  export interface TypeMetadata {
-    propertyName: string;
-    reflectedType: unknown;
-    typeFunction: (options?: unknown) => unknown;
-    options: { discriminator?: unknown };
+  /** class-transformer's public `MetadataStorage` methods this package calls. */
+  export interface PublicMetadataStorage {
+    findTypeMetadata(target: Function, propertyName: string): TypeMetadata | undefined;
+    findTransformMetadatas(
+      target: Function,
+      propertyName: string,
+      transformationType: TransformationType,
+    ): TransformMetadata[];
+    /** `propertyName` undefined: a mark on the class itself (or an ancestor). */
+    findExposeMetadata(
+      target: Function,
+      propertyName: string | undefined,
+    ): ExposeMetadata | undefined;
+    findExcludeMetadata(
+      target: Function,
+      propertyName: string | undefined,
+    ): ExcludeMetadata | undefined;
+    getExposedMetadatas(target: Function): ExposeMetadata[];
+    getExcludedMetadatas(target: Function): ExcludeMetadata[];
   }
 
-  export const defaultMetadataStorage: {
-    _typeMetadatas: ByProperty<TypeMetadata>;
-    _transformMetadatas: ByProperty<unknown[]>;
-    _exposeMetadatas: ByProperty<unknown>;
-    _excludeMetadatas: ByProperty<unknown>;
-    findTypeMetadata(target: Function, propertyName: string): TypeMetadata | undefined;
-  };
+  /**
+   * The private indexes no public method lists: which properties of a class carry a `@Type` or
+   * a `@Transform`. Optional: a later version may rename them.
+   */
+  export interface PropertyIndexes {
+    _typeMetadatas?: ByProperty<TypeMetadata>;
+    _transformMetadatas?: ByProperty<TransformMetadata[]>;
+  }
+
+  export const defaultMetadataStorage: PublicMetadataStorage;
 }

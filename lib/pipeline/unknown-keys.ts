@@ -1,5 +1,6 @@
 import type { Type } from '@nestjs/common';
-import { getMetadataStorage, type ValidatorOptions } from 'class-validator';
+import type { ValidatorOptions } from 'class-validator';
+import { validationRulesOf } from './validator-metadata.adapter.js';
 
 /**
  * What a DTO does with a key it has no rules for: `'allow'` takes it over as it is (class-
@@ -20,11 +21,7 @@ export function dtoValidatorOptions(unknownKeys: UnknownKeys = 'allow'): Validat
 
 /** The keys a DTO class has rules for: under `'refuse'`, the only ones it takes. */
 export function declaredKeysOf(dto: Function): Set<string> {
-  return new Set(
-    getMetadataStorage()
-      .getTargetValidationMetadatas(dto, '', true, false)
-      .map((rule) => rule.propertyName),
-  );
+  return new Set(validationRulesOf(dto).map((rule) => rule.propertyName));
 }
 
 /**
@@ -36,9 +33,7 @@ export function editorKeyLeftOut(
   dto: Type<object>,
   unknownKeys: UnknownKeys = 'allow',
 ): (plain: Record<string, unknown>) => Record<string, unknown> {
-  const declared = getMetadataStorage()
-    .getTargetValidationMetadatas(dto, '', false, false)
-    .some((rule) => rule.propertyName === EDITOR_SCHEMA_KEY);
+  const declared = validationRulesOf(dto).some((rule) => rule.propertyName === EDITOR_SCHEMA_KEY);
   if (unknownKeys === 'allow' || declared) return (plain) => plain;
   return (plain) => {
     if (!Object.hasOwn(plain, EDITOR_SCHEMA_KEY)) return plain;
