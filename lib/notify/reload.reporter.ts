@@ -4,23 +4,19 @@ import {
   ConfigAuditError,
   ConfigRejectedError,
   ConfigSourceUnavailableError,
-  describeError,
   type ConfigReloadError,
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import { redactChanges, redactedPathsOf, type ConfigChange } from '../change/config.diff.js';
 import type { SecretKeyMatcher } from '../change/secret-redaction.js';
-import type {
-  ConfigSource,
-  SourceOutcome,
-  SourceSnapshot,
-} from '../sources/config-source.interface.js';
+import type { ConfigSource, SourceSnapshot } from '../sources/config-source.interface.js';
 import type { AppliedVersion } from '../store/config.store.js';
 import type { ReloadSource } from '../interfaces/index.js';
 import { auditFailureReason, processUser, type AuditLog, type AuditRecord } from './audit.log.js';
 import type { ReloadHealthTracker } from './reload-health.tracker.js';
 import type { ConfigSelection } from './config.selection.js';
 import type { ReloadNotifier } from './reload.notifier.js';
+import { SourceOutcomeTeller } from './source-outcome.teller.js';
 
 export interface ReloadReporterOptions<T> {
   name: string;
@@ -56,10 +52,12 @@ export interface AppliedChange<T> {
 export class ReloadReporter<T> {
   /** The error code health shows while the source is lost. */
   private lostWith: string | undefined;
-  /** The last outcome the source was told, so that a decision is told again at a new revision. */
-  private lastTold: Omit<SourceOutcome, 'name'> | undefined;
+  /** What the source hears of each change. */
+  private readonly source: SourceOutcomeTeller;
 
-  constructor(private readonly options: ReloadReporterOptions<T>) {}
+  constructor(private readonly options: ReloadReporterOptions<T>) {
+    this.source = new SourceOutcomeTeller(options.name, options.source, options.logger);
+  }
 
   /**
    * Appends the audit record of a change about to be applied; called before the swap. Throws
@@ -107,7 +105,7 @@ export class ReloadReporter<T> {
         });
       }
     }
-    this.tellSource({
+    this.source.tell({
       state: 'applied',
       version: next.version,
       revision: next.revision,
@@ -116,32 +114,14 @@ export class ReloadReporter<T> {
     });
   }
 
-  /**
-   * The source holds the content in force again, maybe at a new revision (a republished good
-   * config after a rejected one, a staged change given up): nothing to apply, but the source
-   * hears that this revision is applied, so that no record stays 'rejected' or 'staged' for a
-   * revision the instance has moved past.
-   */
+  /** The content in force is back at the source, maybe at a new revision (see the teller). */
   unchanged(applied: AppliedVersion<T>): void {
-    const last = this.lastTold;
-    if (last?.state === 'applied' && last.revision === applied.revision) return;
-    this.tellSource({
-      state: 'applied',
-      version: applied.version,
-      revision: applied.revision,
-      hash: applied.hash,
-      text: applied.text,
-    });
+    this.source.unchanged(applied);
   }
 
-  /**
-   * Content the source was already told about (rejected, vetoed or staged) came back at another
-   * revision: the decision stands, and is told again at the new revision.
-   */
+  /** The same content came back at another revision: the decision is told again. */
   sameDecision(snapshot: SourceSnapshot): void {
-    const last = this.lastTold;
-    if (!last || last.hash !== snapshot.hash || last.revision === snapshot.revision) return;
-    this.tellSource({ ...last, revision: snapshot.revision });
+    this.source.sameDecision(snapshot);
   }
 
   /**
@@ -186,7 +166,7 @@ export class ReloadReporter<T> {
   /** A validated change waits for the holds to end. */
   staged(snapshot: SourceSnapshot, currentVersion: number, holds: readonly string[]): void {
     this.options.logger.log(messages.staged(this.options.name, holds));
-    this.tellSource({
+    this.source.tell({
       state: 'staged',
       version: currentVersion,
       revision: snapshot.revision,
@@ -220,7 +200,7 @@ export class ReloadReporter<T> {
     if (snapshot) {
       // A veto depends on the world and is judged again; a refused content is final.
       const judgedAgain = error instanceof ConfigRejectedError || error instanceof ConfigAuditError;
-      this.tellSource({
+      this.source.tell({
         state: judgedAgain ? 'vetoed' : 'rejected',
         version: currentVersion,
         revision: snapshot.revision,
@@ -252,17 +232,6 @@ export class ReloadReporter<T> {
         });
       }
       logger.warn(messages.auditFailed(name, auditLog.file, reason));
-    }
-  }
-
-  private tellSource(outcome: Omit<SourceOutcome, 'name'>): void {
-    this.lastTold = outcome;
-    try {
-      this.options.source.report?.({ name: this.options.name, ...outcome });
-    } catch (error) {
-      this.options.logger.warn(
-        messages.sourceReportFailed(this.options.name, describeError(error)),
-      );
     }
   }
 }

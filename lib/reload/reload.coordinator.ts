@@ -6,29 +6,14 @@ import {
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import { diffConfigs } from '../change/config.diff.js';
-import { asReloadError, type Candidate, type ConfigPipeline } from '../pipeline/config.pipeline.js';
-import type { ReloadHealthTracker } from '../notify/reload-health.tracker.js';
-import type { ReloadReporter } from '../notify/reload.reporter.js';
-import type { ConfigSource, SourceSnapshot } from '../sources/config-source.interface.js';
-import type { HoldRegistry } from '../store/config-hold.registry.js';
-import type { ConfigStore, PendingChange } from '../store/config.store.js';
+import { asReloadError, type Candidate } from '../pipeline/config.pipeline.js';
+import type { SourceSnapshot } from '../sources/config-source.interface.js';
+import type { PendingChange } from '../store/config.store.js';
 import type { ReloadSource } from '../interfaces/index.js';
-import type { ReloadFailureGate } from './reload-failure.gate.js';
+import type { ReloadCoordinatorOptions } from './reload-coordinator.options.js';
 import { SerialQueue } from './serial-queue.js';
 
-export interface ReloadCoordinatorOptions<T extends object> {
-  name: string;
-  /** Where the config comes from, for messages: the file path or the source id. */
-  where: string;
-  source: ConfigSource;
-  pipeline: ConfigPipeline<T>;
-  store: ConfigStore<T>;
-  holds: HoldRegistry;
-  reporter: ReloadReporter<T>;
-  health: ReloadHealthTracker;
-  failures: ReloadFailureGate;
-  beforeApply?: (next: Readonly<T>, current: Readonly<T>) => void | Promise<void>;
-}
+export type { ReloadCoordinatorOptions } from './reload-coordinator.options.js';
 
 /** The initial load, committed like any change but with nothing before it. */
 interface InitialLoad<T> {
