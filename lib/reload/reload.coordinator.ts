@@ -13,8 +13,6 @@ import type { ReloadSource } from '../interfaces/index.js';
 import type { ReloadCoordinatorOptions } from './reload-coordinator.options.js';
 import { SerialQueue } from './serial-queue.js';
 
-export type { ReloadCoordinatorOptions } from './reload-coordinator.options.js';
-
 /** The initial load, committed like any change but with nothing before it. */
 interface InitialLoad<T> {
   candidate: Candidate<T>;
