@@ -1,5 +1,5 @@
-import { DocumentParser } from '../lib/pipeline/document.parser.js';
-import { createSchemaValidator } from '../lib/pipeline/schema.validator.js';
+import { DocumentParser } from '../lib/pipeline/document/document.parser.js';
+import { createSchemaValidator } from '../lib/pipeline/document/schema.validator.js';
 import { EventLoopGapProbe } from './event-loop-probe.js';
 import { generateConfig, loadUncappedSchema, renderConfig, sleep } from './fixtures.js';
 import type { Plan } from './plan.js';

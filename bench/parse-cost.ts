@@ -1,6 +1,6 @@
 import secureJson from 'secure-json-parse';
-import { parseConfigText } from '../lib/pipeline/config.parser.js';
-import { findLossyJson } from '../lib/pipeline/lossy-json.js';
+import { parseConfigText } from '../lib/pipeline/document/config.parser.js';
+import { findLossyJson } from '../lib/pipeline/document/lossy-json.js';
 import { generateConfig, renderConfig } from './fixtures.js';
 
 /**

@@ -187,3 +187,16 @@ export class ConfigAuditError extends ConfigReloadError {
     super('CONFIG_AUDIT', message, configPath, options);
   }
 }
+
+/**
+ * Parsing and reading map every failure to a typed error; anything else comes from validation
+ * code (a custom validator that throws): report it as a validation failure, never out of a timer.
+ */
+export function asReloadError(error: unknown, where: string): ConfigReloadError {
+  if (error instanceof ConfigReloadError) return error;
+  // Its text may quote the value it choked on (JSON.parse on a password): kept in `cause` only.
+  const kind = error instanceof Error ? error.name : typeof error;
+  return new ConfigValidationError(where, [{ path: '', message: messages.validatorThrew(kind) }], {
+    cause: error,
+  });
+}

@@ -37,7 +37,7 @@ export const messages = {
   parseWorkerUnavailable: (where: string, minChars: number, reason: string, envName: string) =>
     `${where}: the parse worker cannot be used (${reason}); documents from ` +
     `${Math.round(minChars / 1024)} KB up are parsed on the main thread, which blocks the event ` +
-    'loop while it parses. In a bundled app, copy dist/pipeline/parse.worker.js of ' +
+    'loop while it parses. In a bundled app, copy dist/pipeline/document/parse.worker.js of ' +
     `nestjs-config-reloader next to the bundle, or name it in ${envName}.`,
   /** The number itself is not repeated: it may be a secret (a PIN, an account number). */
   roundedInteger: (path: string) =>

@@ -37,8 +37,10 @@ export type {
   SourceWatch,
 } from './sources/config-source.interface.js';
 export { validateConfigText, createValidationRules } from './pipeline/config.pipeline.js';
-export { generateSchemaFromDto, type DtoSchemaOptions } from './pipeline/dto-schema.generator.js';
-export type { UnknownKeys } from './pipeline/unknown-keys.js';
+export {
+  generateSchemaFromDto,
+  type DtoSchemaOptions,
+} from './pipeline/dto-schema/dto-schema.generator.js';
 export type { ConfigValidationRules } from './pipeline/config.pipeline.js';
 export { changedPaths, diffConfigs, redactChanges } from './change/config.diff.js';
 export type { ConfigChange } from './change/config.diff.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import diff from 'microdiff';
 import { describe, expect, it } from 'vitest';
 import { diffConfigs } from '../lib/change/config.diff.js';
-import { toDottedPath } from '../lib/pipeline/config-path.js';
+import { toDottedPath } from '../lib/change/config-path.js';
 import { shareUnchanged } from '../lib/pipeline/structural-sharing.js';
 
 /** JSON documents, with key names that shadow Object.prototype's now and then. */

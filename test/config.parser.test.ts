@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigParseError, ConfigReloadError } from '../lib/config-reloader.errors.js';
-import { lineAndColumn, parseConfigText } from '../lib/pipeline/config.parser.js';
+import { lineAndColumn, parseConfigText } from '../lib/pipeline/document/config.parser.js';
 
 const FILE = '/etc/bot/strategies.json';
 

@@ -18,7 +18,7 @@ import {
   validateConfigText,
   type ConfigValidationRules,
 } from '../lib/pipeline/config.pipeline.js';
-import { createSchemaValidator } from '../lib/pipeline/schema.validator.js';
+import { createSchemaValidator } from '../lib/pipeline/document/schema.validator.js';
 import { FileSource } from '../lib/sources/file/file.source.js';
 
 /** How many DTO instances class-transformer created (it calls the constructor). */

@@ -11,10 +11,10 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { describe, expect, it } from 'vitest';
-import { generateSchemaFromDto } from '../lib/pipeline/dto-schema.generator.js';
+import { generateSchemaFromDto } from '../lib/pipeline/dto-schema/dto-schema.generator.js';
 import { validateConfigText } from '../lib/pipeline/config.pipeline.js';
-import { validateDto } from '../lib/pipeline/dto.validator.js';
-import { createSchemaValidator } from '../lib/pipeline/schema.validator.js';
+import { validateDto } from '../lib/pipeline/dto/dto.validator.js';
+import { createSchemaValidator } from '../lib/pipeline/document/schema.validator.js';
 
 class Leg {
   @IsString()

@@ -11,7 +11,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { describe, expect, it } from 'vitest';
-import { validateDto } from '../lib/pipeline/dto.validator.js';
+import { validateDto } from '../lib/pipeline/dto/dto.validator.js';
 
 class RiskDto {
   @IsNumber()

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import {
   IncrementalDtoValidator,
   type IncrementalDtoValidatorOptions,
-} from '../lib/pipeline/incremental-dto.validator.js';
+} from '../lib/pipeline/dto/incremental-dto.validator.js';
 
 class Item {
   @IsString()

@@ -13,7 +13,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { ConfigValidationError } from '../lib/config-reloader.errors.js';
 import { ConfigPipeline, validateConfigText } from '../lib/pipeline/config.pipeline.js';
-import { analyseDtoReach } from '../lib/pipeline/dto-reach.analysis.js';
+import { analyseDtoReach } from '../lib/pipeline/dto/dto-reach.analysis.js';
 import { TrendFollowingConfig } from '../sample-app/src/config/trend-following.config.js';
 
 /** How many times the `Counted` rule ran. */

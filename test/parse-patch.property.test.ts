@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyPatch, encodePatch } from '../lib/pipeline/parse-patch.js';
+import { applyPatch, encodePatch } from '../lib/pipeline/document/parse-patch.js';
 import { shareUnchanged } from '../lib/pipeline/structural-sharing.js';
 
 const json = fc.letrec((tie) => ({

@@ -10,14 +10,14 @@ import { ConfigParseError, ConfigValidationError } from '../lib/config-reloader.
 import { ConfigDir } from './support/config-dir.js';
 import { trackHandles } from './support/handle-tracker.js';
 import { bootReloader } from './support/reloader-app.js';
-import { DocumentParser } from '../lib/pipeline/document.parser.js';
+import { DocumentParser } from '../lib/pipeline/document/document.parser.js';
 import {
   findParseWorkerFile,
   PARSE_WORKER_ENV,
   ParseWorkerClient,
   parseWorkerCandidates,
-} from '../lib/pipeline/parse-worker.client.js';
-import { createSchemaValidator } from '../lib/pipeline/schema.validator.js';
+} from '../lib/pipeline/document/parse-worker.client.js';
+import { createSchemaValidator } from '../lib/pipeline/document/schema.validator.js';
 import { checkSequence, edits, portfolio } from './support/incremental-equivalence.js';
 import { Portfolio } from './support/portfolio.dto.js';
 
@@ -34,7 +34,9 @@ const document = (marker: unknown, size = 2_000) =>
 
 describe('the parse worker', () => {
   it('is found from the TypeScript sources: the build of the same package', () => {
-    expect(findParseWorkerFile()).toBe(join(root, 'dist', 'pipeline', 'parse.worker.js'));
+    expect(findParseWorkerFile()).toBe(
+      join(root, 'dist', 'pipeline', 'document', 'parse.worker.js'),
+    );
   });
 
   it('is looked for where a bundle may leave it: a named file, next to the entry script, the installed package', () => {
@@ -44,7 +46,7 @@ describe('the parse worker', () => {
     );
     expect(candidates[0]).toBe('/opt/bot/workers/parse.worker.js');
     expect(candidates).toContain('/opt/bot/parse.worker.js');
-    const built = join(root, 'dist', 'pipeline', 'parse.worker.js');
+    const built = join(root, 'dist', 'pipeline', 'document', 'parse.worker.js');
     expect(findParseWorkerFile(['/nowhere/parse.worker.js', built])).toBe(built);
   });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ReloadScheduler } from '../lib/reload/reload.scheduler.js';
-import { SerialQueue } from '../lib/reload/serial-queue.js';
+import { SerialQueue } from '../lib/serial-queue.js';
 
 /**
  * The scheduling core under a fake clock, driven by random sequences of file changes (some

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { generateSchemaFromDto } from '../lib/pipeline/dto-schema.generator.js';
+import { generateSchemaFromDto } from '../lib/pipeline/dto-schema/dto-schema.generator.js';
 import { DEFAULT_CONFIG_PATH, SCHEMA_PATH } from '../sample-app/src/config/paths.js';
 import { TrendFollowingConfig } from '../sample-app/src/config/trend-following.config.js';
 

@@ -2,10 +2,13 @@ import 'reflect-metadata';
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { generateSchemaFromDto } from '../lib/pipeline/dto-schema.generator.js';
+import { generateSchemaFromDto } from '../lib/pipeline/dto-schema/dto-schema.generator.js';
 import { validateConfigText } from '../lib/pipeline/config.pipeline.js';
-import type { UnknownKeys } from '../lib/pipeline/unknown-keys.js';
-import { createSchemaValidator, type SchemaValidator } from '../lib/pipeline/schema.validator.js';
+import type { UnknownKeys } from '../lib/interfaces/index.js';
+import {
+  createSchemaValidator,
+  type SchemaValidator,
+} from '../lib/pipeline/document/schema.validator.js';
 import { DEFAULT_CONFIG_PATH } from '../sample-app/src/config/paths.js';
 import { TrendFollowingConfig } from '../sample-app/src/config/trend-following.config.js';
 

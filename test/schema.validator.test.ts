@@ -7,7 +7,10 @@ import {
   ConfigReloadError,
   type ConfigIssue,
 } from '../lib/config-reloader.errors.js';
-import { createSchemaValidator, loadSchemaValidator } from '../lib/pipeline/schema.validator.js';
+import {
+  createSchemaValidator,
+  loadSchemaValidator,
+} from '../lib/pipeline/document/schema.validator.js';
 
 const riskSchema = {
   type: 'object',

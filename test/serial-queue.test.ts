@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SerialQueue } from '../lib/reload/serial-queue.js';
+import { SerialQueue } from '../lib/serial-queue.js';
 
 interface Deferred<T = void> {
   promise: Promise<T>;

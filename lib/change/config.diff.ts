@@ -1,4 +1,4 @@
-import { toDottedPath } from '../pipeline/config-path.js';
+import { toDottedPath } from './config-path.js';
 import {
   isSecretPath,
   REDACTED,

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { generateSchemaFromDto } from '../pipeline/dto-schema.generator.js';
+import { generateSchemaFromDto } from '../pipeline/dto-schema/dto-schema.generator.js';
 import { writeFileAtomically } from '../sources/atomic-write.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
 import { loadDtoClass } from './dto-loader.js';
-import type { UnknownKeys } from '../pipeline/unknown-keys.js';
+import type { UnknownKeys } from '../interfaces/index.js';
 import { unknownKeysOption } from './validation-flags.js';
 
 export function schemaCommand(output: CliOutput, setExitCode: (code: number) => void): Command {

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { UnknownKeys } from '../pipeline/unknown-keys.js';
+import type { UnknownKeys } from '../interfaces/index.js';
 import { createValidationRules, type ConfigValidationRules } from '../pipeline/config.pipeline.js';
 import { cliMessages } from './cli.messages.js';
 import type { CliOutput } from './cli-output.js';

@@ -1,7 +1,13 @@
 import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { ConfigReloadError } from '../config-reloader.errors.js';
-import type { UnknownKeys } from '../pipeline/unknown-keys.js';
 import type { ConfigSource } from '../sources/config-source.interface.js';
+
+/**
+ * What a DTO does with a key it has no rules for: `'allow'` takes it over as it is (class-
+ * transformer's default), `'refuse'` makes it a validation issue at its path, so a misspelt key
+ * is caught instead of silently leaving its setting at the default.
+ */
+export type UnknownKeys = 'allow' | 'refuse';
 
 /** A JSON Schema document, as Ajv 8 accepts it (draft-07 by default). */
 export type JsonSchema = Record<string, unknown> | boolean;

@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { describeError } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
-import { SerialQueue } from '../reload/serial-queue.js';
+import { SerialQueue } from '../serial-queue.js';
 import { isReadableByOthers, octalMode, PRIVATE_FILE_MODE } from '../sources/private-file-mode.js';
 
 /** One line of the audit log. Values in `changes` are already redacted. */

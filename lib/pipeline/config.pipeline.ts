@@ -1,29 +1,33 @@
 import { Logger, type Type } from '@nestjs/common';
 import {
-  ConfigReloadError,
+  asReloadError,
   ConfigSchemaError,
   ConfigValidationError,
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import type { RelativePath } from '../config-reloader.paths.js';
 import type { SourceSnapshot } from '../sources/config-source.interface.js';
-import { DocumentParser, OFF_THREAD_MIN_CHARS, type ParsedDocument } from './document.parser.js';
+import {
+  DocumentParser,
+  OFF_THREAD_MIN_CHARS,
+  type ParsedDocument,
+} from './document/document.parser.js';
 import { deepFreeze, MAX_FREEZE_DEPTH, NestingTooDeepError } from './deep-freeze.js';
 import { shareUnchanged } from './structural-sharing.js';
 import { createSecretKeyMatcher, type SecretKeyMatcher } from '../change/secret-redaction.js';
-import { validateDto } from './dto.validator.js';
-import { generateSchemaFromDto } from './dto-schema.generator.js';
-import type { DtoReach } from './dto-reach.analysis.js';
-import { IncrementalDtoValidator } from './incremental-dto.validator.js';
-import { dtoValidatorOptions, editorKeyLeftOut, type UnknownKeys } from './unknown-keys.js';
-import { incrementalValidationMessages } from './incremental-validation.messages.js';
+import { validateDto } from './dto/dto.validator.js';
+import { generateSchemaFromDto } from './dto-schema/dto-schema.generator.js';
+import type { DtoReach } from './dto/dto-reach.analysis.js';
+import { IncrementalDtoValidator } from './dto/incremental-dto.validator.js';
+import { dtoValidatorOptions, editorKeyLeftOut } from './dto/unknown-keys.js';
+import { incrementalValidationMessages } from './dto/incremental-validation.messages.js';
 import {
   createSchemaValidator,
   loadSchemaValidator,
   parseAndCheckSchema,
   type SchemaValidator,
-} from './schema.validator.js';
-import type { JsonSchema } from '../interfaces/index.js';
+} from './document/schema.validator.js';
+import type { JsonSchema, UnknownKeys } from '../interfaces/index.js';
 
 /** A config that passed every check: the frozen value the app reads, and what it came from. */
 export interface ValidatedConfig<T> {
@@ -214,17 +218,4 @@ function logIncrementalReach(
   for (const [nested, { whole }] of reach.classes) {
     if (whole) logger.log(incrementalValidationMessages.validatedWhole(where, nested.name, whole));
   }
-}
-
-/**
- * Parsing and reading map every failure to a typed error; anything else comes from validation
- * code (a custom validator that throws): report it as a validation failure, never out of a timer.
- */
-export function asReloadError(error: unknown, where: string): ConfigReloadError {
-  if (error instanceof ConfigReloadError) return error;
-  // Its text may quote the value it choked on (JSON.parse on a password): kept in `cause` only.
-  const kind = error instanceof Error ? error.name : typeof error;
-  return new ConfigValidationError(where, [{ path: '', message: messages.validatorThrew(kind) }], {
-    cause: error,
-  });
 }

@@ -1,5 +1,5 @@
 import { closestName } from '../config-reloader.suggest.js';
-import { joinPath } from './config-path.js';
+import { joinPath } from '../change/config-path.js';
 import {
   createSecretKeyMatcher,
   isSecretPath,

@@ -1,4 +1,5 @@
 import {
+  asReloadError,
   ConfigReloaderClosedError,
   ConfigRejectedError,
   ConfigRollbackError,
@@ -6,12 +7,12 @@ import {
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import { diffConfigs } from '../change/config.diff.js';
-import { asReloadError, type Candidate } from '../pipeline/config.pipeline.js';
+import type { Candidate } from '../pipeline/config.pipeline.js';
 import type { SourceSnapshot } from '../sources/config-source.interface.js';
 import type { PendingChange } from '../store/config.store.js';
 import type { ReloadSource } from '../interfaces/index.js';
 import type { ReloadCoordinatorOptions } from './reload-coordinator.options.js';
-import { SerialQueue } from './serial-queue.js';
+import { SerialQueue } from '../serial-queue.js';
 
 /** The initial load, committed like any change but with nothing before it. */
 interface InitialLoad<T> {

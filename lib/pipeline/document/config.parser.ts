@@ -1,10 +1,10 @@
 import * as jsonc from 'jsonc-parser';
 import secureJson from 'secure-json-parse';
-import { ConfigParseError } from '../config-reloader.errors.js';
-import { messages } from '../config-reloader.messages.js';
-import { toDottedPath } from './config-path.js';
+import { ConfigParseError } from '../../config-reloader.errors.js';
+import { messages } from '../../config-reloader.messages.js';
+import { toDottedPath } from '../../change/config-path.js';
 import { findLossyJson, type LossyJson } from './lossy-json.js';
-import { createSecretKeyMatcher, redactPath } from '../change/secret-redaction.js';
+import { createSecretKeyMatcher, redactPath } from '../../change/secret-redaction.js';
 
 const defaultSecretKeys = createSecretKeyMatcher();
 

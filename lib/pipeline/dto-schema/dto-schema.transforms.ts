@@ -1,4 +1,4 @@
-import { hasTransform, isExposedOrExcluded, typeOf } from './validator-metadata.adapter.js';
+import { hasTransform, isExposedOrExcluded, typeOf } from '../dto/validator-metadata.adapter.js';
 
 // A `@Type` to one of these converts the parsed value (`"5"` becomes 5) before any rule runs.
 const CONVERTED_TYPES: unknown[] = [String, Number, Boolean, Date, Map, Set, Buffer, Object, Array];

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import type { ClassReach, DtoReach } from './dto-reach.analysis.js';
-import { shareUnchanged } from './structural-sharing.js';
+import { shareUnchanged } from '../structural-sharing.js';
 
 type Plain = Record<string, unknown>;
 type Instance = Record<string, unknown>;

@@ -1,15 +1,16 @@
 import type { Type } from '@nestjs/common';
+import type { UnknownKeys } from '../../interfaces/index.js';
 import { ValidationTypes, type ValidatorOptions } from 'class-validator';
 import { allowNull, mergeFragments } from './dto-schema.fragments.js';
 import { ruleSchema, type RuleMetadata, type SchemaFragment } from './dto-schema.rules.js';
 import { transformedBy } from './dto-schema.transforms.js';
-import { dtoValidatorOptions, EDITOR_SCHEMA_KEY, type UnknownKeys } from './unknown-keys.js';
+import { dtoValidatorOptions, EDITOR_SCHEMA_KEY } from '../dto/unknown-keys.js';
 import {
   typeOf,
   validationRulesOf,
   validatorOf,
   type ValidationMetadata,
-} from './validator-metadata.adapter.js';
+} from '../dto/validator-metadata.adapter.js';
 
 export interface DtoSchemaOptions {
   /** As the module's `unknownKeys`: `'refuse'` gives every object `additionalProperties: false`. */

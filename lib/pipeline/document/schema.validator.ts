@@ -8,19 +8,19 @@ import {
   ConfigValidationError,
   describeError,
   type ConfigIssue,
-} from '../config-reloader.errors.js';
-import { messages } from '../config-reloader.messages.js';
-import { relativePathOf, type RelativePath } from '../config-reloader.paths.js';
-import { jsonPointerToDottedPath, joinPath } from './config-path.js';
+} from '../../config-reloader.errors.js';
+import { messages } from '../../config-reloader.messages.js';
+import { relativePathOf, type RelativePath } from '../../config-reloader.paths.js';
+import { jsonPointerToDottedPath, joinPath } from '../../change/config-path.js';
 import { parseConfigText } from './config.parser.js';
 import {
   createSecretKeyMatcher,
   isSecretPath,
   redactPath,
   type SecretKeyMatcher,
-} from '../change/secret-redaction.js';
-import { suggestDeclaredKey, type UnknownKeyPlace } from './unknown-key.suggestion.js';
-import type { JsonSchema } from '../interfaces/index.js';
+} from '../../change/secret-redaction.js';
+import { suggestDeclaredKey, type UnknownKeyPlace } from '../unknown-key.suggestion.js';
+import type { JsonSchema } from '../../interfaces/index.js';
 
 /** Validates a parsed config; returns every issue found (empty when valid). */
 export type SchemaValidator = (config: unknown) => ConfigIssue[];

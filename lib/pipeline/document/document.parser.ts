@@ -1,9 +1,9 @@
 import type { Logger } from '@nestjs/common';
-import { messages } from '../config-reloader.messages.js';
+import { messages } from '../../config-reloader.messages.js';
 import { applyPatch } from './parse-patch.js';
 import { PARSE_WORKER_ENV, ParseWorkerClient } from './parse-worker.client.js';
 import { parseAndCheckSchema, schemaSourceOf, type SchemaValidator } from './schema.validator.js';
-import { shareUnchanged } from './structural-sharing.js';
+import { shareUnchanged } from '../structural-sharing.js';
 
 /**
  * From this size up (in characters) a document is parsed and schema-checked in the parse worker:

@@ -1,4 +1,4 @@
-import type { ValidationMetadata } from './validator-metadata.adapter.js';
+import type { ValidationMetadata } from '../dto/validator-metadata.adapter.js';
 
 /** A piece of JSON Schema (draft 2020-12) for one value. */
 export type SchemaFragment = Record<string, unknown>;

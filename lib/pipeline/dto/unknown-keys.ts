@@ -1,13 +1,7 @@
 import type { Type } from '@nestjs/common';
 import type { ValidatorOptions } from 'class-validator';
+import type { UnknownKeys } from '../../interfaces/index.js';
 import { validationRulesOf } from './validator-metadata.adapter.js';
-
-/**
- * What a DTO does with a key it has no rules for: `'allow'` takes it over as it is (class-
- * transformer's default), `'refuse'` makes it a validation issue at its path, so a misspelt key
- * is caught instead of silently leaving its setting at the default.
- */
-export type UnknownKeys = 'allow' | 'refuse';
 
 /** The key editors read a file's JSON Schema from: a reference, never a setting. */
 export const EDITOR_SCHEMA_KEY = '$schema';

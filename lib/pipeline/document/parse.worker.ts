@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { JsonSchema } from '../interfaces/index.js';
+import type { JsonSchema } from '../../interfaces/index.js';
 import { encodePatch } from './parse-patch.js';
 import {
   PARSE_WORKER_PROTOCOL,
@@ -8,7 +8,7 @@ import {
   type ParseWorkerData,
 } from './parse-worker.protocol.js';
 import { createSchemaValidator, parseAndCheckSchema } from './schema.validator.js';
-import { shareUnchanged } from './structural-sharing.js';
+import { shareUnchanged } from '../structural-sharing.js';
 
 /**
  * The parse worker: parses and schema-checks large documents off the main thread, keeps the

@@ -6,16 +6,16 @@ import {
   type ValidationError,
   type ValidatorOptions,
 } from 'class-validator';
-import type { ConfigIssue } from '../config-reloader.errors.js';
-import { joinPath } from './config-path.js';
-import { messages } from '../config-reloader.messages.js';
+import type { ConfigIssue } from '../../config-reloader.errors.js';
+import { joinPath } from '../../change/config-path.js';
+import { messages } from '../../config-reloader.messages.js';
 import {
   createSecretKeyMatcher,
   isSecretPath,
   redactPath,
   type SecretKeyMatcher,
-} from '../change/secret-redaction.js';
-import { suggestDeclaredKey } from './unknown-key.suggestion.js';
+} from '../../change/secret-redaction.js';
+import { suggestDeclaredKey } from '../unknown-key.suggestion.js';
 import { declaredKeysOf, dtoValidatorOptions } from './unknown-keys.js';
 
 export type DtoValidationResult<T> =

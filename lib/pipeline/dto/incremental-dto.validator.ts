@@ -1,14 +1,15 @@
 import type { Type } from '@nestjs/common';
-import { ConfigValidationError } from '../config-reloader.errors.js';
+import type { UnknownKeys } from '../../interfaces/index.js';
+import { ConfigValidationError } from '../../config-reloader.errors.js';
 import { changedNodesValidation, type ChangedNodesValidation } from './changed-nodes.validator.js';
 import { analyseDtoReach, type DtoReach } from './dto-reach.analysis.js';
 import type { ValidatorOptions } from 'class-validator';
 import { validateDto } from './dto.validator.js';
 import { incrementalValidationMessages } from './incremental-validation.messages.js';
 import { transformChanged } from './incremental.transform.js';
-import { shareUnchanged } from './structural-sharing.js';
-import type { SecretKeyMatcher } from '../change/secret-redaction.js';
-import { dtoValidatorOptions, editorKeyLeftOut, type UnknownKeys } from './unknown-keys.js';
+import { shareUnchanged } from '../structural-sharing.js';
+import type { SecretKeyMatcher } from '../../change/secret-redaction.js';
+import { dtoValidatorOptions, editorKeyLeftOut } from './unknown-keys.js';
 import { loadValidationExecutor, type ExecutorModuleLoader } from './validation-executor.loader.js';
 
 /** The config in force and the parsed JSON it was made from. */

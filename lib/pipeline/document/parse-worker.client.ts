@@ -16,7 +16,7 @@ export const PARSE_WORKER_ENV = 'CONFIG_RELOADER_PARSE_WORKER';
 /**
  * Where the compiled worker may be, in the order they are tried:
  * - `CONFIG_RELOADER_PARSE_WORKER`, for a layout nobody can guess;
- * - next to this file, in a build (`dist/pipeline/`), for CommonJS and ES module consumers alike;
+ * - next to this file, in a build (`dist/pipeline/document/`), for CommonJS and ES module consumers alike;
  * - from the TypeScript sources (the test runner), the build of the package they belong to;
  * - next to the app's entry script, where a bundler that inlines the library may copy it;
  * - the installed package, when a bundle inlines the library but the package is still installed.
@@ -28,7 +28,7 @@ export function parseWorkerCandidates(
   const candidates = [
     env[PARSE_WORKER_ENV],
     join(__dirname, WORKER_FILE),
-    join(__dirname, '../../dist/pipeline', WORKER_FILE),
+    join(__dirname, '../../../dist/pipeline/document', WORKER_FILE),
     entryScript && join(dirname(entryScript), WORKER_FILE),
     installedWorkerFile(entryScript),
   ];
@@ -39,7 +39,7 @@ function installedWorkerFile(entryScript: string | undefined): string | undefine
   try {
     const require = createRequire(entryScript ?? join(process.cwd(), 'index.js'));
     const manifest = require.resolve('nestjs-config-reloader/package.json');
-    return join(dirname(manifest), 'dist/pipeline', WORKER_FILE);
+    return join(dirname(manifest), 'dist/pipeline/document', WORKER_FILE);
   } catch {
     return undefined;
   }
