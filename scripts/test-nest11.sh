@@ -7,10 +7,10 @@
 #   - the file-system suites whose subject is not Nest (editor save patterns, torn reads, a
 #     writer killed 30 times): the slowest third of the run, and the same code on either major;
 #   - the etcd cluster harness and the etcd outage and fleet suites, which exercise the etcd
-#     client and the source rather than Nest (test/etcd-source.test.ts runs the source through
+#     client and the source rather than Nest (test/sources/etcd/etcd-source.test.ts runs the source through
 #     the module on Nest 11 too);
 #   - the sample bot's HTTP test, which asserts terminus 12's 'degraded' overall status (the
-#     indicator's terminus 11 answer is covered in test/health.test.ts);
+#     indicator's terminus 11 answer is covered in test/notify/health.test.ts);
 #   - the README Quick start test: the Quick start is a Nest 12 app (its package.json says so),
 #     and building it with two compilers and running it takes 30 to 50 s.
 #
@@ -49,12 +49,12 @@ step npm ls --depth=0 @nestjs/common @nestjs/core @nestjs/testing @nestjs/event-
 # The check that matters most: the sources must type-check against Nest 11's declarations.
 step npm run typecheck
 step npx vitest run \
-  --exclude test/save-patterns.test.ts \
-  --exclude test/torn-read.test.ts \
-  --exclude test/interrupted-write.test.ts \
-  --exclude test/etcd-cluster.test.ts \
-  --exclude test/etcd-outages.test.ts \
-  --exclude test/etcd-fleet.e2e.test.ts \
-  --exclude test/sample-app.http.e2e.test.ts \
+  --exclude test/sources/file/save-patterns.test.ts \
+  --exclude test/sources/file/torn-read.test.ts \
+  --exclude test/sources/file/interrupted-write.test.ts \
+  --exclude test/sources/etcd/etcd-cluster.test.ts \
+  --exclude test/sources/etcd/etcd-outages.test.ts \
+  --exclude test/sources/etcd/fleet/etcd-fleet.e2e.test.ts \
+  --exclude test/sample-app/sample-app.http.e2e.test.ts \
   --exclude test/readme-quick-start.test.ts \
   "$@"

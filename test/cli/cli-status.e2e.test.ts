@@ -1,0 +1,242 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Etcd3 } from 'etcd3';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { instanceStatusKey } from '../../lib/sources/etcd/fleet/instance-status.js';
+import { buildCli, configReloader, root } from '../support/config-reloader-cli.js';
+import { EtcdCluster, skipWithoutEtcd } from '../support/etcd-cluster.js';
+import { SimulatedInstance, type Decision } from '../support/simulated-instance.js';
+import { nextValue, waitFor } from '../support/wait-for.js';
+
+const missing = skipWithoutEtcd('the status tests against etcd');
+
+interface StatusDocument {
+  key: string;
+  publishedRevision: string | null;
+  instances: {
+    instanceId: string;
+    revision: string;
+    state: string;
+    standing: string;
+    ageMs: number;
+  }[];
+}
+
+// SimulatedInstance and the leased-instance-record child stand in for running instances of
+// the module: they keep leased fleet status records as the etcd source does.
+describe('config-reloader status', () => {
+  it('has an etcd to run against when CI runs', () => {
+    if (process.env.CI === 'true') expect(missing).toBeUndefined();
+  });
+
+  describe.skipIf(missing !== undefined)('against a real etcd', () => {
+    let cluster: EtcdCluster;
+    let client: Etcd3;
+    let instances: SimulatedInstance[] = [];
+    let child: ChildProcess | undefined;
+    let n = 0;
+    let key: string;
+    const status = (...flags: string[]) =>
+      configReloader('status', '--etcd', cluster.hosts.join(','), '--key', key, ...flags);
+
+    beforeAll(async () => {
+      [cluster] = await Promise.all([EtcdCluster.start(1), buildCli()]);
+      client = new Etcd3({ hosts: cluster.hosts });
+    }, 60_000);
+
+    beforeEach(() => {
+      key = `/bots/status-${n++}`;
+    });
+
+    afterEach(async () => {
+      child?.kill('SIGKILL');
+      child = undefined;
+      await Promise.all(instances.map((instance) => instance.stop()));
+      instances = [];
+    });
+
+    afterAll(async () => {
+      client?.close();
+      await cluster?.stop();
+    });
+
+    /** bot-1 applies every change, bot-2 rejects it, bot-3 started later and missed one. */
+    const mixedFleet = async () => {
+      await client.put(key).value('{"risk":{"stopLoss":0.02}}');
+      const veto: Decision = {
+        state: 'rejected',
+        error: { code: 'CONFIG_VALIDATION', message: 'risk.stopLoss: must be <= 0.5' },
+      };
+      instances.push(await SimulatedInstance.start(cluster.hosts, key, 'bot-1'));
+      instances.push(await SimulatedInstance.start(cluster.hosts, key, 'bot-2', () => veto));
+      instances.push(
+        await SimulatedInstance.start(cluster.hosts, key, 'bot-3', () => ({ state: 'silent' })),
+      );
+      await client.put(key).value('{"risk":{"stopLoss":0.9}}');
+      await waitFor(
+        () => instances.slice(0, 2).every((instance) => instance.reports.length === 2),
+        {
+          description: 'bot-1 and bot-2 to decide',
+        },
+      );
+      return (await client.get(key).exec()).kvs[0]!.mod_revision;
+    };
+
+    it('shows the published revision on top and one row per live instance, behind ones marked', async () => {
+      const published = await mixedFleet();
+      const result = await status();
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(5); // bot-2 rejected it: final, as publish --wait would say
+      const [top, header, ...rows] = result.stdout.trimEnd().split('\n');
+      expect(top).toBe(`"${key}" published at revision ${published} (etcd ${cluster.hosts[0]})`);
+      expect(header).toMatch(/^ {2}INSTANCE +HOST +NAME +VERSION +REVISION +STATE +AGE +ERROR$/);
+      expect(rows[0]).toMatch(
+        new RegExp(`^  bot-1 +\\S+ +default +2 +${published} +applied +\\d+s$`),
+      );
+      expect(rows[1]).toMatch(
+        new RegExp(
+          `^  bot-2 +\\S+ +default +1 +${published} +rejected +\\d+s +CONFIG_VALIDATION: risk.stopLoss: must be <= 0.5$`,
+        ),
+      );
+      expect(rows[2]).toMatch(/^! bot-3 +\S+ +default +1 +\d+ +applied +\d+s$/);
+      expect(rows[3]).toContain(`1 instance(s) behind revision ${published}`);
+    });
+
+    it('prints one machine-readable document with --json', async () => {
+      const published = await mixedFleet();
+      const result = await status('--json');
+      expect(result.code).toBe(5);
+      const document = JSON.parse(result.stdout) as StatusDocument;
+      expect(document).toMatchObject({ key, publishedRevision: published });
+      expect(
+        document.instances.map(({ instanceId, state, standing }) => [instanceId, state, standing]),
+      ).toEqual([
+        ['bot-1', 'applied', 'applied'],
+        ['bot-2', 'rejected', 'rejected'],
+        ['bot-3', 'applied', 'behind'],
+      ]);
+      expect(document.instances[1]).toMatchObject({
+        revision: published,
+        error: { code: 'CONFIG_VALIDATION', message: 'risk.stopLoss: must be <= 0.5' },
+      });
+      for (const instance of document.instances) expect(instance.ageMs).toBeGreaterThanOrEqual(0);
+    });
+
+    it('exits as publish --wait would now: 0 all applied, 6 one behind or vetoed, 5 one rejected', async () => {
+      await client.put(key).value('{"risk":{"stopLoss":0.02}}');
+      let vetoing = false;
+      const vetoes = (): Decision =>
+        vetoing
+          ? { state: 'vetoed', error: { code: 'CONFIG_REJECTED', message: '1 open order' } }
+          : { state: 'applied' };
+      instances.push(await SimulatedInstance.start(cluster.hosts, key, 'bot-1'));
+      instances.push(await SimulatedInstance.start(cluster.hosts, key, 'bot-2', vetoes));
+      expect((await status()).code).toBe(0);
+
+      vetoing = true;
+      const put = await client.put(key).value('{"risk":{"stopLoss":0.03}}');
+      await waitFor(() => instances.every((instance) => instance.reports.length === 2), {
+        description: 'both to decide',
+      });
+      const vetoed = await status();
+      expect(vetoed.code).toBe(6);
+      expect(vetoed.stdout).toMatch(
+        new RegExp(
+          `^! bot-2 .* ${put.header.revision} +vetoed .*CONFIG_REJECTED: 1 open order$`,
+          'm',
+        ),
+      );
+      expect(vetoed.stdout).toContain(`1 instance(s) vetoed revision ${put.header.revision}`);
+
+      // Judged again, applied: the fleet is whole again.
+      await instances[1]!.release(put.header.revision, '{"risk":{"stopLoss":0.03}}');
+      expect((await status()).code).toBe(0);
+    });
+
+    it('shows forged records as text on one line each, and does not trip over wrong types', async () => {
+      const put = await client.put(key).value('{}');
+      const forged = {
+        instanceId: 'bot-x',
+        hostname: { not: 'a string' },
+        pid: 1,
+        name: 'default\u001b[2J',
+        version: 1,
+        revision: put.header.revision,
+        hash: '',
+        state: 'rejected',
+        error: {
+          code: 'CONFIG_VALIDATION',
+          message: 'bad\r\n  bot-y  host  default  9  9  applied',
+        },
+        updatedAt: 'not a date',
+      };
+      await client.put(instanceStatusKey(key, 'bot-x')).value(JSON.stringify(forged));
+      try {
+        const result = await status();
+        expect(result.code).toBe(5);
+        const rows = result.stdout.trimEnd().split('\n').slice(2);
+        expect(rows).toHaveLength(1);
+        expect(rows[0]).toMatch(/^ {2}bot-x +\? +default\\u001b\[2J .* bad \/ bot-y/);
+        expect(result.stdout).not.toContain('\u001b');
+      } finally {
+        await client.delete().key(instanceStatusKey(key, 'bot-x'));
+      }
+    });
+
+    it('says when nothing is published and no instance reports, and exits 3', async () => {
+      const result = await status();
+      expect(result.code).toBe(3);
+      expect(result.stdout).toContain(`nothing published on "${key}" yet`);
+      expect(result.stdout).toContain(`no live instance reports under "${key}/instances/"`);
+      expect(JSON.parse((await status('--json')).stdout)).toEqual({
+        key,
+        publishedRevision: null,
+        revision: expect.any(String),
+        instances: [],
+      });
+    });
+
+    it('drops the row of an instance killed with SIGKILL within its lease TTL', async () => {
+      const ttlSeconds = 2;
+      await client.put(key).value('{}');
+      child = spawn(process.execPath, [
+        join(root, 'test', 'fixtures', 'leased-instance-record.cjs'),
+        cluster.hosts.join(','),
+        key,
+        'doomed-bot',
+        String(ttlSeconds),
+      ]);
+      await nextValue<void>(
+        (ready) => {
+          const onData = (chunk: Buffer) => chunk.toString().includes('ready') && ready();
+          child!.stdout!.on('data', onData);
+          return () => child!.stdout!.off('data', onData);
+        },
+        { timeoutMs: 10_000, description: 'the instance to write its record' },
+      );
+      expect((await status()).stdout).toMatch(/^ {2}doomed-bot /m);
+
+      const record = instanceStatusKey(key, 'doomed-bot');
+      const watcher = await client.watch().key(record).create();
+      try {
+        const gone = nextValue<number>(
+          (callback) => {
+            const onDelete = () => callback(Date.now());
+            watcher.on('delete', onDelete);
+            return () => watcher.off('delete', onDelete);
+          },
+          { timeoutMs: ttlSeconds * 1000 + 3000, description: 'the lease to expire' },
+        );
+        const killedAt = Date.now();
+        child.kill('SIGKILL'); // no shutdown hook runs: only the lease can remove the record
+        // etcd checks leases every 500 ms: allow that on top of the TTL.
+        expect((await gone) - killedAt).toBeLessThanOrEqual(ttlSeconds * 1000 + 1000);
+      } finally {
+        await watcher.cancel();
+      }
+      const after = await status();
+      expect(after.stdout).not.toContain('doomed-bot');
+      expect(after.stdout).toContain('no live instance reports');
+    });
+  });
+});

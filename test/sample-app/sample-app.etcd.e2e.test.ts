@@ -1,0 +1,101 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Etcd3 } from 'etcd3';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG_PATH } from '../../sample-app/src/config/paths.js';
+import { instancesPrefix, parseInstanceStatus } from '../../lib/sources/etcd/index.js';
+import { EtcdCluster, skipWithoutEtcd } from '../support/etcd-cluster.js';
+import { waitFor } from '../support/wait-for.js';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const KEY = '/bots/trend/config';
+
+const missing = skipWithoutEtcd('the sample bot on etcd');
+
+/** The built sample bot (`node sample-app/dist/main.js`), as `npm start` runs it. */
+class Bot {
+  output = '';
+  readonly process: ChildProcess;
+
+  constructor(env: Record<string, string>) {
+    this.process = spawn(process.execPath, ['sample-app/dist/main.js'], {
+      cwd: root,
+      env: { ...process.env, PORT: '0', AUTO_TRADE: 'false', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.process.stdout!.on('data', (chunk: Buffer) => void (this.output += chunk.toString()));
+    this.process.stderr!.on('data', (chunk: Buffer) => void (this.output += chunk.toString()));
+  }
+
+  async url(): Promise<string> {
+    const match = await waitFor(() => /Listening on (http:\/\/\S+)/.exec(this.output), {
+      timeoutMs: 20_000,
+      description: `the bot to listen (output so far: ${this.output})`,
+    });
+    return match[1]!;
+  }
+
+  async stop(): Promise<void> {
+    if (this.process.exitCode !== null) return;
+    const exited = new Promise((resolve) => this.process.once('exit', resolve));
+    this.process.kill('SIGTERM');
+    await exited;
+  }
+}
+
+async function configOf(url: string): Promise<{ version: number; config: { botName: string } }> {
+  return (await fetch(`${url}/config`)).json() as Promise<{
+    version: number;
+    config: { botName: string };
+  }>;
+}
+
+describe.skipIf(missing !== undefined)('the sample bot on etcd (CONFIG_SOURCE=etcd)', () => {
+  let cluster: EtcdCluster | undefined;
+  let writer: Etcd3 | undefined;
+  const bots: Bot[] = [];
+
+  beforeAll(async () => {
+    await run('npm', ['run', 'build:sample'], { cwd: root });
+  }, 120_000);
+
+  afterEach(async () => {
+    for (const bot of bots.splice(0)) await bot.stop();
+    writer?.close();
+    await cluster?.stop();
+    cluster = writer = undefined;
+  });
+
+  it('runs two bots on one key: both load it, both apply a published change', async () => {
+    cluster = await EtcdCluster.start(1);
+    writer = new Etcd3({ hosts: cluster.hosts });
+    const sample = JSON.parse(await readFile(DEFAULT_CONFIG_PATH, 'utf8')) as { botName: string };
+    await writer.put(KEY).value(JSON.stringify(sample));
+    const env = { CONFIG_SOURCE: 'etcd', ETCD_HOSTS: cluster.hosts.join(','), ETCD_KEY: KEY };
+    bots.push(new Bot({ ...env, INSTANCE_ID: 'bot-a' }), new Bot({ ...env, INSTANCE_ID: 'bot-b' }));
+    const urls = await Promise.all(bots.map((bot) => bot.url()));
+    for (const url of urls) expect((await configOf(url)).config.botName).toBe(sample.botName);
+
+    await writer.put(KEY).value(JSON.stringify({ ...sample, botName: 'trend-following-v2' }));
+    for (const url of urls) {
+      await waitFor(async () => (await configOf(url)).config.botName === 'trend-following-v2', {
+        description: `${url} to apply the change`,
+      });
+    }
+    const fleet = Object.values(await writer.getAll().prefix(instancesPrefix(KEY)).strings());
+    const ids = fleet.map((text) => parseInstanceStatus(text)!.instanceId).sort();
+    expect(ids).toEqual(['bot-a', 'bot-b']);
+    expect(bots[0]!.output).toContain(`Following etcd:${KEY}`);
+  }, 60_000);
+
+  it('refuses to start with a clear message when etcd settings are missing', async () => {
+    const bot = new Bot({ CONFIG_SOURCE: 'etcd' });
+    bots.push(bot);
+    await new Promise((resolve) => bot.process.once('exit', resolve));
+    expect(bot.process.exitCode).toBe(1);
+    expect(bot.output).toContain('CONFIG_SOURCE=etcd needs ETCD_HOSTS');
+  });
+});
