@@ -37,7 +37,7 @@ export function terminalOutput(
   };
 }
 
-/** Exit codes, stable across releases (documented in the README). */
+/** Exit codes, stable across releases (documented in docs/cli-and-fleet.md). */
 export const ExitCode = {
   /** Valid, applied, or no difference. */
   Ok: 0,

@@ -53,7 +53,7 @@ class RemoteSource extends MemorySource {
   }
 }
 
-describe('a ConfigSource of your own (the README example)', () => {
+describe('a ConfigSource of your own (the example in docs/sources.md)', () => {
   let harness: ReloaderHarness<Bot> | undefined;
 
   afterEach(async () => {
@@ -239,9 +239,9 @@ describe('a ConfigSource of your own (the README example)', () => {
     );
   });
 
-  it('is shown in the README exactly as tested', async () => {
-    const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+  it('is shown in docs/sources.md exactly as tested', async () => {
+    const page = await readFile(new URL('../../docs/sources.md', import.meta.url), 'utf8');
     const example = await readFile(new URL('../support/memory.source.ts', import.meta.url), 'utf8');
-    expect(readme).toContain(example.trim());
+    expect(page).toContain(example.trim());
   });
 });
