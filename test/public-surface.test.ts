@@ -46,6 +46,7 @@ const SURFACE: Record<string, string[]> = {
     'ConfigUnstableError',
     'ConfigValidationError',
     'ConfigValidationRules',
+    'ConfigVariant',
     'DEFAULT_INSTANCE_NAME',
     'DEFAULT_SECRET_KEYS',
     'DtoSchemaOptions',

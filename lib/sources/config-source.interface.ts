@@ -1,4 +1,5 @@
 import type { ConfigReloadError } from '../config-reloader.errors.js';
+import type { ConfigVariant } from '../interfaces/config-reloader-variant.interface.js';
 
 /**
  * Where a config document lives. A source only reads, watches and (optionally) writes the
@@ -44,6 +45,13 @@ export interface SourceSnapshot {
   readonly hash: string;
   /** Facts about where this version came from, copied into its audit record (file: `fileOwnerUid`). */
   readonly origin?: Readonly<Record<string, string | number>>;
+  /**
+   * A document assembled from layers (a base, a canary's candidate, merge-patch overlays) says
+   * which: `text` is then the effective document, `hash` its hash, and `baseText` the base it
+   * was made from, which is what `write()` takes back on a rollback. Absent: no layers.
+   */
+  readonly variant?: ConfigVariant;
+  readonly baseText?: string;
 }
 
 /** How a source tells the reload path about changes. Every method is safe to call at any time. */
@@ -91,4 +99,6 @@ export interface SourceOutcome {
   text?: string;
   /** Why it was rejected or vetoed (never a secret value). */
   error?: { code: string; message: string };
+  /** The layers of the document this outcome is about (absent: none). */
+  variant?: ConfigVariant;
 }
