@@ -1,14 +1,10 @@
 import { InvalidArgumentError } from 'commander';
-import { printable } from '../change/printable.js';
 import { isPrototypeKey, LABEL_KEY } from '../sources/etcd/fleet/instance-identity.js';
 import type { Selector } from '../sources/etcd/fleet/selector.js';
+import { formatLabels, shownToken } from './identity.format.js';
 import { selectorFlagMessages as problem } from './selector.messages.js';
 
 const PERCENT = /^(\d+(?:\.\d+)?)%(?:\.\.(\d+(?:\.\d+)?)%)?$/;
-
-/** What reads back as a name, and as a value (the first `=` of a term ends its name). */
-const NAME = /^[^\s,="]+$/;
-const VALUE = /^[^\s,"]+$/;
 
 /**
  * A selector as typed on the command line: comma-separated terms, each trimmed. `10%` is the
@@ -87,25 +83,8 @@ export function formatSelector(selector: Selector): string {
   if (percent !== undefined) {
     terms.push(typeof percent === 'number' ? `${percent}%` : `${percent[0]}%..${percent[1]}%`);
   }
-  if (seed !== undefined) terms.push(`seed=${shownText(seed)}`);
+  if (seed !== undefined) terms.push(`seed=${shownToken(seed)}`);
   if (labels) terms.push(formatLabels(labels));
-  for (const id of instances ?? []) terms.push(`instance=${shownText(id)}`);
+  for (const id of instances ?? []) terms.push(`instance=${shownToken(id)}`);
   return terms.filter(Boolean).join(',') || '100%';
-}
-
-/** Labels as `name=value,name=value`, sorted by name, each shown as `formatSelector` does. */
-export function formatLabels(labels: Readonly<Record<string, string>>): string {
-  return Object.keys(labels)
-    .sort()
-    .map((name) => {
-      const reserved = name === 'seed' || name === 'instance';
-      return `${reserved ? `"${name}"` : shownText(name, NAME)}=${shownText(labels[name]!)}`;
-    })
-    .join(',');
-}
-
-/** Untrusted text as one line, in double quotes when it would not read back as it is. */
-function shownText(text: string, plain = VALUE): string {
-  const shown = printable(text);
-  return plain.test(shown) ? shown : `"${shown.replace(/"/g, '\\"')}"`;
 }

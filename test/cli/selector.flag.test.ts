@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { formatLabels, formatSelector, parseSelectorFlag } from '../../lib/cli/selector.flag.js';
+import { formatLabels } from '../../lib/cli/identity.format.js';
+import { formatSelector, parseSelectorFlag } from '../../lib/cli/selector.flag.js';
 
 /** The usage error a selector is refused with. */
 const refusal = (value: string) => {
