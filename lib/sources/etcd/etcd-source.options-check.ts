@@ -8,7 +8,7 @@ import {
   isPrototypeKey,
   LABEL_KEY,
   MAX_LABEL_VALUE_LENGTH,
-} from './fleet/instance-identity.js';
+} from '../instance-identity.js';
 
 /**
  * The durations `etcdSource()` takes: the least each may be, and the most, which a Node timer

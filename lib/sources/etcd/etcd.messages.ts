@@ -1,6 +1,6 @@
 import { escapeControlCharacters } from '../../change/printable.js';
 import { shownHosts } from '../etcd-hosts.js';
-import { MAX_LABEL_VALUE_LENGTH } from './fleet/instance-identity.js';
+import { MAX_LABEL_VALUE_LENGTH } from '../instance-identity.js';
 
 const cannotReach = (id: string, hosts: readonly string[], reason: string) =>
   `Cannot reach etcd for ${id} (${shownHosts(hosts)}): ${reason}.`;

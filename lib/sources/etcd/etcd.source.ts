@@ -29,7 +29,7 @@ import { checkEtcdSourceOptions } from './etcd-source.options-check.js';
 import { etcdMessages } from './etcd.messages.js';
 import { failureReason, isRefusal, sourceFailure } from './etcd-failure.js';
 import { FleetStatusWriter } from './fleet/fleet-status.writer.js';
-import type { InstanceIdentity } from './fleet/instance-identity.js';
+import type { InstanceIdentity } from '../instance-identity.js';
 import { instancesPrefix, instanceStatusOf } from './fleet/instance-status.js';
 import { KeyWatch } from './key-watch.js';
 import { WatchMembers } from './watch-members.js';

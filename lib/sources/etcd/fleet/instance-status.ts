@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { ConfigVariant } from '../../../interfaces/config-reloader-variant.interface.js';
 import type { SourceOutcome } from '../../config-source.interface.js';
-import { isPrototypeKey, type InstanceIdentity } from './instance-identity.js';
+import { isPrototypeKey, type InstanceIdentity } from '../../instance-identity.js';
 
 /**
  * Fleet status: what each running instance says about the config it runs, kept under a lease at

@@ -1,3 +1,5 @@
+// Shared by the etcd source and the command line (which loads the etcd folder only on demand).
+
 /**
  * Who an instance is to its fleet: the id its status record is kept under, and its labels, the
  * facts it states about itself (`{ symbol: 'BTC', region: 'eu' }`). Selectors match on both;
