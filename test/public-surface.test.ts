@@ -86,6 +86,8 @@ const SURFACE: Record<string, string[]> = {
     'RolloutResult',
     'RolloutStanding',
     'RolloutWaitOptions',
+    'Selector',
+    'bucketOf',
     'compareRevisions',
     'createEtcdClient',
     'etcdSource',
@@ -95,6 +97,7 @@ const SURFACE: Record<string, string[]> = {
     'readFleetStatus',
     'rolloutProgress',
     'rolloutStanding',
+    'selectorMatches',
     'waitForRollout',
   ],
 };

@@ -29,6 +29,7 @@ import { checkEtcdSourceOptions } from './etcd-source.options-check.js';
 import { etcdMessages } from './etcd.messages.js';
 import { failureReason, isRefusal, sourceFailure } from './etcd-failure.js';
 import { FleetStatusWriter } from './fleet/fleet-status.writer.js';
+import type { InstanceIdentity } from '../instance-identity.js';
 import { instancesPrefix, instanceStatusOf } from './fleet/instance-status.js';
 import { KeyWatch } from './key-watch.js';
 import { WatchMembers } from './watch-members.js';
@@ -53,7 +54,7 @@ class EtcdSource implements ConfigSource {
   private readonly deadlineMs: number;
   private readonly cache: ConfigCache | undefined;
   private readonly status: FleetStatusWriter | undefined;
-  private readonly instanceId: string;
+  private readonly identity: InstanceIdentity;
   private readonly logger = new Logger('ConfigReloader');
   /** The revision after the last one etcd showed us: where a watch starts. */
   private resumeFrom: string | undefined;
@@ -71,12 +72,13 @@ class EtcdSource implements ConfigSource {
     this.cache = options.cachePath
       ? new ConfigCache(options.cachePath, options.key, (message) => this.logger.warn(message))
       : undefined;
-    this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
+    const instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
+    this.identity = { instanceId, labels: Object.freeze({ ...options.labels }) };
     if (options.reportStatus !== false) {
       this.status = new FleetStatusWriter({
         client: this.client,
         key: options.key,
-        instanceId: this.instanceId,
+        instanceId,
         ttlSeconds: options.statusTtlSeconds ?? DEFAULT_STATUS_TTL_SECONDS,
         delayMs: options.statusDelayMs ?? DEFAULT_STATUS_DELAY_MS,
         deadlineMs: this.deadlineMs,
@@ -165,7 +167,7 @@ class EtcdSource implements ConfigSource {
   }
 
   report(outcome: SourceOutcome): void {
-    this.status?.write(instanceStatusOf(this.instanceId, outcome));
+    this.status?.write(instanceStatusOf(this.identity, outcome));
     const cache = this.cache;
     if (cache && outcome.state === 'applied' && outcome.text !== undefined) {
       const entry = { revision: outcome.revision, hash: outcome.hash, text: outcome.text };
