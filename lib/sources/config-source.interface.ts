@@ -1,5 +1,4 @@
 import type { ConfigReloadError } from '../config-reloader.errors.js';
-import type { ConfigVariant } from '../interfaces/config-reloader-variant.interface.js';
 
 /**
  * Where a config document lives. A source only reads, watches and (optionally) writes the
@@ -101,4 +100,16 @@ export interface SourceOutcome {
   error?: { code: string; message: string };
   /** The layers of the document this outcome is about (absent: none). */
   variant?: ConfigVariant;
+}
+
+/**
+ * Which layers made a document: the canary whose candidate replaced the base (etcd only), and
+ * the overlays merged over it, in the order they were applied. An instance without layers runs
+ * `{ overlays: [] }`.
+ */
+export interface ConfigVariant {
+  /** The id of the canary this instance is a member of, when its candidate is the document. */
+  canary?: string;
+  /** Overlay names as the source knows them (etcd: `<name>` of `K/overlays/<name>`; file: the path as given). */
+  overlays: readonly string[];
 }

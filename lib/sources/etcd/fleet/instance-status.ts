@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { ConfigVariant } from '../../../interfaces/config-reloader-variant.interface.js';
+import type { ConfigVariant } from '../../config-source.interface.js';
 import type { SourceOutcome } from '../../config-source.interface.js';
 import { isPrototypeKey, type InstanceIdentity } from '../../instance-identity.js';
 
