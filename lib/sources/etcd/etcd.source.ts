@@ -16,7 +16,6 @@ import type {
 } from '../config-source.interface.js';
 import { hashContent } from '../content-hash.js';
 import { casPut } from './cas-put.js';
-import { readConfigKeyAt, toConfigKeyValue, type ConfigKeyValue } from './config-key.reader.js';
 import { ConfigCache } from './config-cache.js';
 import {
   createEtcdClient,
@@ -28,6 +27,7 @@ import type { EtcdSourceOptions } from './etcd-source.options.js';
 import { checkEtcdSourceOptions } from './etcd-source.options-check.js';
 import { etcdMessages } from './etcd.messages.js';
 import { failureReason, isRefusal, sourceFailure } from './etcd-failure.js';
+import { FleetDocument } from './fleet/fleet-document.js';
 import { FleetStatusWriter } from './fleet/fleet-status.writer.js';
 import type { InstanceIdentity } from '../instance-identity.js';
 import { instancesPrefix, instanceStatusOf } from './fleet/instance-status.js';
@@ -55,6 +55,8 @@ class EtcdSource implements ConfigSource {
   private readonly cache: ConfigCache | undefined;
   private readonly status: FleetStatusWriter | undefined;
   private readonly identity: InstanceIdentity;
+  /** The key and its overlays, as last read or watched: what this instance's document is made of. */
+  private readonly document: FleetDocument;
   private readonly logger = new Logger('ConfigReloader');
   /** The revision after the last one etcd showed us: where a watch starts. */
   private resumeFrom: string | undefined;
@@ -74,6 +76,7 @@ class EtcdSource implements ConfigSource {
       : undefined;
     const instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
     this.identity = { instanceId, labels: Object.freeze({ ...options.labels }) };
+    this.document = new FleetDocument(options.key, this.identity);
     if (options.reportStatus !== false) {
       this.status = new FleetStatusWriter({
         client: this.client,
@@ -114,15 +117,15 @@ class EtcdSource implements ConfigSource {
     const watch = new KeyWatch(
       {
         members: new WatchMembers(this.client, this.options),
-        key: this.options.key,
+        ranges: this.document.ranges,
         fromRevision: this.resumeFrom ?? '0',
         connected: this.reachable,
         checkMs: this.options.watchCheckMs ?? DEFAULT_WATCH_CHECK_MS,
         replyTimeoutMs,
       },
       {
-        put: (kv) => listener.changed(snapshotOf(toConfigKeyValue(kv))),
-        deleted: () => listener.changed(),
+        put: (kv) => this.document.put(kv) && this.deliver(listener),
+        deleted: (kv) => this.document.delete(kv) && this.deliver(listener),
         resync: () => this.resync(listener),
         connectivity: (connected, failure) => {
           const cause = connected ? undefined : this.failure(failure, etcdMessages.watchLost);
@@ -163,7 +166,7 @@ class EtcdSource implements ConfigSource {
       );
     }
     this.servedFromCache = false;
-    return snapshotOf({ text, modRevision: result.revision });
+    return this.document.snapshot({ text, modRevision: result.revision })!;
   }
 
   report(outcome: SourceOutcome): void {
@@ -183,17 +186,18 @@ class EtcdSource implements ConfigSource {
   }
 
   private async readKey(): Promise<SourceSnapshot> {
-    const { value, storeRevision } = await withDeadline(
-      readConfigKeyAt(this.client, this.options.key),
+    const storeRevision = await withDeadline(
+      this.document.read(this.client),
       this.overallDeadlineMs(),
       () => new Error(`no answer within ${this.overallDeadlineMs()} ms`),
     );
     this.reachable = true;
     this.servedFromCache = false;
     this.resumeFrom = String(BigInt(storeRevision) + 1n);
-    if (!value)
+    const snapshot = this.document.snapshot();
+    if (!snapshot)
       throw new ConfigNotFoundError(this.id, { message: etcdMessages.keyMissing(this.id) });
-    return snapshotOf(value);
+    return snapshot;
   }
 
   private async startFromCache(cache: ConfigCache, cause: unknown): Promise<SourceSnapshot> {
@@ -222,6 +226,20 @@ class EtcdSource implements ConfigSource {
     return this.resumeFrom!;
   }
 
+  /**
+   * Hands the document over with the signal; when it cannot be assembled (an overlay nobody can
+   * read, the base gone), the reload path reads it, and reports what is wrong.
+   */
+  private deliver(listener: SourceListener): void {
+    let snapshot: SourceSnapshot | undefined;
+    try {
+      snapshot = this.document.snapshot();
+    } catch {
+      snapshot = undefined;
+    }
+    listener.changed(snapshot);
+  }
+
   /** etcd refused the call (`ConfigAccessError`), or did not answer: `unavailable` says so. */
   private failure(error: unknown, unavailable: Parameters<typeof sourceFailure>[2]) {
     return sourceFailure(error, { id: this.id, hosts: this.hosts }, unavailable);
@@ -231,14 +249,4 @@ class EtcdSource implements ConfigSource {
   private overallDeadlineMs(): number {
     return this.deadlineMs * Math.min(this.hosts.length, 3);
   }
-}
-
-/** A version of the document as the reload path takes it; the revision is the key's `mod_revision`. */
-function snapshotOf({ text, modRevision }: ConfigKeyValue): SourceSnapshot {
-  return {
-    text,
-    revision: modRevision,
-    hash: hashContent(text),
-    origin: { etcdRevision: modRevision },
-  };
 }
