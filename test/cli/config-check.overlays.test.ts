@@ -73,6 +73,30 @@ describe('checkConfigFile with overlays (validate and diff --overlay)', () => {
     });
   });
 
+  it('never quotes a secret value from an overlay it refuses', async () => {
+    dir = await ConfigDir.create({ exchange: { apiKey: 'sk-live-BASE-0123' } });
+    const leaks = [
+      await overlay('syntax.json', '{ "exchange": { "apiKey": "sk-live-LEAK-4242" "x": 1 } }'),
+      await overlay('lossy.json', '{ "exchange": { "apiKey": 12345678901234567890123 } }'),
+      await overlay('typed.json', { exchange: { apiKey: 987654321012 } }),
+    ];
+    const typed = await createValidationRules({
+      schema: {
+        type: 'object',
+        properties: { exchange: { type: 'object', properties: { apiKey: { type: 'string' } } } },
+      },
+    });
+    const printed: string[] = [];
+    for (const leak of leaks) {
+      const result = await checkConfigFile(dir.file, typed, undefined, [leak]);
+      expect(result.valid, leak).toBe(false);
+      printed.push(JSON.stringify(result));
+    }
+    for (const secret of ['sk-live-LEAK-4242', '12345678901234567890123', '987654321012']) {
+      expect(printed.join('\n')).not.toContain(secret);
+    }
+  });
+
   it('names a missing overlay as unreadable, and the base when the base is refused', async () => {
     dir = await ConfigDir.create(BASE);
     const missing = join(dir.dir, 'missing.json');
