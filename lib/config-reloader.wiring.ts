@@ -148,6 +148,7 @@ function sourceFor<T extends object>(
   if (options.configSource) return options.configSource;
   return new FileSource(options.configPath!, {
     relativePath: options.relativePaths.configPath,
+    overlays: options.overlays,
     maxFileBytes: options.maxFileBytes,
     filePermissions: options.filePermissions,
     usePolling: options.usePolling,

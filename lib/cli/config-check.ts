@@ -10,6 +10,8 @@ import {
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import { validateConfigText, type ConfigValidationRules } from '../pipeline/config.pipeline.js';
+import { parseConfigText } from '../pipeline/document/config.parser.js';
+import { assembleLayeredDocument, type DocumentLayer } from '../sources/layered-document.js';
 
 /** One problem, in a form both people and CI can read. */
 export interface Problem {
@@ -27,23 +29,37 @@ export type CheckResult =
 
 /**
  * Reads and validates one file exactly as the running module would, with the module's size
- * limit. `unreadable`: the file could not be read at all (missing, no permission), as opposed
- * to read and refused; a file over the size limit is refused, as the app refuses it.
+ * limit, and with `overlays` (merge-patch files) layered over it in order as `overlayPaths`
+ * layers them. `unreadable`: a file could not be read at all (missing, no permission), as
+ * opposed to read and refused; a file over the size limit is refused, as the app refuses it.
+ * A problem with an overlay names the overlay.
  */
 export async function checkConfigFile(
   file: string,
   rules: ConfigValidationRules<object>,
   maxFileBytes: number = DEFAULT_MAX_FILE_BYTES,
+  overlays: readonly string[] = [],
 ): Promise<CheckResult> {
   const path = resolve(file);
   let text: string;
+  let at = path;
   try {
     text = (await readConfigFile(path, maxFileBytes)).text;
+    if (overlays.length === 0) return await checkConfigText(text, path, rules, maxFileBytes);
+    const layers: DocumentLayer[] = [];
+    for (const overlay of overlays) {
+      at = resolve(overlay);
+      const patch = parseConfigText((await readConfigFile(at, maxFileBytes)).text, at);
+      layers.push({ name: overlay, patch });
+    }
+    at = path;
+    text = assembleLayeredDocument(text, path, layers).text;
   } catch (error) {
-    const unreadable = !(error instanceof ConfigTooLargeError);
-    return { valid: false, file: path, problems: toProblems(error, path), unreadable };
+    const unreadable = !(error instanceof ConfigTooLargeError || error instanceof ConfigParseError);
+    return { valid: false, file: path, problems: toProblems(error, at), unreadable };
   }
-  return checkConfigText(text, path, rules, maxFileBytes);
+  // Each file is held to the limit, as the module holds them; the merged document is not.
+  return checkConfigText(text, path, rules, Number.POSITIVE_INFINITY);
 }
 
 /**
