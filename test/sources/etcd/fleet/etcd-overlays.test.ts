@@ -159,7 +159,7 @@ describe.skipIf(missing !== undefined)('overlays under K/overlays/, against a re
     });
     expect(btc.failed[0]!.error.code).toBe('CONFIG_PARSE');
     expect(btc.failed[0]!.error.message).toContain(`etcd:${overlay('broken')}`);
-    expect(btc.failed[0]!.error.message).toMatch(/1:\d+/);
+    expect(btc.failed[0]!.error.message).toMatch(/at line 1, column \d+/);
 
     await putOverlay('broken', { match: { lables: { symbol: 'BTC' } }, patch: {} });
     await waitFor(() => eth.failed.length === 2, { description: 'the misspelt selector' });
