@@ -79,7 +79,11 @@ export function overlayAppPerTest() {
     write: (name: string, content: unknown) =>
       writeFile(app.file(name), typeof content === 'string' ? content : json(content)),
 
-    async start(overlays: Record<string, unknown>, base: unknown = BASE) {
+    async start(
+      overlays: Record<string, unknown>,
+      base: unknown = BASE,
+      options: { usePolling?: boolean } = {},
+    ) {
       dir = await ConfigDir.create(base, 'bot.json');
       await mkdir(join(dir.dir, 'overlays'));
       for (const [name, content] of Object.entries(overlays)) await app.write(name, content);
@@ -98,6 +102,7 @@ export function overlayAppPerTest() {
           debounceMs: 20,
           verifyIntervalMs: 50,
           auditLogPath: join(dir.dir, 'audit.jsonl'),
+          ...options,
         },
         { logger },
       );

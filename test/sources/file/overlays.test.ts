@@ -41,14 +41,19 @@ describe('overlayPaths: merge-patch files over the config file', () => {
     expect(loaded).toMatchObject({ event: 'loaded', variant: { overlays: given } });
   });
 
-  it('reloads when an overlay is edited, naming the overlaid path in the changes', async () => {
-    const { service, reloaded } = await app.start({ 'overlays/btc.json': BTC });
-    await app.write('overlays/btc.json', { ...BTC, maxPosition: 5 });
-    await waitFor(() => service.version === 2, { description: 'the reload of the overlay' });
-    expect(reloaded.at(-1)).toMatchObject({ source: 'watch', changes: ['maxPosition'] });
-    expect(service.config.maxPosition).toBe(5);
-    expect(service.getHistory().at(-1)?.baseText).toBe(json(BASE));
-  });
+  for (const usePolling of [false, true]) {
+    it(`reloads when an overlay is edited, naming the overlaid path in the changes (${usePolling ? 'polling' : 'native'})`, async () => {
+      const { service, reloaded } = await app.start({ 'overlays/btc.json': BTC }, BASE, {
+        usePolling,
+      });
+      expect(service.getHealth().watchMode).toBe(usePolling ? 'polling' : 'native');
+      await app.write('overlays/btc.json', { ...BTC, maxPosition: 5 });
+      await waitFor(() => service.version === 2, { description: 'the reload of the overlay' });
+      expect(reloaded.at(-1)).toMatchObject({ source: 'watch', changes: ['maxPosition'] });
+      expect(service.config.maxPosition).toBe(5);
+      expect(service.getHistory().at(-1)?.baseText).toBe(json(BASE));
+    });
+  }
 
   it('refuses an overlay that is not JSON, naming it with line and column, and keeps the config', async () => {
     const { service } = await app.start({ 'btc.json': BTC });
