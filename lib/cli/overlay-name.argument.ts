@@ -7,8 +7,9 @@ export const MAX_OVERLAY_NAME_LENGTH = 128;
  * Control characters, and the invisible ones that reorder or hide text in a terminal
  * (zero-width, bidirectional overrides, the byte order mark).
  */
-// oxlint-disable-next-line no-control-regex -- the control characters are what it finds
-const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u00a0\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/gu;
+const INVISIBLE =
+  // oxlint-disable-next-line no-control-regex -- the control characters are what it finds
+  /[\u0000-\u001f\u007f-\u009f\u00a0\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]/gu;
 
 /**
  * `/` (the name is one segment of `<key>/overlays/<name>`), white space, a comma or a double

@@ -19,7 +19,13 @@ const refusal = (name: string, parse = parseOverlayName) => {
 
 describe('an overlay name on the command line', () => {
   it('takes one printable segment, up to the longest name', () => {
-    for (const name of ['btc', 'exp-7-a', 'a.b_c', 'ünïcode', 'x'.repeat(MAX_OVERLAY_NAME_LENGTH)]) {
+    for (const name of [
+      'btc',
+      'exp-7-a',
+      'a.b_c',
+      'ünïcode',
+      'x'.repeat(MAX_OVERLAY_NAME_LENGTH),
+    ]) {
       expect(parseOverlayName(name)).toBe(name);
     }
   });
