@@ -1,12 +1,8 @@
 import 'reflect-metadata';
-import { Etcd3 } from 'etcd3';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { etcdSource } from '../../lib/sources/etcd/index.js';
-import { buildCli, configReloader } from '../support/config-reloader-cli.js';
-import { EtcdCluster, skipWithoutEtcd } from '../support/etcd-cluster.js';
+import { skipWithoutEtcd } from '../support/etcd-cluster.js';
+import { overlayCliPerSuite } from '../support/overlay-cli.js';
 import { bootReloader, type ReloaderHarness } from '../support/reloader-app.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -25,54 +21,20 @@ describe('config-reloader overlay list and rm', () => {
   });
 
   describe.skipIf(missing !== undefined)('against a real etcd', () => {
-    let cluster: EtcdCluster;
-    let client: Etcd3;
-    let dir: string;
-    let n = 0;
-    let key: string;
-    let etcdFlags: string[];
+    const etcd = overlayCliPerSuite(base);
+    const { recordKey, list } = etcd;
     const harnesses: ReloaderHarness<Bot>[] = [];
-
-    beforeAll(async () => {
-      [cluster] = await Promise.all([EtcdCluster.start(1), buildCli()]);
-      client = new Etcd3({ hosts: cluster.hosts });
-      dir = await mkdtemp(join(tmpdir(), 'overlay-list-'));
-    }, 60_000);
-
-    afterAll(async () => {
-      client?.close();
-      await cluster?.stop();
-      if (dir) await rm(dir, { recursive: true, force: true });
-    });
-
-    beforeEach(async () => {
-      key = `/bots/overlay-list-${n++}`;
-      etcdFlags = ['--etcd', cluster.hosts.join(','), '--key', key];
-      await client.put(key).value(JSON.stringify(base));
-    });
 
     afterEach(async () => {
       for (const harness of harnesses.splice(0)) await harness.close();
     });
 
+    let files = 0;
     async function set(name: string, match: string, patch: unknown) {
-      const file = join(dir, `${name}-${n}.json`);
-      await writeFile(file, JSON.stringify(patch));
-      const result = await configReloader(
-        'overlay',
-        'set',
-        name,
-        '--match',
-        match,
-        file,
-        ...etcdFlags,
-      );
+      const result = await etcd.set(name, match, await etcd.file(`${name}-${files++}.json`, patch));
       expect(result.code, result.stderr).toBe(0);
     }
-    const recordKey = (name: string) => `${key}/overlays/${name}`;
-    const revisionOf = async (name: string) =>
-      (await client.get(recordKey(name)).exec()).kvs[0]!.mod_revision;
-    const list = (...more: string[]) => configReloader('overlay', 'list', ...etcdFlags, ...more);
+    const revisionOf = async (name: string) => (await etcd.stored(name))!.mod_revision;
 
     it('lists each overlay in merge order: name, selector, the paths it writes, its revision', async () => {
       await set('exp-7-b', '50%..100%,seed=exp-7', { risk: { stopLoss: 0.05 } });
@@ -90,7 +52,7 @@ describe('config-reloader overlay list and rm', () => {
 
       const json = JSON.parse((await list('--json')).stdout) as { overlays: unknown[] };
       expect(json).toEqual({
-        key,
+        key: etcd.key,
         overlays: [
           {
             name: 'btc',
@@ -124,7 +86,7 @@ describe('config-reloader overlay list and rm', () => {
         'e\u001b[31mred\nname': '{"match": {}, "patch": {}}',
       };
       for (const [name, text] of Object.entries(broken))
-        await client.put(recordKey(name)).value(text);
+        await etcd.client.put(recordKey(name)).value(text);
       const result = await list();
       expect(result.code).toBe(1);
       expect(result.stdout).not.toMatch(RAW_CONTROL);
@@ -156,7 +118,7 @@ describe('config-reloader overlay list and rm', () => {
     });
 
     it('never shows a value of a patch: paths only, nothing below a secret key', async () => {
-      await client.put(recordKey('keys')).value(
+      await etcd.client.put(recordKey('keys')).value(
         JSON.stringify({
           match: {},
           patch: {
@@ -190,32 +152,34 @@ describe('config-reloader overlay list and rm', () => {
     it('says when there are no overlays', async () => {
       const result = await list();
       expect(result).toMatchObject({ code: 0, stderr: '' });
-      expect(result.stdout).toContain(`no overlays under "${key}/overlays/"`);
-      expect(JSON.parse((await list('--json')).stdout)).toEqual({ key, overlays: [] });
+      expect(result.stdout).toContain(`no overlays under "${etcd.key}/overlays/"`);
+      expect(JSON.parse((await list('--json')).stdout)).toEqual({ key: etcd.key, overlays: [] });
     });
 
     it('rm deletes an overlay, one written by hand included; a missing one exits 3, naming it', async () => {
       await set('btc', 'symbol=BTC', { symbol: 'BTC' });
-      await client.put(recordKey('eu/btc')).value('{"match": {}, "patch": {}}');
-      const removed = await configReloader('overlay', 'rm', 'btc', ...etcdFlags);
+      await etcd.client.put(recordKey('eu/btc')).value('{"match": {}, "patch": {}}');
+      const removed = await etcd.rm('btc');
       expect(removed).toMatchObject({ code: 0, stderr: '' });
       expect(removed.stdout).toMatch(
         new RegExp(`^removed overlay "btc" \\("${recordKey('btc')}"\\) at revision \\d+\\n$`),
       );
-      expect((await configReloader('overlay', 'rm', 'eu/btc', ...etcdFlags)).code).toBe(0);
-      expect(await client.getAll().prefix(`${key}/overlays/`).keys()).toEqual([]);
+      expect((await etcd.rm('eu/btc')).code).toBe(0);
+      expect(await etcd.overlayKeys()).toEqual([]);
 
-      const again = await configReloader('overlay', 'rm', 'btc', ...etcdFlags);
+      const again = await etcd.rm('btc');
       expect(again.code).toBe(3);
-      expect(again.stderr).toContain(`no overlay "btc" under "${key}/overlays/": nothing removed`);
+      expect(again.stderr).toContain(
+        `no overlay "btc" under "${etcd.key}/overlays/": nothing removed`,
+      );
       expect(again.stdout).toBe('');
     });
 
     it('what set writes, a running instance applies where it matches; rm takes it back', async () => {
       const harness = await bootReloader<Bot>({
         configSource: etcdSource({
-          hosts: cluster.hosts,
-          key,
+          hosts: etcd.hosts,
+          key: etcd.key,
           instanceId: 'bot-btc',
           labels: { symbol: 'BTC' },
           dialTimeoutMs: 1000,
@@ -232,7 +196,7 @@ describe('config-reloader overlay list and rm', () => {
       expect(harness.service.config).toEqual({ symbol: 'BTC', risk: { stopLoss: 0.01 } });
       expect(harness.service.getHealth().variant).toEqual({ overlays: ['btc'] });
 
-      expect((await configReloader('overlay', 'rm', 'btc', ...etcdFlags)).code).toBe(0);
+      expect((await etcd.rm('btc')).code).toBe(0);
       await waitFor(() => harness.service.config.symbol === 'ANY', {
         description: 'the instance to drop the removed overlay',
       });

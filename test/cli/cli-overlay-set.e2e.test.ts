@@ -1,11 +1,10 @@
-import { Etcd3 } from 'etcd3';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readOverlayRecord } from '../../lib/sources/etcd/fleet/overlay-record.js';
-import { buildCli, configReloader, root, startCli } from '../support/config-reloader-cli.js';
-import { EtcdCluster, skipWithoutEtcd } from '../support/etcd-cluster.js';
+import { root, startCli } from '../support/config-reloader-cli.js';
+import { skipWithoutEtcd } from '../support/etcd-cluster.js';
+import { overlayCliPerSuite } from '../support/overlay-cli.js';
 import { syntaxOnlyNote } from '../support/sample-config.js';
 
 const missing = skipWithoutEtcd('the overlay set tests against etcd');
@@ -34,47 +33,13 @@ describe('config-reloader overlay set', () => {
   });
 
   describe.skipIf(missing !== undefined)('against a real etcd', () => {
-    let cluster: EtcdCluster;
-    let client: Etcd3;
-    let dir: string;
-    let schemaFile: string;
-    let n = 0;
-    let key: string;
-    let etcdFlags: string[];
-
-    beforeAll(async () => {
-      [cluster] = await Promise.all([EtcdCluster.start(1), buildCli()]);
-      client = new Etcd3({ hosts: cluster.hosts });
-      dir = await mkdtemp(join(tmpdir(), 'overlay-set-'));
-      schemaFile = await file('schema.json', schema);
-    }, 60_000);
-
-    afterAll(async () => {
-      client?.close();
-      await cluster?.stop();
-      if (dir) await rm(dir, { recursive: true, force: true });
-    });
-
-    beforeEach(async () => {
-      key = `/bots/overlay-set-${n++}`;
-      etcdFlags = ['--etcd', cluster.hosts.join(','), '--key', key];
-      await client.put(key).value(JSON.stringify(base));
-    });
-
-    async function file(name: string, content: unknown): Promise<string> {
-      const path = join(dir, name);
-      await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
-      return path;
-    }
-    const recordKey = (name: string) => `${key}/overlays/${name}`;
-    const stored = async (name: string) => (await client.get(recordKey(name)).exec()).kvs[0];
-    const overlayKeys = () => client.getAll().prefix(`${key}/overlays/`).keys();
-    const set = (name: string, match: string, patch: string, ...more: string[]) =>
-      configReloader('overlay', 'set', name, '--match', match, patch, ...etcdFlags, ...more);
+    const etcd = overlayCliPerSuite(base);
+    const { file, recordKey, stored, overlayKeys, set } = etcd;
+    const withSchema = async () => ['--schema', await file('schema.json', schema)];
 
     it('writes a record every instance reads, as pretty JSON, and says what is new and where', async () => {
       const patch = await file('btc.json', { symbol: 'BTC', risk: { stopLoss: 0.01 } });
-      const result = await set('btc', 'symbol=BTC', patch, '--schema', schemaFile);
+      const result = await set('btc', 'symbol=BTC', patch, ...(await withSchema()));
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       const kv = (await stored('btc'))!;
@@ -148,6 +113,7 @@ describe('config-reloader overlay set', () => {
     });
 
     it('refuses a patch file that is not a JSON object, not JSON, poisoned or missing (exit 3)', async () => {
+      const missingFile = etcd.pathOf('missing.json');
       const cases: [string, string][] = [
         [
           await file('array.json', '[{"symbol": "BTC"}]'),
@@ -157,10 +123,10 @@ describe('config-reloader overlay set', () => {
         [await file('comma.json', '{\n  "symbol": "BTC",\n}'), 'comma.json:2:18: invalid JSON'],
         [await file('proto.json', '{"risk": {"__proto__": {"x": 1}}}'), '"__proto__" key'],
         [await file('twice.json', '{"symbol": "A", "symbol": "B"}'), 'duplicate key symbol'],
-        [join(dir, 'missing.json'), join(dir, 'missing.json')],
+        [missingFile, missingFile],
       ];
       for (const [patch, says] of cases) {
-        const result = await set('btc', 'symbol=BTC', patch, '--schema', schemaFile);
+        const result = await set('btc', 'symbol=BTC', patch, ...(await withSchema()));
         expect(result.code, patch).toBe(3);
         expect(result.stderr).toContain(`refused ${patch}; overlay "btc" is unchanged`);
         expect(result.stderr).toContain(says);
@@ -170,22 +136,22 @@ describe('config-reloader overlay set', () => {
 
     it('with --schema, refuses a patch that makes the config invalid (exit 1), naming the path, writing nothing', async () => {
       const good = await file('good.json', { risk: { stopLoss: 0.01 } });
-      expect((await set('risk', '10%', good, '--schema', schemaFile)).code).toBe(0);
+      expect((await set('risk', '10%', good, ...(await withSchema()))).code).toBe(0);
       const before = (await stored('risk'))!;
 
       const wide = await file('wide.json', { risk: { stopLoss: 0.5 } });
-      const result = await set('risk', '10%', wide, '--schema', schemaFile);
+      const result = await set('risk', '10%', wide, ...(await withSchema()));
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(
-        `refused overlay "risk": "${key}" with this patch merged over it is not a valid config; nothing written`,
+        `refused overlay "risk": "${etcd.key}" with this patch merged over it is not a valid config; nothing written`,
       );
-      expect(result.stderr).toContain(`etcd:${key} + risk: risk.stopLoss: must be <= 0.1`);
+      expect(result.stderr).toContain(`etcd:${etcd.key} + risk: risk.stopLoss: must be <= 0.1`);
       expect((await stored('risk'))!.mod_revision).toBe(before.mod_revision);
       expect((await stored('risk'))!.value.toString()).toBe(before.value.toString());
 
       // The path of a secret is named, its value never.
       const leaky = await file('leaky.json', { exchange: { apiKey: `${SECRET}_X` } });
-      const secret = await set('leaky', '10%', leaky, '--schema', schemaFile);
+      const secret = await set('leaky', '10%', leaky, ...(await withSchema()));
       expect(secret.code).toBe(1);
       expect(secret.stderr).toContain('exchange.apiKey');
       expect(`${secret.stdout}${secret.stderr}`).not.toContain(SECRET);
@@ -198,12 +164,12 @@ describe('config-reloader overlay set', () => {
     });
 
     it('notes when there is no config to merge the patch over, and writes it', async () => {
-      await client.delete().key(key);
+      await etcd.client.delete().key(etcd.key);
       const patch = await file('early.json', { symbol: 'BTC' });
-      const result = await set('early', 'symbol=BTC', patch, '--schema', schemaFile);
+      const result = await set('early', 'symbol=BTC', patch, ...(await withSchema()));
       expect(result.code).toBe(0);
       expect(result.stderr).toContain(
-        `note: "${key}" does not exist: the patch is not checked over a base`,
+        `note: "${etcd.key}" does not exist: the patch is not checked over a base`,
       );
       expect(await stored('early')).toBeDefined();
     });
@@ -229,7 +195,7 @@ describe('config-reloader overlay set', () => {
     });
 
     it('replaces a record instances cannot read, saying so with its error escaped', async () => {
-      await client
+      await etcd.client
         .put(recordKey('btc'))
         .value('{"match": {}, "patch": {"x\u001b[2J": 1}, "lables": 1}');
       const patch = await file('fix.json', { symbol: 'BTC' });
@@ -250,11 +216,11 @@ describe('config-reloader overlay set', () => {
       const theirs = JSON.stringify({ match: {}, patch: { symbol: 'XBT' } });
       const mine = await file('mine.json', { symbol: 'ETH' });
       const result = await startCli(
-        ['overlay', 'set', 'btc', '--match', 'symbol=BTC', mine, ...etcdFlags],
+        ['overlay', 'set', 'btc', '--match', 'symbol=BTC', mine, ...etcd.etcdFlags()],
         {
           preload: [join(root, 'test', 'fixtures', 'race-next-transaction.cjs')],
           env: {
-            RACE_ETCD: cluster.hosts.join(','),
+            RACE_ETCD: etcd.hosts.join(','),
             RACE_KEY: recordKey('btc'),
             RACE_VALUE: theirs,
           },
