@@ -18,8 +18,9 @@ export const cliMessages = {
     'ETCD_PASSWORD_FILE, ETCD_PASSWORD, or the user-info of the --etcd URL).',
   /** Said after a refusal for lack of permission. */
   checkPermission: (key: string) =>
-    `The user needs read access to "${key}" and the keys under "${key}/instances/", and for ` +
-    'publish and rollback write access to the key.',
+    `The user needs read access to "${key}" and the keys under "${key}/instances/", for ` +
+    'publish and rollback write access to the key, and for publish --dry-run --wait write ' +
+    `access to the keys under "${key}/trials/".`,
   passwordInUser: () =>
     'the user in --user or ETCD_USER holds a ":": give the password with --password-file, ' +
     'ETCD_PASSWORD_FILE or ETCD_PASSWORD, never on the command line.',

@@ -5,6 +5,8 @@ import type { FleetStatus } from '../sources/etcd/fleet/fleet-status.reader.js';
 import type { InstanceStatus } from '../sources/etcd/fleet/instance-status.js';
 import type { RolloutProgress, RolloutStanding } from '../sources/etcd/fleet/rollout-progress.js';
 import type { RolloutResult } from '../sources/etcd/fleet/rollout.watcher.js';
+import type { TrialRecord } from '../sources/etcd/fleet/trial-record.js';
+import type { TrialRun, TrialRunOptions } from '../sources/etcd/fleet/trial.watcher.js';
 import { cliMessages } from './cli.messages.js';
 import { CliFailure, ExitCode } from './cli-output.js';
 import { etcdAccessOf } from './etcd.credentials.js';
@@ -27,18 +29,20 @@ export interface EtcdConnection {
     timeoutMs: number,
     onProgress: (progress: RolloutProgress) => void,
   ): Promise<RolloutResult>;
+  /** A dry run across the fleet: creates the trial, waits for the answers, removes it. */
+  runTrial(trial: TrialRecord, options: Omit<TrialRunOptions, 'deadlineMs'>): Promise<TrialRun>;
   /** Where an instance stands on a published revision (no etcd call). */
   standing(instance: InstanceStatus, revision: string): RolloutStanding;
   close(): void;
 }
 
 /**
- * Loaded on demand, so that the CLI runs without etcd3 for file-only apps: only publish,
- * rollback and status need it.
+ * Loaded on demand, so that the CLI runs without etcd3 for file-only apps: only publish
+ * (and its trials), rollback and status need it.
  */
 async function loadEtcdModules() {
   try {
-    const [client, call, reader, compact, cas, fleet, progress, rollout, failure] =
+    const [client, call, reader, compact, cas, fleet, progress, rollout, trial, failure] =
       await Promise.all([
         import('../sources/etcd/etcd-client.js'),
         import('../sources/etcd/bounded-call.js'),
@@ -48,6 +52,7 @@ async function loadEtcdModules() {
         import('../sources/etcd/fleet/fleet-status.reader.js'),
         import('../sources/etcd/fleet/rollout-progress.js'),
         import('../sources/etcd/fleet/rollout.watcher.js'),
+        import('../sources/etcd/fleet/trial.watcher.js'),
         import('../sources/etcd/etcd-failure.js'),
       ]);
     return {
@@ -59,6 +64,7 @@ async function loadEtcdModules() {
       ...fleet,
       ...progress,
       ...rollout,
+      ...trial,
       ...failure,
     };
   } catch (error) {
@@ -128,6 +134,17 @@ export async function openEtcdConnection(flags: EtcdFlags): Promise<EtcdConnecti
         });
       } catch (error) {
         throw failure(error, 'watching the fleet status');
+      }
+    },
+    runTrial: async (trial, options) => {
+      try {
+        return await etcd.runTrial(client, key, trial, {
+          ...options,
+          deadlineMs: dialTimeout,
+          connection,
+        });
+      } catch (error) {
+        throw failure(error, 'trying the config on the fleet', true);
       }
     },
     standing: (instance, revision) => etcd.rolloutStanding(instance, revision),
