@@ -41,8 +41,9 @@ Exit codes: 0 valid / applied / published / no difference, 1 invalid or over
             rollback: no earlier value, or its revision compacted), 4 publish or
             rollback lost a race: the key changed meanwhile, nothing written,
             5 --wait or status: an instance rejected the config, 6 --wait or
-            status: instances behind, staged or vetoed (at the timeout), 7 etcd
-            did not answer.`,
+            status: instances behind, staged or vetoed (at the timeout; with
+            --dry-run: did not answer the trial), 7 etcd did not answer, 8 publish
+            --dry-run --wait: another trial is in progress.`,
     );
   for (const command of [
     validateCommand(output, setExitCode),
