@@ -144,7 +144,7 @@ export async function openEtcdConnection(flags: EtcdFlags): Promise<EtcdConnecti
           connection,
         });
       } catch (error) {
-        throw failure(error, 'trying the config on the fleet', true);
+        throw failure(error, 'trying the config on the fleet');
       }
     },
     standing: (instance, revision) => etcd.rolloutStanding(instance, revision),
