@@ -35,6 +35,7 @@ export type {
   SourceOutcome,
   SourceSnapshot,
   SourceWatch,
+  TrialVerdict,
 } from './sources/config-source.interface.js';
 export { validateConfigText, createValidationRules } from './pipeline/config.pipeline.js';
 export {

@@ -63,6 +63,7 @@ const SURFACE: Record<string, string[]> = {
     'SourceOutcome',
     'SourceSnapshot',
     'SourceWatch',
+    'TrialVerdict',
     'UnknownKeys',
     'WatchFunction',
     'changedPaths',

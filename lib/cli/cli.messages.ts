@@ -23,7 +23,8 @@ export const cliMessages = {
   checkPermission: (key: string) =>
     `The user needs read access to "${key}" and the keys under "${key}/instances/" and ` +
     `"${key}/overlays/"; publish and rollback need write access to the key, overlay set and rm ` +
-    `to the keys under "${key}/overlays/".`,
+    `to the keys under "${key}/overlays/", and publish --dry-run --wait to the keys under ` +
+    `"${key}/trials/".`,
   passwordInUser: () =>
     'the user in --user or ETCD_USER holds a ":": give the password with --password-file, ' +
     'ETCD_PASSWORD_FILE or ETCD_PASSWORD, never on the command line.',

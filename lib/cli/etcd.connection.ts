@@ -7,6 +7,8 @@ import type { OverlayRecord } from '../sources/etcd/fleet/overlay-record.js';
 import type { StoredOverlay } from '../sources/etcd/fleet/overlay-record.store.js';
 import type { RolloutProgress, RolloutStanding } from '../sources/etcd/fleet/rollout-progress.js';
 import type { RolloutResult } from '../sources/etcd/fleet/rollout.watcher.js';
+import type { TrialRecord } from '../sources/etcd/fleet/trial-record.js';
+import type { TrialRun, TrialRunOptions } from '../sources/etcd/fleet/trial.watcher.js';
 import { cliMessages } from './cli.messages.js';
 import { CliFailure, ExitCode } from './cli-output.js';
 import { etcdAccessOf } from './etcd.credentials.js';
@@ -29,6 +31,8 @@ export interface EtcdConnection {
     timeoutMs: number,
     onProgress: (progress: RolloutProgress) => void,
   ): Promise<RolloutResult>;
+  /** A dry run across the fleet: creates the trial, waits for the answers, removes it. */
+  runTrial(trial: TrialRecord, options: Omit<TrialRunOptions, 'deadlineMs'>): Promise<TrialRun>;
   /** Where an instance stands on a published revision (no etcd call). */
   standing(instance: InstanceStatus, revision: string): RolloutStanding;
   /** The overlays under `<key>/overlays/`, in the order instances merge them. */
@@ -55,8 +59,9 @@ export interface EtcdConnection {
 }
 
 /**
- * Loaded on demand, so that the CLI runs without etcd3 for file-only apps: only publish,
- * rollback, status and overlay need it.
+/**
+ * Loaded on demand, so that the CLI runs without etcd3 for file-only apps: only publish (and
+ * its trials), rollback, status and overlay need it.
  */
 async function loadEtcdModules() {
   try {
@@ -69,6 +74,7 @@ async function loadEtcdModules() {
       fleet,
       progress,
       rollout,
+      trial,
       failure,
       overlayRecord,
       overlayStore,
@@ -81,6 +87,7 @@ async function loadEtcdModules() {
       import('../sources/etcd/fleet/fleet-status.reader.js'),
       import('../sources/etcd/fleet/rollout-progress.js'),
       import('../sources/etcd/fleet/rollout.watcher.js'),
+      import('../sources/etcd/fleet/trial.watcher.js'),
       import('../sources/etcd/etcd-failure.js'),
       import('../sources/etcd/fleet/overlay-record.js'),
       import('../sources/etcd/fleet/overlay-record.store.js'),
@@ -94,6 +101,7 @@ async function loadEtcdModules() {
       ...fleet,
       ...progress,
       ...rollout,
+      ...trial,
       ...failure,
       ...overlayRecord,
       ...overlayStore,
@@ -166,6 +174,17 @@ export async function openEtcdConnection(flags: EtcdFlags): Promise<EtcdConnecti
         });
       } catch (error) {
         throw failure(error, 'watching the fleet status');
+      }
+    },
+    runTrial: async (trial, options) => {
+      try {
+        return await etcd.runTrial(client, key, trial, {
+          ...options,
+          deadlineMs: dialTimeout,
+          connection,
+        });
+      } catch (error) {
+        throw failure(error, 'trying the config on the fleet');
       }
     },
     standing: (instance, revision) => etcd.rolloutStanding(instance, revision),

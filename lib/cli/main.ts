@@ -45,8 +45,9 @@ Exit codes: 0 valid / applied / published / no difference, 1 invalid or over
             revision compacted; overlay rm: no such overlay), 4 publish, rollback
             or overlay set lost a race: the key changed meanwhile, nothing written,
             5 --wait or status: an instance rejected the config, 6 --wait or
-            status: instances behind, staged or vetoed (at the timeout), 7 etcd
-            did not answer.`,
+            status: instances behind, staged or vetoed (at the timeout; with
+            --dry-run: did not answer the trial), 7 etcd did not answer, 8 publish
+            --dry-run --wait: another trial is in progress.`,
     );
   for (const command of [
     validateCommand(output, setExitCode),

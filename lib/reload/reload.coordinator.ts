@@ -6,12 +6,13 @@ import {
 } from '../config-reloader.errors.js';
 import { diffConfigs } from '../change/config.diff.js';
 import type { Candidate, ValidatedConfig } from '../pipeline/config.pipeline.js';
-import type { SourceSnapshot } from '../sources/config-source.interface.js';
+import type { SourceSnapshot, TrialVerdict } from '../sources/config-source.interface.js';
 import type { PendingChange } from '../store/config.store.js';
 import type { ReloadSource } from '../interfaces/index.js';
 import type { ReloadCoordinatorOptions } from './reload-coordinator.options.js';
 import { SerialQueue } from '../serial-queue.js';
 import { rollbackTarget } from './rollback.target.js';
+import { judgeTrial } from './trial.judge.js';
 
 /** The initial load, committed like any change but with nothing before it. */
 interface InitialLoad<T> {
@@ -22,10 +23,7 @@ interface InitialLoad<T> {
 }
 
 /** How one attempt of the reload path ended, when it did not end well. */
-interface Failure {
-  error: ConfigReloadError;
-  snapshot?: SourceSnapshot;
-}
+type Failure = { error: ConfigReloadError; snapshot?: SourceSnapshot };
 
 /**
  * The one reload path, shared by watcher reloads, `reloadConfig()`, `rollback()` and staged
@@ -110,6 +108,11 @@ export class ReloadCoordinator<T extends object> {
       }
       return store.applied.config;
     });
+  }
+
+  /** A dry run (`SourceListener.trial`): judged in turn with reloads; nothing applied. */
+  trial(text: string): Promise<TrialVerdict> {
+    return this.queue.run(() => judgeTrial(text, this.options, () => this.vetted(text)));
   }
 
   /** The last hold is gone: apply the staged change, vetted again against the world as it is now. */

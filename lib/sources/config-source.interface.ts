@@ -68,7 +68,20 @@ export interface SourceListener {
    * `ConfigSourceUnavailableError`. Calling it again while lost, with another cause, updates it.
    */
   connectivity?(connected: boolean, cause?: ConfigReloadError): void;
+  /**
+   * Judges a document as a reload would (parse, schema, DTO, `beforeApply`, against the config
+   * in force) and applies nothing: no new version, event, history entry, audit record or
+   * outcome. For a dry run across a fleet (etcd trials). Resolves with the verdict; rejects only
+   * once the watch it came with has stopped.
+   */
+  trial?(text: string): Promise<TrialVerdict>;
 }
+
+/** What a reload would make of a document, as `SourceListener.trial()` says. */
+export type TrialVerdict =
+  | { accepted: true }
+  /** Why it would be refused (never a secret value): the code and message a reload would report. */
+  | { accepted: false; error: { code: string; message: string } };
 
 /** A running watch, as returned by `ConfigSource.watch()`. */
 export interface SourceWatch {

@@ -16,8 +16,8 @@ export const etcdMessages = {
   watchLost: cannotReach,
   refused: (id: string, hosts: readonly string[], reason: string) =>
     `etcd (${shownHosts(hosts)}) refused ${id}: ${reason}. Check "auth" (user and password) and ` +
-    `that the user may read the key and its "/overlays/" prefix, and read and write its ` +
-    `"/instances/" prefix.`,
+    `that the user may read the key and its "/overlays/" and "/trials/" prefixes, and read and ` +
+    `write its "/instances/" prefix.`,
   unavailableAtStart: (id: string, hosts: readonly string[], reason: string, cache?: string) =>
     `Cannot reach etcd for ${id} (${shownHosts(hosts)}) to load the config: ${reason}. ` +
     (cache

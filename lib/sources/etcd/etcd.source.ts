@@ -5,7 +5,6 @@ import {
   ConfigConflictError,
   ConfigNotFoundError,
   ConfigReloadError,
-  describeError,
 } from '../../config-reloader.errors.js';
 import type {
   ConfigSource,
@@ -30,7 +29,8 @@ import { failureReason, isRefusal, sourceFailure } from './etcd-failure.js';
 import { FleetDocument } from './fleet/fleet-document.js';
 import { FleetStatusWriter } from './fleet/fleet-status.writer.js';
 import type { InstanceIdentity } from '../instance-identity.js';
-import { instancesPrefix, instanceStatusOf } from './fleet/instance-status.js';
+import { instancesPrefix } from './fleet/instance-status.js';
+import { StatusRecord } from './fleet/status-record.js';
 import { KeyWatch } from './key-watch.js';
 import { WatchMembers } from './watch-members.js';
 
@@ -54,6 +54,8 @@ class EtcdSource implements ConfigSource {
   private readonly deadlineMs: number;
   private readonly cache: ConfigCache | undefined;
   private readonly status: FleetStatusWriter | undefined;
+  /** The outcome of the last change and the answer to the last trial, written as one record. */
+  private readonly record: StatusRecord | undefined;
   private readonly identity: InstanceIdentity;
   /** The key and its overlays, as last read or watched: what this instance's document is made of. */
   private readonly document: FleetDocument;
@@ -76,7 +78,6 @@ class EtcdSource implements ConfigSource {
       : undefined;
     const instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
     this.identity = { instanceId, labels: Object.freeze({ ...options.labels }) };
-    this.document = new FleetDocument(options.key, this.identity);
     if (options.reportStatus !== false) {
       this.status = new FleetStatusWriter({
         client: this.client,
@@ -95,7 +96,9 @@ class EtcdSource implements ConfigSource {
         },
         onRecovered: () => this.logger.log(etcdMessages.statusBack(this.id)),
       });
+      this.record = new StatusRecord(this.identity, this.status);
     }
+    this.document = new FleetDocument(options.key, this.identity, this.record);
   }
 
   async read(): Promise<SourceSnapshot> {
@@ -135,6 +138,7 @@ class EtcdSource implements ConfigSource {
         error: (error) => listener.error(error),
       },
     );
+    this.document.trials?.listen(listener);
     if (!this.reachable) listener.connectivity?.(false);
     // Every later change is reported once the watch exists, or, while etcd is down, once it
     // reconnects (it resumes from `resumeFrom`): waiting longer would only delay the start.
@@ -170,14 +174,8 @@ class EtcdSource implements ConfigSource {
   }
 
   report(outcome: SourceOutcome): void {
-    this.status?.write(instanceStatusOf(this.identity, outcome));
-    const cache = this.cache;
-    if (cache && outcome.state === 'applied' && outcome.text !== undefined) {
-      const entry = { revision: outcome.revision, hash: outcome.hash, text: outcome.text };
-      cache.save(entry).catch((error: unknown) => {
-        this.logger.warn(etcdMessages.cacheFailed(this.id, cache.path, describeError(error)));
-      });
-    }
+    this.record?.outcomeIs(outcome);
+    if (outcome.state === 'applied') this.cache?.keep(outcome);
   }
 
   async close(): Promise<void> {

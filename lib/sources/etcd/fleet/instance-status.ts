@@ -36,12 +36,23 @@ export interface InstanceStatus {
   error?: { code: string; message: string };
   /** ISO time of this record. */
   updatedAt: string;
+  /** What this instance made of the trial (`K/trials/<id>`) it judged last, while that exists. */
+  trial?: TrialStatus;
+}
+
+/** An instance's answer to a trial: what a reload of the candidate would do; nothing applied. */
+export interface TrialStatus {
+  id: string;
+  state: 'accepted' | 'rejected';
+  /** Why it would be refused (never a secret value). */
+  error?: { code: string; message: string };
 }
 
 /** This process's record of what became of one change. */
 export function instanceStatusOf(
   { instanceId, labels }: InstanceIdentity,
   outcome: SourceOutcome,
+  trial?: TrialStatus,
 ): InstanceStatus {
   const variant = outcome.variant ?? { overlays: [] };
   return {
@@ -60,6 +71,7 @@ export function instanceStatusOf(
     state: outcome.state,
     ...(outcome.error ? { error: outcome.error } : {}),
     updatedAt: new Date().toISOString(),
+    ...(trial ? { trial } : {}),
   };
 }
 
@@ -106,9 +118,8 @@ export function parseInstanceStatus(text: string): InstanceStatus | undefined {
   ) {
     return undefined;
   }
-  const error = isObject(value.error)
-    ? { code: textOf(value.error.code), message: textOf(value.error.message) }
-    : undefined;
+  const error = errorIn(value.error);
+  const trial = trialIn(value.trial);
   return {
     instanceId,
     hostname: textOf(value.hostname),
@@ -122,7 +133,20 @@ export function parseInstanceStatus(text: string): InstanceStatus | undefined {
     state: state as InstanceStatus['state'],
     ...(error ? { error } : {}),
     updatedAt: textOf(value.updatedAt),
+    ...(trial ? { trial } : {}),
   };
+}
+
+function errorIn(value: unknown): { code: string; message: string } | undefined {
+  return isObject(value) ? { code: textOf(value.code), message: textOf(value.message) } : undefined;
+}
+
+/** A record's trial answer: none without an id or a known state (nobody can tell what it says). */
+function trialIn(value: unknown): TrialStatus | undefined {
+  if (!isObject(value) || typeof value.id !== 'string') return undefined;
+  if (value.state !== 'accepted' && value.state !== 'rejected') return undefined;
+  const error = errorIn(value.error);
+  return { id: value.id, state: value.state, ...(error ? { error } : {}) };
 }
 
 /**

@@ -106,6 +106,32 @@ describe('parseInstanceStatus', () => {
     }
   });
 
+  it("keeps a trial's answer, type-checked, and drops one nobody can tell the meaning of", () => {
+    const rejected = {
+      id: 'trial-1',
+      state: 'rejected',
+      error: { code: 'CONFIG_VALIDATION', message: 'risk.stopLoss: must be <= 0.5' },
+    };
+    for (const trial of [{ id: 'trial-1', state: 'accepted' }, rejected]) {
+      expect(parseInstanceStatus(JSON.stringify({ ...valid, trial }))).toEqual({ ...valid, trial });
+    }
+    const forged = { ...rejected, error: { code: 5, message: null }, extra: 'ignored' };
+    expect(parseInstanceStatus(JSON.stringify({ ...valid, trial: forged }))!.trial).toEqual({
+      id: 'trial-1',
+      state: 'rejected',
+      error: { code: '?', message: '?' },
+    });
+    for (const trial of [
+      'trial-1',
+      null,
+      { state: 'accepted' },
+      { id: 7, state: 'accepted' },
+      { id: 'trial-1', state: 'applied' },
+    ]) {
+      expect(parseInstanceStatus(JSON.stringify({ ...valid, trial }))).not.toHaveProperty('trial');
+    }
+  });
+
   it('is no record without an id, a version, a state it knows or a revision etcd could have', () => {
     for (const broken of [
       { instanceId: 5 },
@@ -150,5 +176,17 @@ describe('instanceStatusOf', () => {
     expect(record.labels).toEqual({});
     expect(record.variant).toEqual({ overlays: [] });
     expect(JSON.parse(JSON.stringify(record))).toMatchObject({ variant: { overlays: [] } });
+  });
+
+  it('carries the answer to a trial beside the outcome, which it leaves as it is', () => {
+    const trial = { id: 'trial-1', state: 'accepted' } as const;
+    const record = instanceStatusOf(identity, outcome, trial);
+    expect(record).toEqual({
+      ...instanceStatusOf(identity, outcome),
+      trial,
+      updatedAt: record.updatedAt,
+    });
+    expect(parseInstanceStatus(JSON.stringify(record))).toEqual(record);
+    expect(instanceStatusOf(identity, outcome)).not.toHaveProperty('trial');
   });
 });
