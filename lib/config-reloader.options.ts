@@ -12,7 +12,7 @@ import { messages } from './config-reloader.messages.js';
 import { resolvePath, type RelativePath } from './config-reloader.paths.js';
 import { closestName } from './config-reloader.suggest.js';
 import { DEFAULT_SECRET_KEYS } from './change/secret-redaction.js';
-import type { ConfigSource } from './sources/config-source.interface.js';
+import type { ConfigSource } from './interfaces/config-source.interface.js';
 import type { ConfigReloaderOptions } from './interfaces/index.js';
 import { timerProblem } from './config-reloader.timers.js';
 import { resolveOverlayPaths } from './config-reloader.overlay-paths.js';

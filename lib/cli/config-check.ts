@@ -11,7 +11,10 @@ import {
 import { messages } from '../config-reloader.messages.js';
 import { validateConfigText, type ConfigValidationRules } from '../pipeline/config.pipeline.js';
 import { parseConfigText } from '../pipeline/document/config.parser.js';
-import { assembleLayeredDocument, type DocumentLayer } from '../sources/layered-document.js';
+import {
+  assembleLayeredDocument,
+  type DocumentLayer,
+} from '../pipeline/document/layered-document.js';
 
 /** One problem, in a form both people and CI can read. */
 export interface Problem {

@@ -1,5 +1,5 @@
 import { printable } from '../change/printable.js';
-import type { ConfigVariant } from '../interfaces/config-reloader-variant.interface.js';
+import type { ConfigVariant } from '../interfaces/config-source.interface.js';
 
 /** What reads back as a name, and as a value (the first `=` of a term ends its name). */
 const NAME = /^[^\s,="]+$/;

@@ -5,7 +5,7 @@ import type { OverlayRecord } from '../sources/etcd/fleet/overlay-record.js';
 import type { StoredOverlay } from '../sources/etcd/fleet/overlay-record.store.js';
 import type { Selector } from '../sources/etcd/fleet/selector.js';
 import type { ConfigValidationRules } from '../pipeline/config.pipeline.js';
-import type { DocumentLayer } from '../sources/layered-document.js';
+import type { DocumentLayer } from '../pipeline/document/layered-document.js';
 import { cliMessages } from './cli.messages.js';
 import {
   checkLayeredText,

@@ -1,4 +1,4 @@
-import type { ConfigVariant } from './config-reloader-variant.interface.js';
+import type { ConfigVariant } from './config-source.interface.js';
 
 /** Snapshot of one instance's state, for health checks and dashboards. */
 export interface ConfigReloaderHealth {

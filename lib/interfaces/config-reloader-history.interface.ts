@@ -1,5 +1,5 @@
 import type { ReloadSource } from './config-reloader-events.interface.js';
-import type { ConfigVariant } from './config-reloader-variant.interface.js';
+import type { ConfigVariant } from './config-source.interface.js';
 
 /** Where an applied config came from: the initial load, or what triggered the reload. */
 export type HistorySource = 'initial' | ReloadSource;

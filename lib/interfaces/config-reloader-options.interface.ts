@@ -1,6 +1,6 @@
 import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { ConfigReloadError } from '../config-reloader.errors.js';
-import type { ConfigSource } from '../sources/config-source.interface.js';
+import type { ConfigSource } from './config-source.interface.js';
 
 /**
  * What a DTO does with a key it has no rules for: `'allow'` takes it over as it is (class-

@@ -9,7 +9,7 @@ import {
 import { messages } from '../config-reloader.messages.js';
 import { redactChanges, redactedPathsOf, type ConfigChange } from '../change/config.diff.js';
 import type { SecretKeyMatcher } from '../change/secret-redaction.js';
-import type { ConfigSource, SourceSnapshot } from '../sources/config-source.interface.js';
+import type { ConfigSource, SourceSnapshot } from '../interfaces/config-source.interface.js';
 import type { AppliedVersion } from '../store/config.store.js';
 import type { ReloadSource } from '../interfaces/index.js';
 import { auditFailureReason, processUser, type AuditLog, type AuditRecord } from './audit.log.js';

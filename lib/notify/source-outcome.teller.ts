@@ -5,7 +5,7 @@ import type {
   ConfigSource,
   SourceOutcome,
   SourceSnapshot,
-} from '../sources/config-source.interface.js';
+} from '../interfaces/config-source.interface.js';
 import type { AppliedVersion } from '../store/config.store.js';
 
 /**

@@ -6,7 +6,7 @@ import {
 } from '../config-reloader.errors.js';
 import { diffConfigs } from '../change/config.diff.js';
 import type { Candidate, ValidatedConfig } from '../pipeline/config.pipeline.js';
-import type { SourceSnapshot, TrialVerdict } from '../sources/config-source.interface.js';
+import type { SourceSnapshot, TrialVerdict } from '../interfaces/config-source.interface.js';
 import type { PendingChange } from '../store/config.store.js';
 import type { ReloadSource } from '../interfaces/index.js';
 import type { ReloadCoordinatorOptions } from './reload-coordinator.options.js';

@@ -1,7 +1,7 @@
 import { ConfigRollbackError } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import type { ConfigHistoryEntry } from '../interfaces/index.js';
-import type { ConfigSource } from '../sources/config-source.interface.js';
+import type { ConfigSource } from '../interfaces/config-source.interface.js';
 import type { ConfigStore } from '../store/config.store.js';
 
 /** Where a rollback goes and how it writes: the version `steps` back, and the source's `write()`. */

@@ -1,5 +1,5 @@
 import { asReloadError } from '../config-reloader.errors.js';
-import type { TrialVerdict } from '../sources/config-source.interface.js';
+import type { TrialVerdict } from '../interfaces/config-source.interface.js';
 import { hashContent } from '../sources/content-hash.js';
 import type { ConfigStore } from '../store/config.store.js';
 

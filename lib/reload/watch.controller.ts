@@ -10,7 +10,7 @@ import type {
   SourceListener,
   SourceSnapshot,
   SourceWatch,
-} from '../sources/config-source.interface.js';
+} from '../interfaces/config-source.interface.js';
 import type { ReloadCoordinator } from './reload.coordinator.js';
 import type { ReloadFailureGate } from './reload-failure.gate.js';
 import { ReloadScheduler } from './reload.scheduler.js';

@@ -1,5 +1,5 @@
 import type { Candidate } from '../pipeline/config.pipeline.js';
-import type { SourceSnapshot } from '../sources/config-source.interface.js';
+import type { SourceSnapshot } from '../interfaces/config-source.interface.js';
 import type {
   ConfigHistoryEntry,
   ConfigVariant,

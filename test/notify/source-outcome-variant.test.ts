@@ -9,7 +9,7 @@ import {
   type SourceSnapshot,
   type SourceWatch,
 } from '../../lib/index.js';
-import { assembleLayeredDocument } from '../../lib/sources/layered-document.js';
+import { assembleLayeredDocument } from '../../lib/pipeline/document/layered-document.js';
 import { MemorySource } from '../support/memory.source.js';
 import { bootReloader, type ReloaderHarness } from '../support/reloader-app.js';
 import { waitFor } from '../support/wait-for.js';

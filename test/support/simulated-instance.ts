@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Etcd3, type Lease, type Watcher } from 'etcd3';
-import type { ConfigVariant } from '../../lib/interfaces/config-reloader-variant.interface.js';
+import type { ConfigVariant } from '../../lib/interfaces/config-source.interface.js';
 import {
   instanceStatusKey,
   type InstanceStatus,

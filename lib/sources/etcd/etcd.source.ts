@@ -12,7 +12,7 @@ import type {
   SourceOutcome,
   SourceSnapshot,
   SourceWatch,
-} from '../config-source.interface.js';
+} from '../../interfaces/config-source.interface.js';
 import { hashContent } from '../content-hash.js';
 import { casPut } from './cas-put.js';
 import { ConfigCache } from './config-cache.js';

@@ -1,4 +1,4 @@
-import type { SourceWatch } from '../config-source.interface.js';
+import type { SourceWatch } from '../../interfaces/config-source.interface.js';
 import type { FileWatch } from './file.watch.js';
 
 /**

@@ -14,10 +14,13 @@ import type {
   SourceListener,
   SourceSnapshot,
   SourceWatch,
-} from '../config-source.interface.js';
+} from '../../interfaces/config-source.interface.js';
 import { removeStaleTempFiles, writeFileAtomically } from '../atomic-write.js';
 import { hashContent } from '../content-hash.js';
-import { assembleLayeredDocument, type DocumentLayer } from '../layered-document.js';
+import {
+  assembleLayeredDocument,
+  type DocumentLayer,
+} from '../../pipeline/document/layered-document.js';
 import type { WatchFunction } from './directory.watcher.js';
 import type { FilePermissionPolicy } from './file-permissions.js';
 import { FileSetWatch } from './file-set.watch.js';

@@ -1,9 +1,9 @@
 import type { Etcd3, IKeyValue } from 'etcd3';
 import { Range } from 'etcd3';
 import { hashContent } from '../../content-hash.js';
-import type { SourceSnapshot } from '../../config-source.interface.js';
+import type { SourceSnapshot } from '../../../interfaces/config-source.interface.js';
 import type { InstanceIdentity } from '../../instance-identity.js';
-import { assembleLayeredDocument } from '../../layered-document.js';
+import { assembleLayeredDocument } from '../../../pipeline/document/layered-document.js';
 import { toConfigKeyValue, type ConfigKeyValue } from '../config-key.reader.js';
 import { overlaysPrefix } from './overlay-record.js';
 import { OverlayRecords } from './overlay-records.js';

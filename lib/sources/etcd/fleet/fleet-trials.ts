@@ -1,6 +1,6 @@
 import type { IKeyValue } from 'etcd3';
 import { asReloadError } from '../../../config-reloader.errors.js';
-import type { SourceListener } from '../../config-source.interface.js';
+import type { SourceListener } from '../../../interfaces/config-source.interface.js';
 import type { InstanceIdentity } from '../../instance-identity.js';
 import type { TrialStatus } from './instance-status.js';
 import { selectorMatches } from './selector.js';

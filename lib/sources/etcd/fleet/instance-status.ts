@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import type { ConfigVariant } from '../../config-source.interface.js';
-import type { SourceOutcome } from '../../config-source.interface.js';
+import type { ConfigVariant } from '../../../interfaces/config-source.interface.js';
+import type { SourceOutcome } from '../../../interfaces/config-source.interface.js';
 import { isPrototypeKey, type InstanceIdentity } from '../../instance-identity.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { DocumentLayer } from '../../layered-document.js';
+import type { DocumentLayer } from '../../../pipeline/document/layered-document.js';
 import type { InstanceIdentity } from '../../instance-identity.js';
 import { overlaysPrefix, readOverlayRecord, type OverlayRecord } from './overlay-record.js';
 import { selectorMatches } from './selector.js';

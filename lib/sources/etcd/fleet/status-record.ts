@@ -1,4 +1,4 @@
-import type { SourceOutcome } from '../../config-source.interface.js';
+import type { SourceOutcome } from '../../../interfaces/config-source.interface.js';
 import type { InstanceIdentity } from '../../instance-identity.js';
 import { instanceStatusOf, type InstanceStatus, type TrialStatus } from './instance-status.js';
 

@@ -3,7 +3,7 @@ import {
   instanceStatusOf,
   parseInstanceStatus,
 } from '../../../../lib/sources/etcd/fleet/instance-status.js';
-import type { SourceOutcome } from '../../../../lib/sources/config-source.interface.js';
+import type { SourceOutcome } from '../../../../lib/interfaces/config-source.interface.js';
 
 const valid = {
   instanceId: 'bot-1',

@@ -1,5 +1,5 @@
-import { parseConfigText } from '../pipeline/document/config.parser.js';
-import { applyMergePatch } from '../pipeline/document/merge-patch.js';
+import { parseConfigText } from './config.parser.js';
+import { applyMergePatch } from './merge-patch.js';
 
 /** One merge patch (RFC 7386) over the base, already parsed, and the name it goes by. */
 export interface DocumentLayer {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigParseError } from '../../lib/index.js';
-import { assembleLayeredDocument } from '../../lib/sources/layered-document.js';
+import { ConfigParseError } from '../../../lib/index.js';
+import { assembleLayeredDocument } from '../../../lib/pipeline/document/layered-document.js';
 
 describe('assembleLayeredDocument', () => {
   it('returns the base text byte for byte when there are no layers', () => {
