@@ -1,3 +1,4 @@
+import { alignedColumns } from './text-columns.js';
 import { printable } from '../change/printable.js';
 import type { Selector } from '../sources/etcd/fleet/selector.js';
 import type { CliOutput } from './cli-output.js';
@@ -46,19 +47,10 @@ export function printOverlayTable(
     printable(row.revision),
     row.error ? `${printable(row.error.code)}: ${printable(row.error.message)}` : '',
   ]);
-  const widths = HEADER.map((title, column) =>
-    Math.max(title.length, ...cells.map((line) => line[column]!.length)),
-  );
-  const line = (values: string[]) =>
-    values
-      .map((value, column) =>
-        column === values.length - 1 ? value : value.padEnd(widths[column]!),
-      )
-      .join('  ')
-      .trimEnd();
-  output.out(`  ${line(HEADER)}`);
+  const table = alignedColumns(HEADER, cells);
+  output.out(`  ${table.header}`);
   rows.forEach((row, index) => {
-    const text = line(cells[index]!);
+    const text = table.rows[index]!;
     output.out(row.error ? output.paint('red', `! ${text}`) : `  ${text}`);
   });
   const unreadable = rows.filter((row) => row.error).length;

@@ -1,3 +1,4 @@
+import { alignedColumns } from './text-columns.js';
 import type { FleetStatus } from '../sources/etcd/fleet/fleet-status.reader.js';
 import type { InstanceStatus } from '../sources/etcd/fleet/instance-status.js';
 import type { RolloutStanding } from '../sources/etcd/fleet/rollout-progress.js';
@@ -51,19 +52,10 @@ export function printStatusTable(
     formatVariant(row.variant),
     row.error ? `${printable(row.error.code)}: ${printable(row.error.message)}` : '',
   ]);
-  const widths = HEADER.map((title, column) =>
-    Math.max(title.length, ...cells.map((line) => line[column]!.length)),
-  );
-  const line = (values: string[]) =>
-    values
-      .map((value, column) =>
-        column === values.length - 1 ? value : value.padEnd(widths[column]!),
-      )
-      .join('  ')
-      .trimEnd();
-  output.out(`  ${line(HEADER)}`);
+  const table = alignedColumns(HEADER, cells);
+  output.out(`  ${table.header}`);
   rows.forEach((row, index) => {
-    const text = line(cells[index]!);
+    const text = table.rows[index]!;
     if (row.standing === 'behind' || row.standing === 'vetoed') {
       output.out(output.paint('yellow', `! ${text}`));
     } else if (row.state === 'rejected') output.out(output.paint('red', `  ${text}`));

@@ -1,7 +1,7 @@
 import { ConfigValidationError, type ConfigIssue } from '../../../config-reloader.errors.js';
 import { closestName } from '../../../config-reloader.suggest.js';
 import { parseConfigText } from '../../../pipeline/document/config.parser.js';
-import { readSelector, type Selector } from './selector.js';
+import { readMatchInto, type Selector } from './selector.js';
 import { shownName } from './selector.messages.js';
 
 /** Where the overlays of the config key `key` live: `<key>/overlays/<name>`. */
@@ -47,13 +47,7 @@ export function readOverlayRecord(text: string, where: string): OverlayRecord {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
     issues.push({ path: 'patch', message: overlayMessages.patchNotObject() });
   }
-  let match: Selector = {};
-  try {
-    if (Object.hasOwn(record, 'match')) match = readSelector(record.match, where);
-  } catch (error) {
-    if (!(error instanceof ConfigValidationError)) throw error;
-    issues.push(...error.issues);
-  }
+  const match = readMatchInto(record, where, issues) ?? {};
   if (issues.length > 0) throw new ConfigValidationError(where, issues);
   return { match, patch: patch as Record<string, unknown> };
 }

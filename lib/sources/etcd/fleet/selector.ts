@@ -174,3 +174,22 @@ function isPercent(value: unknown): value is number {
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/**
+ * The record's `match`, read as `readSelector` does, its issues added to `issues` (so that one
+ * error names every problem of the record): undefined when the record has none, or it is wrong.
+ */
+export function readMatchInto(
+  record: Record<string, unknown>,
+  where: string,
+  issues: ConfigIssue[],
+): Selector | undefined {
+  if (!Object.hasOwn(record, 'match')) return undefined;
+  try {
+    return readSelector(record.match, where);
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error;
+    issues.push(...error.issues);
+    return undefined;
+  }
+}

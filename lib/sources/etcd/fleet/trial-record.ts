@@ -1,7 +1,7 @@
 import { ConfigValidationError, type ConfigIssue } from '../../../config-reloader.errors.js';
 import { closestName } from '../../../config-reloader.suggest.js';
 import { parseConfigText } from '../../../pipeline/document/config.parser.js';
-import { readSelector, type Selector } from './selector.js';
+import { readMatchInto, type Selector } from './selector.js';
 import { shownName } from './selector.messages.js';
 
 /** Where the trials of the config key `key` live: `<key>/trials/<id>`. */
@@ -54,13 +54,7 @@ export function readTrialRecord(text: string, where: string, name: string): Tria
   if (typeof candidate !== 'string') {
     issues.push({ path: 'candidate', message: trialMessages.candidate() });
   }
-  let match: Selector | undefined;
-  try {
-    if (Object.hasOwn(record, 'match')) match = readSelector(record.match, where);
-  } catch (error) {
-    if (!(error instanceof ConfigValidationError)) throw error;
-    issues.push(...error.issues);
-  }
+  const match = readMatchInto(record, where, issues);
   if (issues.length > 0) throw new ConfigValidationError(where, issues);
   return { id: name, candidate: candidate as string, ...(match ? { match } : {}) };
 }
