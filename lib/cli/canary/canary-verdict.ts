@@ -70,7 +70,8 @@ export async function canaryVerdict(
     canary,
   );
   // Lost the race to a member that marked it first, or to someone who removed it: undone either way.
-  output.err(marked.written ? say.abortedByCli(id) : say.abortedAlready(id));
+  if (marked.written) output.err(say.abortedByCli(id));
+  else output.err(marked.canary?.record?.aborted ? say.abortedAlready(id) : say.removed(key));
   return ExitCode.Rejected;
 }
 
