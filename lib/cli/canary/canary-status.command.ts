@@ -72,7 +72,7 @@ Example:
       );
       if (record.aborted) output.out(output.paint('red', abortRow(record.aborted)));
       if (members.length === 0) output.out(output.paint('gray', '  no live member'));
-      for (const member of members) printMember(output, member);
+      for (const member of members) printMember(output, member, false, !!record.aborted);
       output.out('the candidate against the base:');
       printChanges(output, diff);
       setExitCode(ExitCode.Ok);

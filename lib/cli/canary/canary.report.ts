@@ -42,8 +42,26 @@ export function memberRow({ instance, state }: CanaryMember): string {
   return `  ${WORD[state]} ${who}: ${why}`;
 }
 
-export function printMember(output: CliOutput, member: CanaryMember, err = false): void {
-  const line = output.paint(COLOUR[member.state], memberRow(member));
+/**
+ * A member of an aborted canary that no longer runs the candidate is where the abort sent it,
+ * back on the base: not "behind".
+ */
+export function backOnBaseRow({ instance }: CanaryMember): string {
+  const labels = formatLabels(instance.labels);
+  const who = `${printable(instance.instanceId)} on ${printable(instance.hostname)}${labels ? ` (${labels})` : ''}`;
+  return `  base     ${who}: back on the base (${printable(instance.state)} at revision ${printable(instance.revision)})`;
+}
+
+export function printMember(
+  output: CliOutput,
+  member: CanaryMember,
+  err = false,
+  aborted = false,
+): void {
+  const line =
+    aborted && member.state === 'behind'
+      ? output.paint('gray', backOnBaseRow(member))
+      : output.paint(COLOUR[member.state], memberRow(member));
   if (err) output.err(line);
   else output.out(line);
 }
