@@ -21,6 +21,8 @@ export interface AbortResult {
   member: string;
   /** Put of a canary its member vetoes -> the driver sees K/canary marked aborted by it, ms. */
   abort: LatencySummary;
+  /** Of that: put -> the member's `beforeApply` vetoed it, ms (the rest is the report and the write). */
+  vetoed: Omit<LatencySummary, 'missed'>;
   /** Put of a canary its member accepts -> 'config_reloaded' in that member, ms. */
   accepted: LatencySummary;
   /** Aborts marked by anyone but the member, or with no error: should be none. */
@@ -63,6 +65,7 @@ export async function measureAbort(
   });
 
   const aborts: number[] = [];
+  const vetoed: number[] = [];
   const accepted: PutOutcome[] = [];
   let wrongAborts = 0;
   let missedAborts = 0;
@@ -72,7 +75,11 @@ export async function measureAbort(
         await fleet.quiet();
         if (which === 'accept') {
           const seq = context.next();
-          const put = () => etcd.put(key).value(recordOf(`good-${round}`, seq)).exec();
+          const put = () =>
+            etcd
+              .put(key)
+              .value(recordOf(`good-${round}`, seq))
+              .exec();
           accepted.push(await fleet.timed(seq, plan.boundMs, put, memberIndex));
           // The member goes back to the base before the next round.
           const back = () => etcd.delete().key(key).exec();
@@ -90,10 +97,16 @@ export async function measureAbort(
             },
           };
         });
+        await fleet.vetoes(); // forget earlier ones (each veto is judged again later)
         const sentAt = epochNow();
-        await etcd.put(key).value(recordOf(id, VETO_FROM + round)).exec();
+        await etcd
+          .put(key)
+          .value(recordOf(id, VETO_FROM + round))
+          .exec();
         const seen = await marked;
         waiter = undefined;
+        const first = Math.min(...(await fleet.vetoes()).filter((at) => at >= sentAt));
+        if (Number.isFinite(first)) vetoed.push(first - sentAt);
         if (!seen) missedAborts++;
         else aborts.push(seen.at - sentAt);
         if (seen && (seen.record.aborted?.by !== member || !seen.record.aborted.error.code)) {
@@ -110,6 +123,7 @@ export async function measureAbort(
     debounceMs: plan.debounceMs,
     member,
     abort: { ...summarizeTimes(aborts), missed: missedAborts },
+    vetoed: summarizeTimes(vetoed),
     accepted: summarizeOutcomes(accepted),
     wrongAborts,
   };

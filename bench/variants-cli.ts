@@ -88,7 +88,9 @@ function series(runs: CliRun[]): CliSeries {
   return {
     latency: summarizeTimes(runs.map((run) => run.ms)),
     failures: failed.length,
-    ...(failed[0] ? { firstFailure: `exit ${failed[0].code}: ${failed[0].output.slice(-400)}` } : {}),
+    ...(failed[0]
+      ? { firstFailure: `exit ${failed[0].code}: ${failed[0].output.slice(-400)}` }
+      : {}),
   };
 }
 

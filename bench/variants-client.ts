@@ -26,6 +26,7 @@ export type VariantsRequest =
   | { id: number; op: 'ping' }
   | { id: number; op: 'quiet'; maxMs: number }
   | { id: number; op: 'arm'; seq: number; boundMs: number; only?: number }
+  | { id: number; op: 'vetoes' }
   | { id: number; op: 'stop' };
 
 export interface VariantsReply {
@@ -33,6 +34,8 @@ export interface VariantsReply {
   error?: string;
   /** ping: this process's clock (epoch ms). */
   at?: number;
+  /** vetoes: when the vetoing instance vetoed (epoch ms, its clock) since the last ask. */
+  times?: number[];
 }
 
 /** Sent unprompted once every armed instance saw `seq` (epoch ms), or null past its bound. */
@@ -117,6 +120,12 @@ export class VariantsClient {
     const arrived = new Promise<Array<number | null>>((resolve) => this.arrivals.set(seq, resolve));
     await this.request({ op: 'arm', seq, boundMs, ...(only === undefined ? {} : { only }) });
     return { arrived };
+  }
+
+  /** When the vetoing instance (if here) vetoed since the last ask, on our clock (epoch ms). */
+  async vetoes(): Promise<number[]> {
+    const { times } = await this.request({ op: 'vetoes' });
+    return times!.map((at) => at - this.offset);
   }
 
   /** Closes every instance, then waits for the process to exit; false: it had to be killed. */

@@ -94,6 +94,11 @@ export class VariantsFleet {
     );
   }
 
+  /** When the vetoing instance vetoed since the last ask, on our clock (epoch ms). */
+  async vetoes(): Promise<number[]> {
+    return (await Promise.all(this.clients.map((client) => client.vetoes()))).flat();
+  }
+
   /** Closes every instance; resolves with the processes that had to be killed. */
   async stop(): Promise<number> {
     const exited = await Promise.all(this.clients.map((client) => client.stop()));

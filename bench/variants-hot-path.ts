@@ -1,5 +1,6 @@
 import { canaryKey, canaryRecordText } from '../lib/sources/etcd/fleet/canary-record.js';
 import { overlaysPrefix } from '../lib/sources/etcd/fleet/overlay-record.js';
+import { median } from './stats.js';
 import type { VariantsContext } from './variants-plan.js';
 import {
   summarizeOutcomes,
@@ -27,6 +28,8 @@ export interface HotPathResult {
   variants: LatencySummary;
   /** Put to the base -> 'config_reloaded', on a fleet without overlays or canary. */
   none: LatencySummary;
+  /** Median over rounds of (that round's variants p99 / its no-variants p99): one burst decides less. */
+  roundRatio: number;
 }
 
 /** Writes the variant fleet's base, its two overlays and its canary, before that fleet starts. */
@@ -34,9 +37,15 @@ export async function seedVariants(context: VariantsContext, key: string): Promi
   const { etcd } = context;
   await etcd.put(key).value(context.render(context.next())).exec();
   for (const [name, record] of Object.entries(OVERLAYS)) {
-    await etcd.put(`${overlaysPrefix(key)}${name}`).value(JSON.stringify(record)).exec();
+    await etcd
+      .put(`${overlaysPrefix(key)}${name}`)
+      .value(JSON.stringify(record))
+      .exec();
   }
-  await etcd.put(canaryKey(key)).value(await canaryText(context, key, context.next())).exec();
+  await etcd
+    .put(canaryKey(key))
+    .value(await canaryText(context, key, context.next()))
+    .exec();
 }
 
 /** The canary every instance of the variant fleet is a member of, running `seq`'s document. */
@@ -88,12 +97,16 @@ export async function measureHotPath(
       if (round >= 0) outcomes.get(fleet)!.push(outcome);
     }
   }
+  const p99 = (outcome: PutOutcome) => summarizeOutcomes([outcome]).p99;
+  const mine = outcomes.get(variants)!;
+  const theirs = outcomes.get(none)!;
   return {
     instances: none.instances,
     processes,
     debounceMs: plan.debounceMs,
     rounds: plan.hotPathRounds,
-    variants: summarizeOutcomes(outcomes.get(variants)!),
-    none: summarizeOutcomes(outcomes.get(none)!),
+    variants: summarizeOutcomes(mine),
+    none: summarizeOutcomes(theirs),
+    roundRatio: median(mine.map((outcome, round) => p99(outcome) / p99(theirs[round]!))),
   };
 }

@@ -70,7 +70,9 @@ export function variantsFigures(result: VariantsResult): Figure[] {
       `self-abort: put of K/canary for one member whose beforeApply vetoes it -> record ` +
       `marked aborted by it (debounceMs ${abort.debounceMs}, ${abort.instances} instances)`,
     value:
-      latency(abort.abort) + (abort.wrongAborts ? `, ${abort.wrongAborts} marked wrongly` : ''),
+      latency(abort.abort) +
+      (abort.wrongAborts ? `, ${abort.wrongAborts} marked wrongly` : '') +
+      `; of which put -> the member's veto ${latency(abort.vetoed)}`,
     target: `p99 <= 250 ms + debounceMs = ${abortLimit} ms`,
     result: verdict(
       abort.abort.p99 <= abortLimit && abort.abort.missed === 0 && abort.wrongAborts === 0,
@@ -91,7 +93,9 @@ export function variantsFigures(result: VariantsResult): Figure[] {
     figure:
       `hot path: put -> 'config_reloaded' in every instance, each a canary member with two ` +
       `overlays (${where})`,
-    value: `${latency(hotPath.variants)}; p99 / no-variants p99 = ${ratio.toFixed(2)}x`,
+    value:
+      `${latency(hotPath.variants)}; p99 / no-variants p99 = ${ratio.toFixed(2)}x ` +
+      `(median of the rounds' own ratios ${hotPath.roundRatio.toFixed(2)}x)`,
     target: '<= 1.1x the same fleet without variants',
     result: verdict(ratio <= 1.1 && hotPath.variants.missed === 0),
   });
@@ -108,6 +112,16 @@ export function variantsFigures(result: VariantsResult): Figure[] {
     value: String(result.hungProcesses),
     target: '0',
     result: verdict(result.hungProcesses === 0),
+  });
+  const { seconds } = result;
+  figures.push({
+    area,
+    figure: 'where the section took its time (starting the two fleets, then each measurement)',
+    value:
+      `start ${seconds.start} s, hot path ${seconds.hotPath} s, fan-out ${seconds.fanOut} s, ` +
+      `trial ${seconds.trial} s, self-abort ${seconds.abort} s`,
+    target: 'reference',
+    result: 'ref',
   });
   return figures;
 }

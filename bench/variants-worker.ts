@@ -22,9 +22,11 @@ import {
 const START_CONCURRENCY = 2;
 
 let apps: Array<{ index: number; app: ReloaderApp }> = [];
+/** When the vetoing instance's `beforeApply` said no (epoch ms), since the driver last asked. */
+let vetoes: number[] = [];
 
 function startOne(start: VariantsStart, index: number): Promise<ReloaderApp> {
-  const vetoes = index === start.vetoIndex;
+  const vetoing = index === start.vetoIndex;
   return createReloaderApp([
     {
       configSource: etcdSource({
@@ -36,10 +38,12 @@ function startOne(start: VariantsStart, index: number): Promise<ReloaderApp> {
       }),
       schemaPath: SAMPLE_SCHEMA_PATH,
       debounceMs: start.debounceMs,
-      ...(vetoes
+      ...(vetoing
         ? {
             beforeApply: (next) => {
-              if (markerOf(next) >= VETO_FROM) throw new Error('the benchmark vetoes this marker');
+              if (markerOf(next) < VETO_FROM) return;
+              vetoes.push(epochNow());
+              throw new Error('the benchmark vetoes this marker');
             },
           }
         : {}),
@@ -107,6 +111,11 @@ async function handle(request: VariantsRequest): Promise<VariantsReply> {
     case 'arm':
       arm(request.seq, request.boundMs, request.only);
       return { id: request.id };
+    case 'vetoes': {
+      const times = vetoes;
+      vetoes = [];
+      return { id: request.id, times };
+    }
     case 'stop':
       await closeAll();
       return { id: request.id };

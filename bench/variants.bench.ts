@@ -21,6 +21,8 @@ export interface VariantsResult {
   hotPath: HotPathResult;
   /** Fleet processes that did not exit by themselves after closing every instance. */
   hungProcesses: number;
+  /** Where the section's time went, s: starting the fleets, then each measurement. */
+  seconds: Record<'start' | 'hotPath' | 'fanOut' | 'trial' | 'abort', number>;
 }
 
 const PLAIN_KEY = '/bench/variants/plain';
@@ -56,6 +58,13 @@ export async function runVariants(plan: VariantsPlan): Promise<VariantsResult> {
     };
     // The plain fleet has one instance that vetoes the self-abort's bad canaries.
     const memberIndex = Math.min(7, plan.fleet.instances - 1);
+    let last = performance.now();
+    const lap = () => {
+      const now = performance.now();
+      const seconds = Number(((now - last) / 1000).toFixed(1));
+      last = now;
+      return seconds;
+    };
     // One fleet after the other: 200 Nest apps booting at once on 2 cores starve etcd's answers.
     const plain = await VariantsFleet.start(
       plan.fleet,
@@ -69,14 +78,25 @@ export async function runVariants(plan: VariantsPlan): Promise<VariantsResult> {
     );
     plain.lastSeq = 1;
 
+    const start = lap();
     const hotPath = await measureHotPath(context, plain, variants, plan.fleet.processes);
     let hungProcesses = await variants.stop();
+    const hotPathSeconds = lap();
     // The rest on the plain fleet alone, without the other fleet's idle work.
     const fanOut = await measureFanOut(context, plain);
+    const fanOutSeconds = lap();
     const trial = await measureTrial(context, plain, cluster.hosts);
+    const trialSeconds = lap();
     const abort = await measureAbort(context, plain, memberIndex);
     hungProcesses += await plain.stop();
-    return { fanOut, trial, abort, hotPath, hungProcesses };
+    const seconds = {
+      start,
+      hotPath: hotPathSeconds,
+      fanOut: fanOutSeconds,
+      trial: trialSeconds,
+      abort: lap(),
+    };
+    return { fanOut, trial, abort, hotPath, hungProcesses, seconds };
   } finally {
     await Promise.all(started.map((client) => client.kill()));
     etcd.close();
