@@ -26,6 +26,7 @@ const SECTIONS: SectionName[] = [
   'storm',
   'latency',
   'fleet',
+  'variants',
 ];
 const BENCH_DIR = path.join(REPO_ROOT, 'bench');
 
