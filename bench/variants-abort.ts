@@ -3,7 +3,7 @@ import {
   canaryKey,
   canaryRecordText,
   type CanaryRecord,
-} from '../lib/sources/etcd/fleet/canary-record.js';
+} from '../lib/sources/fleet/canary-record.js';
 import { epochNow } from './fixtures.js';
 import type { VariantsContext } from './variants-plan.js';
 import {

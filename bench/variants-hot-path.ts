@@ -1,4 +1,4 @@
-import { canaryKey, canaryRecordText } from '../lib/sources/etcd/fleet/canary-record.js';
+import { canaryKey, canaryRecordText } from '../lib/sources/fleet/canary-record.js';
 import { overlaysPrefix } from '../lib/sources/etcd/fleet/overlay-record.js';
 import { median } from './stats.js';
 import type { VariantsContext } from './variants-plan.js';

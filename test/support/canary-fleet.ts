@@ -11,7 +11,7 @@ import {
   type EtcdSourceOptions,
   type InstanceStatus,
 } from '../../lib/sources/etcd/index.js';
-import type { CanaryRecord } from '../../lib/sources/etcd/fleet/canary-record.js';
+import type { CanaryRecord } from '../../lib/sources/fleet/canary-record.js';
 import { CapturingLogger } from './capturing-logger.js';
 import { EtcdCluster } from './etcd-cluster.js';
 import { bootReloader, type ReloaderHarness } from './reloader-app.js';

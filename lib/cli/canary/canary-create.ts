@@ -3,9 +3,9 @@ import {
   canaryKey,
   canaryRecordText,
   type CanaryRecord,
-} from '../../sources/etcd/fleet/canary-record.js';
-import { canaryInProgress } from '../../sources/etcd/fleet/canary.store.js';
-import type { Selector } from '../../sources/etcd/fleet/selector.js';
+} from '../../sources/fleet/canary-record.js';
+import { canaryInProgress } from '../../sources/fleet/canary-record.js';
+import type { Selector } from '../../sources/fleet/selector.js';
 import { printChanges, redactedChanges } from '../check/diff.format.js';
 import { ExitCode, type CliOutput } from '../shared/cli-output.js';
 import { formatSelector } from '../shared/selector.flag.js';

@@ -1,6 +1,6 @@
 import type { CasGuard } from '../../sources/etcd/cas-put.js';
-import { canaryKey } from '../../sources/etcd/fleet/canary-record.js';
-import { canaryInProgress } from '../../sources/etcd/fleet/canary.store.js';
+import { canaryKey } from '../../sources/fleet/canary-record.js';
+import { canaryInProgress } from '../../sources/fleet/canary-record.js';
 import type { CliOutput } from '../shared/cli-output.js';
 import type { EtcdConnection } from '../etcd/etcd.connection.js';
 import { canaryMessages as say } from './canary.messages.js';

@@ -1,7 +1,7 @@
-import type { CanaryRecord } from '../../sources/etcd/fleet/canary-record.js';
+import type { CanaryRecord } from '../../sources/fleet/canary-record.js';
 import type { InstanceStatus } from '../../sources/etcd/fleet/instance-status.js';
-import { compareRevisions } from '../../sources/etcd/fleet/rollout-progress.js';
-import { selectorMatches } from '../../sources/etcd/fleet/selector.js';
+import { compareRevisions } from '../../sources/fleet/revision-order.js';
+import { selectorMatches } from '../../sources/fleet/selector.js';
 
 /**
  * Where a member of a canary stands: it runs the candidate ('applied'), holds it ('staged'), has

@@ -1,4 +1,4 @@
-import type { CanaryRecord } from '../../sources/etcd/fleet/canary-record.js';
+import type { CanaryRecord } from '../../sources/fleet/canary-record.js';
 import type { StoredCanary } from '../../sources/etcd/fleet/canary.store.js';
 import { ExitCode, type CliOutput } from '../shared/cli-output.js';
 import { formatDuration } from '../shared/duration.flag.js';

@@ -1,6 +1,6 @@
 import { describeError } from '../../config-reloader.errors.js';
 import type { ConfigKeyValue } from '../../sources/etcd/config-key.reader.js';
-import type { CanaryRecord } from '../../sources/etcd/fleet/canary-record.js';
+import type { CanaryRecord } from '../../sources/fleet/canary-record.js';
 import type { StoredCanary } from '../../sources/etcd/fleet/canary.store.js';
 import { ExitCode, type CliOutput } from '../shared/cli-output.js';
 import type { EtcdConnection } from '../etcd/etcd.connection.js';

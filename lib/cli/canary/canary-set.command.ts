@@ -1,6 +1,6 @@
 import { Command } from 'commander';
-import { canaryRecordText } from '../../sources/etcd/fleet/canary-record.js';
-import type { Selector } from '../../sources/etcd/fleet/selector.js';
+import { canaryRecordText } from '../../sources/fleet/canary-record.js';
+import type { Selector } from '../../sources/fleet/selector.js';
 import { ExitCode, type CliOutput } from '../shared/cli-output.js';
 import { formatSelector, parseSelectorFlag } from '../shared/selector.flag.js';
 import { addEtcdFlags, type EtcdFlags } from '../etcd/etcd.flags.js';

@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { printable } from '../../change/printable.js';
 import { validateConfigText } from '../../pipeline/config.pipeline.js';
 import { describeError } from '../../config-reloader.errors.js';
-import { canaryKey } from '../../sources/etcd/fleet/canary-record.js';
+import { canaryKey } from '../../sources/fleet/canary-record.js';
 import { addSecretKeyFlag, printChanges, redactedChanges } from '../check/diff.format.js';
 import { ExitCode, type CliOutput } from '../shared/cli-output.js';
 import { formatSelector } from '../shared/selector.flag.js';

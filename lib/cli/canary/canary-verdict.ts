@@ -1,6 +1,6 @@
 import { constants } from 'node:os';
 import { printable } from '../../change/printable.js';
-import { canaryRecordText } from '../../sources/etcd/fleet/canary-record.js';
+import { canaryRecordText } from '../../sources/fleet/canary-record.js';
 import { ExitCode, type CliOutput } from '../shared/cli-output.js';
 import { formatDuration } from '../shared/duration.flag.js';
 import type { EtcdConnection } from '../etcd/etcd.connection.js';

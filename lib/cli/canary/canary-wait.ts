@@ -1,4 +1,4 @@
-import type { CanaryAbort } from '../../sources/etcd/fleet/canary-record.js';
+import type { CanaryAbort } from '../../sources/fleet/canary-record.js';
 import type { StoredCanary } from '../../sources/etcd/fleet/canary.store.js';
 import type { CanaryScene } from '../../sources/etcd/fleet/canary.watcher.js';
 import type { CliOutput } from '../shared/cli-output.js';

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import type { Selector } from '../../sources/etcd/fleet/selector.js';
+import type { Selector } from '../../sources/fleet/selector.js';
 import { parseDuration } from '../shared/duration.flag.js';
 import { parseSelectorFlag } from '../shared/selector.flag.js';
 

@@ -1,5 +1,5 @@
 import { escapeControlCharacters, printable } from '../../change/printable.js';
-import type { CanaryAbort } from '../../sources/etcd/fleet/canary-record.js';
+import type { CanaryAbort } from '../../sources/fleet/canary-record.js';
 
 /** A key, quoted; keys come from the command line and may hold anything. */
 const quoted = (text: string) => `"${escapeControlCharacters(text)}"`;

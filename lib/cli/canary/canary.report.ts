@@ -1,5 +1,5 @@
 import { printable } from '../../change/printable.js';
-import type { CanaryAbort } from '../../sources/etcd/fleet/canary-record.js';
+import type { CanaryAbort } from '../../sources/fleet/canary-record.js';
 import type { CliOutput } from '../shared/cli-output.js';
 import { formatLabels } from '../shared/identity.format.js';
 import { abortReason } from './canary.messages.js';

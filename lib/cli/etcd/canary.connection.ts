@@ -1,12 +1,14 @@
-import type { Etcd3 } from 'etcd3';
-import type { EtcdConnectionOptions } from '../../sources/etcd/etcd-client.js';
+import type { createEtcdClient, EtcdConnectionOptions } from '../../sources/etcd/etcd-client.js';
 import type {
   BaseAndCanary,
   CanaryWrite,
   StoredCanary,
 } from '../../sources/etcd/fleet/canary.store.js';
 import type { CanaryFollowOptions } from '../../sources/etcd/fleet/canary.watcher.js';
-import type { CanaryRecord } from '../../sources/etcd/fleet/canary-record.js';
+import type { CanaryRecord } from '../../sources/fleet/canary-record.js';
+
+/** The client of one command (its type only: etcd3 itself is loaded on demand). */
+type Etcd3 = ReturnType<typeof createEtcdClient>;
 
 /** One bounded etcd step of a command: its failure becomes the command's (exit 3 or 7). */
 export type EtcdStep = <T>(what: string, work: () => Promise<T>, checkWith?: string) => Promise<T>;

@@ -3,7 +3,7 @@ import { escapeControlCharacters } from '../../change/printable.js';
 import type { ConfigKeyValue } from '../../sources/etcd/config-key.reader.js';
 import type { OverlayRecord } from '../../sources/etcd/fleet/overlay-record.js';
 import type { StoredOverlay } from '../../sources/etcd/fleet/overlay-record.store.js';
-import type { Selector } from '../../sources/etcd/fleet/selector.js';
+import type { Selector } from '../../sources/fleet/selector.js';
 import type { ConfigValidationRules } from '../../pipeline/config.pipeline.js';
 import type { DocumentLayer } from '../../pipeline/document/layered-document.js';
 import { cliMessages } from '../shared/cli.messages.js';

@@ -1,6 +1,6 @@
 import { alignedColumns } from '../shared/text-columns.js';
 import { printable } from '../../change/printable.js';
-import type { Selector } from '../../sources/etcd/fleet/selector.js';
+import type { Selector } from '../../sources/fleet/selector.js';
 import type { CliOutput } from '../shared/cli-output.js';
 import { shownToken } from '../shared/identity.format.js';
 import { overlayMessages } from './overlay.messages.js';

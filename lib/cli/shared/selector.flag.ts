@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { isPrototypeKey, LABEL_KEY } from '../../sources/instance-identity.js';
-import type { Selector } from '../../sources/etcd/fleet/selector.js';
+import type { Selector } from '../../sources/fleet/selector.js';
 import { formatLabels, shownToken } from './identity.format.js';
 import { selectorFlagMessages as problem } from './selector.messages.js';
 

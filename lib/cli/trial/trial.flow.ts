@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
-import type { Selector } from '../../sources/etcd/fleet/selector.js';
+import type { Selector } from '../../sources/fleet/selector.js';
 import { ExitCode, type CliOutput } from '../shared/cli-output.js';
 import { formatDuration } from '../shared/duration.flag.js';
 import type { EtcdConnection } from '../etcd/etcd.connection.js';

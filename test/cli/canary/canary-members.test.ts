@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CanaryMembers, memberState } from '../../../lib/cli/canary/canary-members.js';
-import type { CanaryRecord } from '../../../lib/sources/etcd/fleet/canary-record.js';
+import type { CanaryRecord } from '../../../lib/sources/fleet/canary-record.js';
 import type { InstanceStatus } from '../../../lib/sources/etcd/fleet/instance-status.js';
 
 const record = (match: CanaryRecord['match']): CanaryRecord => ({

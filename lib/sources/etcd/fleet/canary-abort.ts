@@ -3,7 +3,7 @@ import type { SourceListener, SourceOutcome } from '../../../interfaces/config-s
 import { withDeadline } from '../etcd-client.js';
 import { failureReason, isRefusal } from '../etcd-failure.js';
 import { etcdMessages } from '../etcd.messages.js';
-import { canaryRecordText } from './canary-record.js';
+import { canaryRecordText } from '../../fleet/canary-record.js';
 import type { FleetCanary, SeenCanary } from './fleet-canary.js';
 
 export interface CanaryAbortOptions {

@@ -1,6 +1,6 @@
 import type { Etcd3, IKeyValue } from 'etcd3';
 import { toConfigKeyValue, type ConfigKeyValue } from '../config-key.reader.js';
-import { canaryKey, readCanaryRecord, type CanaryRecord } from './canary-record.js';
+import { canaryKey, readCanaryRecord, type CanaryRecord } from '../../fleet/canary-record.js';
 
 /** `K/canary` as etcd holds it, read as instances read it. */
 export interface StoredCanary {
@@ -16,14 +16,6 @@ export interface BaseAndCanary {
   base: ConfigKeyValue | undefined;
   canary: StoredCanary | undefined;
   revision: string;
-}
-
-/**
- * Whether the canary is in progress: it exists and no one marked it aborted. An unreadable
- * record counts as in progress: nobody can tell it was aborted, and instances stop on it.
- */
-export function canaryInProgress(canary: StoredCanary | undefined): boolean {
-  return canary !== undefined && canary.record?.aborted === undefined;
 }
 
 export function storedCanary(kv: IKeyValue, key: string): StoredCanary {

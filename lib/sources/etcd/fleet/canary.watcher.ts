@@ -3,7 +3,7 @@ import { boundedCall } from '../bounded-call.js';
 import type { EtcdConnectionOptions } from '../etcd-client.js';
 import { KeyWatch } from '../key-watch.js';
 import { WatchMembers } from '../watch-members.js';
-import { canaryKey } from './canary-record.js';
+import { canaryKey } from '../../fleet/canary-record.js';
 import { storedCanary, type StoredCanary } from './canary.store.js';
 import { instancesPrefix, parseInstanceStatus, type InstanceStatus } from './instance-status.js';
 

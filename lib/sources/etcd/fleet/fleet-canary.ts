@@ -1,7 +1,7 @@
 import type { IKeyValue } from 'etcd3';
 import type { InstanceIdentity } from '../../instance-identity.js';
-import { canaryKey, readCanaryRecord, type CanaryRecord } from './canary-record.js';
-import { selectorMatches } from './selector.js';
+import { canaryKey, readCanaryRecord, type CanaryRecord } from '../../fleet/canary-record.js';
+import { selectorMatches } from '../../fleet/selector.js';
 
 /** The canary record as this instance last saw it, and where etcd had it then. */
 export interface SeenCanary {

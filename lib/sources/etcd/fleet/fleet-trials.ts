@@ -3,7 +3,7 @@ import { asReloadError } from '../../../config-reloader.errors.js';
 import type { SourceListener } from '../../../interfaces/config-source.interface.js';
 import type { InstanceIdentity } from '../../instance-identity.js';
 import type { TrialStatus } from './instance-status.js';
-import { selectorMatches } from './selector.js';
+import { selectorMatches } from '../../fleet/selector.js';
 import type { StatusRecord } from './status-record.js';
 import { readTrialRecord, trialsPrefix } from './trial-record.js';
 

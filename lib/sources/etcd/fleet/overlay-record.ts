@@ -1,8 +1,8 @@
 import { ConfigValidationError, type ConfigIssue } from '../../../config-reloader.errors.js';
 import { closestName } from '../../../config-reloader.suggest.js';
 import { parseConfigText } from '../../../pipeline/document/config.parser.js';
-import { readMatchInto, type Selector } from './selector.js';
-import { shownName } from './selector.messages.js';
+import { readMatchInto, type Selector } from '../../fleet/selector.js';
+import { shownName } from '../../fleet/selector.messages.js';
 
 /** Where the overlays of the config key `key` live: `<key>/overlays/<name>`. */
 export function overlaysPrefix(key: string): string {

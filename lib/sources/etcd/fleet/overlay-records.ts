@@ -1,7 +1,7 @@
 import type { DocumentLayer } from '../../../pipeline/document/layered-document.js';
 import type { InstanceIdentity } from '../../instance-identity.js';
 import { overlaysPrefix, readOverlayRecord, type OverlayRecord } from './overlay-record.js';
-import { selectorMatches } from './selector.js';
+import { selectorMatches } from '../../fleet/selector.js';
 
 type Entry = { record: OverlayRecord } | { error: unknown };
 

@@ -1,4 +1,7 @@
+import { compareRevisions } from '../../fleet/revision-order.js';
 import type { InstanceStatus } from './instance-status.js';
+
+export { compareRevisions };
 
 /**
  * Where one live instance stands on a published revision:
@@ -8,12 +11,6 @@ import type { InstanceStatus } from './instance-status.js';
  * - 'behind': it has not decided yet (an older revision), or it holds the change staged.
  */
 export type RolloutStanding = 'applied' | 'rejected' | 'vetoed' | 'behind';
-
-/** Compares two etcd revisions (decimal strings, int64). */
-export function compareRevisions(a: string, b: string): number {
-  const difference = BigInt(a) - BigInt(b);
-  return difference === 0n ? 0 : difference < 0n ? -1 : 1;
-}
 
 export function rolloutStanding(instance: InstanceStatus, revision: string): RolloutStanding {
   if (instance.state === 'staged' || compareRevisions(instance.revision, revision) < 0) {

@@ -1,5 +1,5 @@
 import type { InstanceStatus } from './instance-status.js';
-import { selectorMatches, type Selector } from './selector.js';
+import { selectorMatches, type Selector } from '../../fleet/selector.js';
 
 /**
  * What became of a trial on one instance: it accepted or rejected the candidate (its record

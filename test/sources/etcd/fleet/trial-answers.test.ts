@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceStatus } from '../../../../lib/sources/etcd/fleet/instance-status.js';
-import { bucketOf } from '../../../../lib/sources/etcd/fleet/selector.js';
+import { bucketOf } from '../../../../lib/sources/fleet/selector.js';
 import { TrialAnswers } from '../../../../lib/sources/etcd/fleet/trial-answers.js';
 
 const record = (

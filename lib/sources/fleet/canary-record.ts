@@ -1,6 +1,6 @@
-import { ConfigValidationError, type ConfigIssue } from '../../../config-reloader.errors.js';
-import { closestName } from '../../../config-reloader.suggest.js';
-import { parseConfigText } from '../../../pipeline/document/config.parser.js';
+import { ConfigValidationError, type ConfigIssue } from '../../config-reloader.errors.js';
+import { closestName } from '../../config-reloader.suggest.js';
+import { parseConfigText } from '../../pipeline/document/config.parser.js';
 import { readMatchInto, type Selector } from './selector.js';
 import { shownName } from './selector.messages.js';
 
@@ -110,6 +110,15 @@ export function readCanaryRecord(text: string, where: string): CanaryRecord {
     createdAt: createdAt as string,
     ...(aborted === undefined ? {} : { aborted: aborted as CanaryAbort }),
   };
+}
+
+/**
+ * Whether the canary is in progress: it exists and no one marked it aborted. An unreadable
+ * record (read without `record`) counts as in progress: nobody can tell it was aborted, and
+ * instances stop on it.
+ */
+export function canaryInProgress(canary: { record?: CanaryRecord } | undefined): boolean {
+  return canary !== undefined && canary.record?.aborted === undefined;
 }
 
 /** The record as `publish --canary`, `canary set` and an aborting member write it. */

@@ -1,4 +1,4 @@
-import { printable } from '../../../change/printable.js';
+import { printable } from '../../change/printable.js';
 
 /** How much of a name or a value from a record a message quotes: enough to recognise it. */
 const MAX_QUOTED = 40;

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { joinPath } from '../../../change/config-path.js';
-import { ConfigValidationError, type ConfigIssue } from '../../../config-reloader.errors.js';
-import { closestName } from '../../../config-reloader.suggest.js';
-import { isPrototypeKey, type InstanceIdentity } from '../../instance-identity.js';
+import { joinPath } from '../../change/config-path.js';
+import { ConfigValidationError, type ConfigIssue } from '../../config-reloader.errors.js';
+import { closestName } from '../../config-reloader.suggest.js';
+import { isPrototypeKey, type InstanceIdentity } from '../instance-identity.js';
 import { selectorMessages, shownName } from './selector.messages.js';
 
 /**

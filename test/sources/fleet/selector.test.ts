@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ConfigValidationError } from '../../../../lib/config-reloader.errors.js';
+import { ConfigValidationError } from '../../../lib/config-reloader.errors.js';
 import {
   bucketOf,
   readSelector,
   selectorMatches,
   type Selector,
-} from '../../../../lib/sources/etcd/fleet/selector.js';
+} from '../../../lib/sources/fleet/selector.js';
 
 /** The definition, computed another way: the first 8 hex digits of the digest. */
 const expectedBucket = (seed: string, instanceId: string) =>

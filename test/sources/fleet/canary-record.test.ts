@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigParseError, ConfigValidationError } from '../../../../lib/index.js';
+import { ConfigParseError, ConfigValidationError } from '../../../lib/index.js';
 import {
   canaryKey,
   canaryRecordText,
   readCanaryRecord,
   type CanaryRecord,
-} from '../../../../lib/sources/etcd/fleet/canary-record.js';
+} from '../../../lib/sources/fleet/canary-record.js';
 
 const WHERE = 'etcd:/bots/x/canary';
 const CANDIDATE = '{"risk": {"stopLoss": 0.03}, "apiKey": "sk-live-SECRET"}';
