@@ -21,6 +21,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // A directory per run in which test files agree on who builds dist/ (test/support/build-once.ts).
+    globalSetup: ['test/support/build-once.setup.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },

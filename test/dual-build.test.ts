@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildOnce } from './support/build-once.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -52,7 +53,7 @@ const entryPoints = (exports: Manifest['exports']) =>
   );
 
 beforeAll(async () => {
-  await run('npm', ['run', 'build'], { cwd: root });
+  await buildOnce('library');
 }, 120_000);
 
 describe('the dual build', () => {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { Type } from '@nestjs/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildOnce } from './support/build-once.js';
 import { reloaderPerTest } from './support/reloader-app.js';
 import {
   manifestOf,
@@ -30,7 +31,7 @@ const initial: BotConfig = { botName: 'trend-bot', fastPeriod: 12, risk: { stopL
 
 beforeAll(async () => {
   // The app imports the package as published: dist/ and package.json.
-  await run('npm', ['run', 'build'], { cwd: root });
+  await buildOnce('library');
 }, 120_000);
 
 describe('the README Quick start', () => {

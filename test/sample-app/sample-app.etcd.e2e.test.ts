@@ -1,15 +1,14 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG_PATH } from '../../sample-app/src/config/paths.js';
 import { instancesPrefix, parseInstanceStatus } from '../../lib/sources/etcd/index.js';
+import { buildOnce } from '../support/build-once.js';
 import { EtcdCluster, skipWithoutEtcd } from '../support/etcd-cluster.js';
 import { waitFor } from '../support/wait-for.js';
 
-const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const KEY = '/bots/trend/config';
 
@@ -73,7 +72,7 @@ describe.skipIf(missing !== undefined)('the sample bot on etcd (CONFIG_SOURCE=et
   const bots: Bot[] = [];
 
   beforeAll(async () => {
-    await run('npm', ['run', 'build:sample'], { cwd: root });
+    await buildOnce('sample-app');
   }, 120_000);
 
   afterEach(async () => {

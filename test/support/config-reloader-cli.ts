@@ -1,14 +1,17 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { buildOnce } from './build-once.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist', 'cli', 'main.js');
 
-/** Builds dist/ as shipped: the etcd commands are tested compiled, as a user runs them. */
+/**
+ * Builds dist/ as shipped, once per test run: the etcd commands are tested compiled, as a user
+ * runs them.
+ */
 export async function buildCli(): Promise<void> {
-  await promisify(execFile)('npm', ['run', 'build'], { cwd: root });
+  await buildOnce('library');
 }
 
 export interface CliResult {

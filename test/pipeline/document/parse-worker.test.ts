@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigParseError, ConfigValidationError } from '../../../lib/config-reloader.errors.js';
+import { buildOnce } from '../../support/build-once.js';
 import { ConfigDir } from '../../support/config-dir.js';
 import { trackHandles } from '../../support/handle-tracker.js';
 import { bootReloader } from '../../support/reloader-app.js';
@@ -26,7 +27,7 @@ const root = fileURLToPath(new URL('../../..', import.meta.url));
 
 // The worker runs compiled code: from the TypeScript sources it is the build's.
 beforeAll(async () => {
-  await run('npm', ['run', 'build'], { cwd: root });
+  await buildOnce('library');
 }, 120_000);
 
 const document = (marker: unknown, size = 2_000) =>

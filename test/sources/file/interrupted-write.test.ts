@@ -1,17 +1,16 @@
 import 'reflect-metadata';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildOnce } from '../../support/build-once.js';
 import { CapturingLogger } from '../../support/capturing-logger.js';
 import { ConfigDir } from '../../support/config-dir.js';
 import { bootReloader, type ReloaderHarness } from '../../support/reloader-app.js';
 import { waitFor } from '../../support/wait-for.js';
 
-const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const rollbackLoop = join(root, 'test', 'fixtures', 'rollback-loop.mjs');
 
@@ -73,7 +72,7 @@ describe('a write interrupted by a crash', () => {
   describe('a process killed again and again while it rolls back', () => {
     beforeAll(async () => {
       // The child runs the library as shipped: compiled.
-      await run('npm', ['run', 'build'], { cwd: root });
+      await buildOnce('library');
     }, 120_000);
 
     it('never leaves a torn file, and the next start removes the temp files it left', async () => {

@@ -1,19 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { Etcd3 } from 'etcd3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { instancesPrefix, parseInstanceStatus } from '../../../../lib/sources/etcd/index.js';
+import { buildOnce } from '../../../support/build-once.js';
 import { EtcdCluster, skipWithoutEtcd } from '../../../support/etcd-cluster.js';
 import { startCli } from '../../../support/config-reloader-cli.js';
 import { FleetInstance } from '../../../support/fleet-instance.js';
 import { waitFor } from '../../../support/wait-for.js';
 
-const run = promisify(execFile);
-const root = fileURLToPath(new URL('../../../..', import.meta.url));
 const KEY = '/fleet/trend/config';
 
 const missing = skipWithoutEtcd('the etcd fleet tests');
@@ -25,7 +21,7 @@ describe.skipIf(missing !== undefined)('a fleet of instances on one etcd key', (
   const directories: string[] = [];
 
   beforeAll(async () => {
-    await run('npm', ['run', 'build'], { cwd: root }); // the instances run the built library
+    await buildOnce('library'); // the instances run the built library
   }, 120_000);
 
   afterEach(async () => {
