@@ -1,4 +1,4 @@
-import { fleetFigures } from './fleet-report.js';
+import { fleetCpuFigures, fleetFigures } from './fleet-report.js';
 import type { SectionResults } from './section.js';
 import { offThreadFigures, stallFigures } from './stall.report.js';
 import type { Figure, Verdict } from './figure.js';
@@ -213,6 +213,7 @@ export function buildFigures(
     });
   }
   if (results.fleet) figures.push(...fleetFigures(results.fleet));
+  if (results.fleetCpu) figures.push(...fleetCpuFigures(results.fleetCpu));
   return figures;
 }
 
