@@ -18,12 +18,7 @@ import { hashContent } from '../content-hash.js';
 import { casPut } from './cas-put.js';
 import { readConfigKeyAt, toConfigKeyValue, type ConfigKeyValue } from './config-key.reader.js';
 import { ConfigCache } from './config-cache.js';
-import {
-  createEtcdClient,
-  DEFAULT_DIAL_TIMEOUT_MS,
-  settledWithin,
-  withDeadline,
-} from './etcd-client.js';
+import { DEFAULT_DIAL_TIMEOUT_MS, settledWithin, withDeadline } from './etcd-client.js';
 import type { EtcdSourceOptions } from './etcd-source.options.js';
 import { checkEtcdSourceOptions } from './etcd-source.options-check.js';
 import { etcdMessages } from './etcd.messages.js';
@@ -31,6 +26,7 @@ import { failureReason, isRefusal, sourceFailure } from './etcd-failure.js';
 import { FleetStatusWriter } from './fleet/fleet-status.writer.js';
 import { instancesPrefix, instanceStatusOf } from './fleet/instance-status.js';
 import { KeyWatch } from './key-watch.js';
+import { acquireEtcdClient, type SharedEtcdClient } from './shared-etcd-client.js';
 import { WatchMembers } from './watch-members.js';
 
 const DEFAULT_STATUS_TTL_SECONDS = 10;
@@ -48,6 +44,8 @@ export function etcdSource(options: EtcdSourceOptions): ConfigSource {
 
 class EtcdSource implements ConfigSource {
   readonly id: string;
+  /** Shared with the other instances of the process that connect alike; ours is the watch. */
+  private readonly connection: SharedEtcdClient;
   private readonly client: Etcd3;
   private readonly hosts: readonly string[];
   private readonly deadlineMs: number;
@@ -67,7 +65,8 @@ class EtcdSource implements ConfigSource {
     this.id = `etcd:${options.key}`;
     this.hosts = Array.isArray(options.hosts) ? options.hosts : [options.hosts];
     this.deadlineMs = options.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
-    this.client = createEtcdClient(options);
+    this.connection = acquireEtcdClient(options);
+    this.client = this.connection.client;
     this.cache = options.cachePath
       ? new ConfigCache(options.cachePath, options.key, (message) => this.logger.warn(message))
       : undefined;
@@ -177,7 +176,7 @@ class EtcdSource implements ConfigSource {
 
   async close(): Promise<void> {
     await this.status?.close();
-    this.client.close();
+    this.connection.release();
   }
 
   private async readKey(): Promise<SourceSnapshot> {

@@ -1,5 +1,6 @@
 import type { Etcd3 } from 'etcd3';
-import { createEtcdClient, type EtcdConnectionOptions } from './etcd-client.js';
+import type { EtcdConnectionOptions } from './etcd-client.js';
+import { acquireEtcdClient, type SharedEtcdClient } from './shared-etcd-client.js';
 
 export interface WatchMember {
   /** The member's client URL, as given in `hosts`. */
@@ -18,14 +19,14 @@ export interface WatchMember {
  */
 export class WatchMembers {
   private readonly urls: readonly string[];
-  private readonly clients = new Map<string, Etcd3>();
+  private readonly clients = new Map<string, SharedEtcdClient>();
   /** Members whose stream failed and has not worked since, the longest ago first. */
   private readonly suspects: string[] = [];
 
   /**
    * `shared` serves when there is no choice to make (one member, or no `connection` to open
-   * others with): no extra connection. With several members each gets its own client, opened
-   * on first use.
+   * others with): no extra connection. With several members each gets a client of its own,
+   * opened on first use and shared with the other watches of the process on the same member.
    */
   constructor(
     private readonly shared: Etcd3,
@@ -56,9 +57,9 @@ export class WatchMembers {
     this.forgive(url);
   }
 
-  /** Closes the per-member clients; the shared one belongs to the caller. */
+  /** Lets go of the per-member clients; the shared one belongs to the caller. */
   close(): void {
-    for (const client of this.clients.values()) client.close();
+    for (const held of this.clients.values()) held.release();
     this.clients.clear();
   }
 
@@ -67,12 +68,13 @@ export class WatchMembers {
     if (index >= 0) this.suspects.splice(index, 1);
   }
 
+  /** The process's client for this member alone: the watches of every instance share it. */
   private clientOf(url: string): Etcd3 {
-    let client = this.clients.get(url);
-    if (!client) {
-      client = createEtcdClient({ ...this.connection!, hosts: [url] });
-      this.clients.set(url, client);
+    let held = this.clients.get(url);
+    if (!held) {
+      held = acquireEtcdClient({ ...this.connection!, hosts: [url] });
+      this.clients.set(url, held);
     }
-    return client;
+    return held.client;
   }
 }
