@@ -25,6 +25,7 @@ import { etcdMessages } from './etcd.messages.js';
 import { failureReason, isRefusal, sourceFailure } from './etcd-failure.js';
 import { FleetStatusWriter } from './fleet/fleet-status.writer.js';
 import { instancesPrefix, instanceStatusOf } from './fleet/instance-status.js';
+import { acquireStatusBatch } from './fleet/shared-status-batch.js';
 import { KeyWatch } from './key-watch.js';
 import { acquireEtcdClient, type SharedEtcdClient } from './shared-etcd-client.js';
 import { WatchMembers } from './watch-members.js';
@@ -72,13 +73,15 @@ class EtcdSource implements ConfigSource {
       : undefined;
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
     if (options.reportStatus !== false) {
+      const ttlSeconds = options.statusTtlSeconds ?? DEFAULT_STATUS_TTL_SECONDS;
+      const lease = { client: this.client, ttlSeconds, deadlineMs: this.deadlineMs };
       this.status = new FleetStatusWriter({
-        client: this.client,
+        ...lease,
         key: options.key,
         instanceId: this.instanceId,
-        ttlSeconds: options.statusTtlSeconds ?? DEFAULT_STATUS_TTL_SECONDS,
         delayMs: options.statusDelayMs ?? DEFAULT_STATUS_DELAY_MS,
-        deadlineMs: this.deadlineMs,
+        // One lease and one transaction per round for every instance of the process on this client.
+        batch: acquireStatusBatch(lease),
         onError: (error, refused) => {
           const reason = failureReason(error);
           this.logger.warn(
