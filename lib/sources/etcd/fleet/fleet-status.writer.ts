@@ -34,9 +34,10 @@ const RETRY_MS = 1000;
 /**
  * Keeps this instance's record at `<key>/instances/<instanceId>` under a lease, so it vanishes
  * with the process. Only the latest record matters: while one waits or is being written, newer
- * ones replace it, and a record that could not be written is retried until etcd takes it (a lost
- * lease, after an outage longer than its TTL, is replaced by a new one and every record it
- * carried is written again).
+ * ones replace it, a record equal to the newest one (but for its time) is not written again, and
+ * a record that could not be written is retried until etcd takes it (a lost lease, after an
+ * outage longer than its TTL, is replaced by a new one and every record it carried is written
+ * again).
  *
  * A record never replaces a newer one. Each write puts the record only if the key is still at
  * the `mod_revision` our last write left: a write that etcd took late (sent to a member that
@@ -81,6 +82,8 @@ export class FleetStatusWriter implements StatusBatchMember {
 
   write(record: InstanceStatus): void {
     if (this.closed) return;
+    const newest = this.latest ?? this.inFlight ?? this.written;
+    if (newest && sameRecord(newest, record)) return;
     this.enqueue(record);
   }
 
@@ -157,4 +160,21 @@ export class FleetStatusWriter implements StatusBatchMember {
       // etcd unreachable: the record stays until the process's lease ends.
     }
   }
+}
+
+/**
+ * Equal but for the time it was made: nothing an operator reads differs. Field by field, so that
+ * fields added to the record count without a change here; nested ones (`error`) by their JSON.
+ */
+function sameRecord(a: InstanceStatus, b: InstanceStatus): boolean {
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  const fields = Object.keys(x);
+  if (fields.length !== Object.keys(y).length) return false;
+  return fields.every(
+    (field) =>
+      field === 'updatedAt' ||
+      x[field] === y[field] ||
+      (typeof x[field] === 'object' && JSON.stringify(x[field]) === JSON.stringify(y[field])),
+  );
 }

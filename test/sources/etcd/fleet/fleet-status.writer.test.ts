@@ -219,3 +219,25 @@ describe('the fleet status record when its lease is lost', () => {
     }
   });
 });
+
+describe('the fleet status record when nothing in it changed', () => {
+  it('is not written again for a decision that differs only in its time', async () => {
+    const etcd = new ScriptedEtcd();
+    const writer = writerOn(etcd as unknown as Etcd3, 10);
+    try {
+      writer.write(record(1));
+      const first = await waitFor(() => etcd.transactions[0], { description: 'write 1' });
+      // Told again while it is being written (a veto judged again, say): same content, new time.
+      writer.write({ ...record(1), updatedAt: new Date(Date.now() + 1000).toISOString() });
+      first.settle(undefined);
+      // What the writer does next by itself starts now, in the continuations of that write.
+      await new Promise((resolve) => setImmediate(resolve));
+      writer.write(record(2));
+      const next = await waitFor(() => etcd.transactions[1], { description: 'the next write' });
+      expect(next.record.version).toBe(2);
+      next.settle(undefined);
+    } finally {
+      await writer.close();
+    }
+  });
+});
