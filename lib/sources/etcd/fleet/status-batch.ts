@@ -60,7 +60,9 @@ export class StatusBatch {
   /** Waiting for the next round, in the order they fell due. */
   private readonly due = new Set<StatusBatchMember>();
   private timer: NodeJS.Timeout | undefined;
-  private draining: Promise<void> | undefined;
+  /** Rounds are being written; cleared in the same turn as the last round ends. */
+  private draining = false;
+  private drained: Promise<void> | undefined;
   /** The round being written, and whose records it holds. */
   private round: Promise<void> | undefined;
   private readonly inRound = new Set<StatusBatchMember>();
@@ -87,7 +89,7 @@ export class StatusBatch {
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
-        this.draining ??= this.drain().finally(() => (this.draining = undefined));
+        this.drained = this.drain();
       },
       delayMs * (0.5 + Math.random()),
     );
@@ -106,19 +108,25 @@ export class StatusBatch {
     this.closed = true;
     clearTimeout(this.timer);
     this.due.clear();
-    await this.draining;
+    await this.drained;
     await this.lease.revoke();
   }
 
   private async drain(): Promise<void> {
-    while (this.due.size > 0 && !this.closed) {
-      const pending = this.takeDue();
-      if (pending.length === 0) continue;
-      for (const { member } of pending) this.inRound.add(member);
-      this.round = this.write(pending);
-      await this.round;
-      this.round = undefined;
-      this.inRound.clear();
+    // A record that falls due after the last check must find the flag down and start a timer.
+    this.draining = true;
+    try {
+      while (this.due.size > 0 && !this.closed) {
+        const pending = this.takeDue();
+        if (pending.length === 0) continue;
+        for (const { member } of pending) this.inRound.add(member);
+        this.round = this.write(pending);
+        await this.round;
+        this.round = undefined;
+        this.inRound.clear();
+      }
+    } finally {
+      this.draining = false;
     }
   }
 
