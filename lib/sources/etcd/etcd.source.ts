@@ -18,7 +18,12 @@ import { hashContent } from '../content-hash.js';
 import { casPut } from './cas-put.js';
 import { readConfigKeyAt, toConfigKeyValue, type ConfigKeyValue } from './config-key.reader.js';
 import { ConfigCache } from './config-cache.js';
-import { DEFAULT_DIAL_TIMEOUT_MS, settledWithin, withDeadline } from './etcd-client.js';
+import {
+  createEtcdClient,
+  DEFAULT_DIAL_TIMEOUT_MS,
+  settledWithin,
+  withDeadline,
+} from './etcd-client.js';
 import type { EtcdSourceOptions } from './etcd-source.options.js';
 import { checkEtcdSourceOptions } from './etcd-source.options-check.js';
 import { etcdMessages } from './etcd.messages.js';
@@ -45,9 +50,14 @@ export function etcdSource(options: EtcdSourceOptions): ConfigSource {
 
 class EtcdSource implements ConfigSource {
   readonly id: string;
-  /** Shared with the other instances of the process that connect alike; ours is the watch. */
-  private readonly connection: SharedEtcdClient;
+  /**
+   * This instance's own: its watch, reads and writes. Shared, a client trips etcd3's circuit
+   * breaker on a member for every instance at once when their watches fail together (an outage),
+   * and holds them all off it for 5 s after it answers again.
+   */
   private readonly client: Etcd3;
+  /** The process's, for status records: shared with the other instances that connect alike. */
+  private readonly statusConnection: SharedEtcdClient | undefined;
   private readonly hosts: readonly string[];
   private readonly deadlineMs: number;
   private readonly cache: ConfigCache | undefined;
@@ -66,21 +76,22 @@ class EtcdSource implements ConfigSource {
     this.id = `etcd:${options.key}`;
     this.hosts = Array.isArray(options.hosts) ? options.hosts : [options.hosts];
     this.deadlineMs = options.dialTimeoutMs ?? DEFAULT_DIAL_TIMEOUT_MS;
-    this.connection = acquireEtcdClient(options);
-    this.client = this.connection.client;
+    this.client = createEtcdClient(options);
     this.cache = options.cachePath
       ? new ConfigCache(options.cachePath, options.key, (message) => this.logger.warn(message))
       : undefined;
     this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
     if (options.reportStatus !== false) {
+      this.statusConnection = acquireEtcdClient(options);
       const ttlSeconds = options.statusTtlSeconds ?? DEFAULT_STATUS_TTL_SECONDS;
-      const lease = { client: this.client, ttlSeconds, deadlineMs: this.deadlineMs };
+      const client = this.statusConnection.client;
+      const lease = { client, ttlSeconds, deadlineMs: this.deadlineMs };
       this.status = new FleetStatusWriter({
         ...lease,
         key: options.key,
         instanceId: this.instanceId,
         delayMs: options.statusDelayMs ?? DEFAULT_STATUS_DELAY_MS,
-        // One lease and one transaction per round for every instance of the process on this client.
+        // One lease and one transaction per round for the instances of the process that connect alike.
         batch: acquireStatusBatch(lease),
         onError: (error, refused) => {
           const reason = failureReason(error);
@@ -179,7 +190,8 @@ class EtcdSource implements ConfigSource {
 
   async close(): Promise<void> {
     await this.status?.close();
-    this.connection.release();
+    this.statusConnection?.release();
+    this.client.close();
   }
 
   private async readKey(): Promise<SourceSnapshot> {

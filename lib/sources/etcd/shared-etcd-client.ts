@@ -19,9 +19,10 @@ interface Entry {
 }
 
 /**
- * The process's clients by connection: every module instance (and watch) that reaches etcd the
- * same way shares one gRPC channel, with one connection per member and one set of gRPC
- * keepalives, instead of one of each per instance. Each user still opens streams of its own.
+ * The process's clients by connection, for what its module instances can do together (their
+ * status records): one gRPC channel and one set of keepalives for all of them. Watches keep a
+ * client per instance: etcd3 counts a member's failures per client, and a member that fails every
+ * watch of a shared client at once is shut off for all of them until its circuit half-opens.
  */
 const clients = new Map<string, Entry>();
 

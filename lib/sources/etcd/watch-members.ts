@@ -1,6 +1,5 @@
 import type { Etcd3 } from 'etcd3';
-import type { EtcdConnectionOptions } from './etcd-client.js';
-import { acquireEtcdClient, type SharedEtcdClient } from './shared-etcd-client.js';
+import { createEtcdClient, type EtcdConnectionOptions } from './etcd-client.js';
 
 export interface WatchMember {
   /** The member's client URL, as given in `hosts`. */
@@ -19,14 +18,14 @@ export interface WatchMember {
  */
 export class WatchMembers {
   private readonly urls: readonly string[];
-  private readonly clients = new Map<string, SharedEtcdClient>();
+  private readonly clients = new Map<string, Etcd3>();
   /** Members whose stream failed and has not worked since, the longest ago first. */
   private readonly suspects: string[] = [];
 
   /**
    * `shared` serves when there is no choice to make (one member, or no `connection` to open
-   * others with): no extra connection. With several members each gets a client of its own,
-   * opened on first use and shared with the other watches of the process on the same member.
+   * others with): no extra connection. With several members each gets its own client, opened
+   * on first use.
    */
   constructor(
     private readonly shared: Etcd3,
@@ -57,9 +56,9 @@ export class WatchMembers {
     this.forgive(url);
   }
 
-  /** Lets go of the per-member clients; the shared one belongs to the caller. */
+  /** Closes the per-member clients; the shared one belongs to the caller. */
   close(): void {
-    for (const held of this.clients.values()) held.release();
+    for (const client of this.clients.values()) client.close();
     this.clients.clear();
   }
 
@@ -68,13 +67,12 @@ export class WatchMembers {
     if (index >= 0) this.suspects.splice(index, 1);
   }
 
-  /** The process's client for this member alone: the watches of every instance share it. */
   private clientOf(url: string): Etcd3 {
-    let held = this.clients.get(url);
-    if (!held) {
-      held = acquireEtcdClient({ ...this.connection!, hosts: [url] });
-      this.clients.set(url, held);
+    let client = this.clients.get(url);
+    if (!client) {
+      client = createEtcdClient({ ...this.connection!, hosts: [url] });
+      this.clients.set(url, client);
     }
-    return held.client;
+    return client;
   }
 }
