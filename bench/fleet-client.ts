@@ -12,7 +12,7 @@ export type FleetKind = 'module' | 'bare' | 'validated';
 
 export interface FleetStart {
   kind: FleetKind;
-  /** Instances this process hosts (bare: an etcd client each; module: one shared client). */
+  /** Instances this process hosts, each with an etcd client of its own. */
   count: number;
   /** Instance ids start here, so that ids are unique across processes. */
   firstIndex: number;

@@ -109,9 +109,9 @@ const KEYS: Record<FleetKind, string> = {
 
 /**
  * put -> 'config_reloaded' in every instance of a fleet: 1, 10 and 100 Nest apps with
- * ConfigReloaderModule over etcdSource(), spread over a few processes (the instances of a process
- * share one etcd client, as the library does), against two same-size fleets of bare etcd3
- * watchers (an etcd client each), laid out the same way, on the
+ * ConfigReloaderModule over etcdSource(), spread over a few processes, each with an etcd client
+ * of its own (and, for the status records, the one the library shares per process), against two
+ * same-size fleets of bare etcd3 watchers, laid out the same way, on the
  * same etcd (one member, loopback): one only parses the value (the issue's baseline), the other
  * also validates it as the module does. The fleets watch keys of their own and take turns, put
  * for put, so that all see the same machine and none competes with another's work. Times: the put's send time here, the arrival in each instance's process.
