@@ -233,7 +233,7 @@ function short(revision: string): string {
 }
 
 /** ` ("config/bot.json" is relative to the working directory /srv/bot)`, or nothing. */
-function resolvedFrom(relative: RelativePath | undefined): string {
+export function resolvedFrom(relative: RelativePath | undefined): string {
   return relative
     ? ` ("${relative.given}" is relative to the working directory ${relative.workingDirectory})`
     : '';

@@ -12,9 +12,11 @@ import { messages } from './config-reloader.messages.js';
 import { resolvePath, type RelativePath } from './config-reloader.paths.js';
 import { closestName } from './config-reloader.suggest.js';
 import { DEFAULT_SECRET_KEYS } from './change/secret-redaction.js';
-import type { ConfigSource } from './sources/config-source.interface.js';
+import type { ConfigSource } from './interfaces/config-source.interface.js';
 import type { ConfigReloaderOptions } from './interfaces/index.js';
 import { timerProblem } from './config-reloader.timers.js';
+import { resolveOverlayPaths } from './config-reloader.overlay-paths.js';
+import type { FileOverlay } from './sources/file/file.source.js';
 
 /** Options whose defaults are filled in by `resolveOptions`. */
 type DefaultedOption =
@@ -39,6 +41,8 @@ export type ResolvedConfigReloaderOptions<T extends object> = Omit<
   Required<Pick<ConfigReloaderOptions<T>, DefaultedOption>> & {
     /** How `configPath` and `schemaPath` were given, when relative: for messages. */
     relativePaths: { configPath?: RelativePath; schemaPath?: RelativePath };
+    /** `overlayPaths` made absolute, each with how it was given; empty without overlays. */
+    overlays: readonly FileOverlay[];
   };
 
 // Every option key, once; the compiler refuses this object when the interface gains or loses one.
@@ -46,6 +50,7 @@ const OPTION_KEYS: Record<keyof ConfigReloaderOptions, true> = {
   name: true,
   configPath: true,
   configSource: true,
+  overlayPaths: true,
   schemaPath: true,
   schema: true,
   dto: true,
@@ -188,6 +193,7 @@ export function resolveOptions<T extends object>(
     configPath: configPath?.path,
     schemaPath: schemaPath?.path,
     relativePaths: { configPath: configPath?.relative, schemaPath: schemaPath?.relative },
+    overlays: resolveOverlayPaths(options, configPath?.path, fail, got),
     autoReload: options.autoReload ?? true,
     debounceMs: duration('debounceMs', options.debounceMs, DEFAULT_DEBOUNCE_MS, 0),
     usePolling: options.usePolling ?? false,

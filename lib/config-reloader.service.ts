@@ -8,6 +8,7 @@ import {
 } from './config-reloader.wiring.js';
 import type { ConfigValidationRules } from './pipeline/config.pipeline.js';
 import type { HoldOptions } from './store/config-hold.registry.js';
+import { variantOf } from './store/config.store.js';
 import type { Observable } from 'rxjs';
 import type {
   ConfigHistoryEntry,
@@ -162,6 +163,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
       watchLost,
       pending: store.staged !== undefined,
       holds: holds.reasons,
+      variant: variantOf(store.applied.variant),
     });
   }
 

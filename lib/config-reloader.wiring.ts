@@ -13,7 +13,7 @@ import { createSecretKeyMatcher } from './change/secret-redaction.js';
 import { ReloadCoordinator } from './reload/reload.coordinator.js';
 import { ReloadFailureGate } from './reload/reload-failure.gate.js';
 import { WatchController } from './reload/watch.controller.js';
-import type { ConfigSource } from './sources/config-source.interface.js';
+import type { ConfigSource } from './interfaces/config-source.interface.js';
 import type { WatchFunction } from './sources/file/directory.watcher.js';
 import { FileSource } from './sources/file/file.source.js';
 import { HoldRegistry } from './store/config-hold.registry.js';
@@ -148,6 +148,7 @@ function sourceFor<T extends object>(
   if (options.configSource) return options.configSource;
   return new FileSource(options.configPath!, {
     relativePath: options.relativePaths.configPath,
+    overlays: options.overlays,
     maxFileBytes: options.maxFileBytes,
     filePermissions: options.filePermissions,
     usePolling: options.usePolling,

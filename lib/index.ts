@@ -29,13 +29,6 @@ export {
   type ConfigErrorCode,
 } from './config-reloader.errors.js';
 export type { WatchFunction } from './sources/file/directory.watcher.js';
-export type {
-  ConfigSource,
-  SourceListener,
-  SourceOutcome,
-  SourceSnapshot,
-  SourceWatch,
-} from './sources/config-source.interface.js';
 export { validateConfigText, createValidationRules } from './pipeline/config.pipeline.js';
 export {
   generateSchemaFromDto,

@@ -91,6 +91,7 @@ describe('resolveOptions', () => {
       secretKeys: ['pin'],
       auditFailure: 'refuse',
       relativePaths: {},
+      overlays: [],
     });
   });
 

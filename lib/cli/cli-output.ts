@@ -53,12 +53,20 @@ export const ExitCode = {
   Io: 3,
   /** `publish`, `rollback`: the key changed between the read and the write; nothing was written. */
   Conflict: 4,
-  /** `publish --wait`, `rollback --wait`: a live instance rejected the published revision. */
+  /**
+   * `publish --wait`, `rollback --wait`: a live instance rejected the published revision;
+   * `publish --dry-run --wait`: one rejected the config tried.
+   */
   Rejected: 5,
-  /** `--wait`: the timeout ended with live instances still behind (none rejected). */
+  /**
+   * `--wait`: the timeout ended with live instances still behind (none rejected); with
+   * `--dry-run`, some did not answer the trial (or ended before they did).
+   */
   Behind: 6,
   /** etcd did not answer within the dial timeout (unreachable, down, no quorum). */
   Unavailable: 7,
+  /** `publish --dry-run --wait`: another trial is in progress on the key; nothing was tried. */
+  InProgress: 8,
 } as const;
 
 /**

@@ -4,11 +4,14 @@ import { shownHosts } from '../sources/etcd-hosts.js';
 export const cliMessages = {
   syntaxOnly: () => 'note: no --schema or --dto given: checked JSON syntax only',
   etcd3Missing: () =>
-    'publish, rollback and status talk to etcd through the "etcd3" package, an optional peer ' +
+    'publish, rollback, status and overlay talk to etcd through the "etcd3" package, an optional peer ' +
     'that is not installed here: npm install etcd3@^1.1.2',
-  etcdUnavailable: (hosts: readonly string[], key: string, reason: string, writing: boolean) =>
+  /** `checkWith`: after a write, the command that shows whether it happened ('status'). */
+  etcdUnavailable: (hosts: readonly string[], key: string, reason: string, checkWith?: string) =>
     `cannot reach etcd at ${shownHosts(hosts)} (key "${key}"): ${reason}.` +
-    (writing ? ' The write may or may not have happened: check with config-reloader status.' : '') +
+    (checkWith
+      ? ` The write may or may not have happened: check with config-reloader ${checkWith}.`
+      : '') +
     ' Check --etcd and that etcd is running, or raise --dial-timeout.',
   etcdRefused: (hosts: readonly string[], key: string, what: string, reason: string) =>
     `etcd at ${shownHosts(hosts)} refused ${what} (key "${key}"): ${reason}`,
@@ -18,8 +21,10 @@ export const cliMessages = {
     'ETCD_PASSWORD_FILE, ETCD_PASSWORD, or the user-info of the --etcd URL).',
   /** Said after a refusal for lack of permission. */
   checkPermission: (key: string) =>
-    `The user needs read access to "${key}" and the keys under "${key}/instances/", and for ` +
-    'publish and rollback write access to the key.',
+    `The user needs read access to "${key}" and the keys under "${key}/instances/" and ` +
+    `"${key}/overlays/"; publish and rollback need write access to the key, overlay set and rm ` +
+    `to the keys under "${key}/overlays/", and publish --dry-run --wait to the keys under ` +
+    `"${key}/trials/".`,
   passwordInUser: () =>
     'the user in --user or ETCD_USER holds a ":": give the password with --password-file, ' +
     'ETCD_PASSWORD_FILE or ETCD_PASSWORD, never on the command line.',

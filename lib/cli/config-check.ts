@@ -10,6 +10,11 @@ import {
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import { validateConfigText, type ConfigValidationRules } from '../pipeline/config.pipeline.js';
+import { parseConfigText } from '../pipeline/document/config.parser.js';
+import {
+  assembleLayeredDocument,
+  type DocumentLayer,
+} from '../pipeline/document/layered-document.js';
 
 /** One problem, in a form both people and CI can read. */
 export interface Problem {
@@ -27,23 +32,37 @@ export type CheckResult =
 
 /**
  * Reads and validates one file exactly as the running module would, with the module's size
- * limit. `unreadable`: the file could not be read at all (missing, no permission), as opposed
- * to read and refused; a file over the size limit is refused, as the app refuses it.
+ * limit, and with `overlays` (merge-patch files) layered over it in order as `overlayPaths`
+ * layers them. `unreadable`: a file could not be read at all (missing, no permission), as
+ * opposed to read and refused; a file over the size limit is refused, as the app refuses it.
+ * A problem with an overlay names the overlay.
  */
 export async function checkConfigFile(
   file: string,
   rules: ConfigValidationRules<object>,
   maxFileBytes: number = DEFAULT_MAX_FILE_BYTES,
+  overlays: readonly string[] = [],
 ): Promise<CheckResult> {
   const path = resolve(file);
   let text: string;
+  let at = path;
   try {
     text = (await readConfigFile(path, maxFileBytes)).text;
+    if (overlays.length === 0) return await checkConfigText(text, path, rules, maxFileBytes);
+    const layers: DocumentLayer[] = [];
+    for (const overlay of overlays) {
+      at = resolve(overlay);
+      const patch = parseConfigText((await readConfigFile(at, maxFileBytes)).text, at);
+      layers.push({ name: overlay, patch });
+    }
+    at = path;
+    text = assembleLayeredDocument(text, path, layers).text;
   } catch (error) {
-    const unreadable = !(error instanceof ConfigTooLargeError);
-    return { valid: false, file: path, problems: toProblems(error, path), unreadable };
+    const unreadable = !(error instanceof ConfigTooLargeError || error instanceof ConfigParseError);
+    return { valid: false, file: path, problems: problemsOf(error, at), unreadable };
   }
-  return checkConfigText(text, path, rules, maxFileBytes);
+  // Each file is held to the limit, as the module holds them; the merged document is not.
+  return checkConfigText(text, path, rules, Number.POSITIVE_INFINITY);
 }
 
 /**
@@ -59,17 +78,63 @@ export async function checkConfigText(
   const size = Buffer.byteLength(text, 'utf8');
   if (size > maxFileBytes) {
     const error = new ConfigTooLargeError(where, size, maxFileBytes);
-    return { valid: false, file: where, problems: toProblems(error, where), unreadable: false };
+    return { valid: false, file: where, problems: problemsOf(error, where), unreadable: false };
   }
   try {
     const { plain } = await validateConfigText(text, where, rules);
     return { valid: true, file: where, text, plain };
   } catch (error) {
-    return { valid: false, file: where, problems: toProblems(error, where), unreadable: false };
+    return { valid: false, file: where, problems: problemsOf(error, where), unreadable: false };
   }
 }
 
-function toProblems(error: unknown, file: string): Problem[] {
+/** A merge-patch file as read, or why it cannot be used, naming it. */
+export type PatchFile =
+  | { read: true; file: string; patch: Record<string, unknown> }
+  | { read: false; file: string; problems: Problem[] };
+
+/**
+ * Reads a merge-patch file with the module's reader and its strict parser, as `overlayPaths`
+ * reads one: a JSON object at the root, no key twice, no prototype key, at most `maxFileBytes`.
+ * A syntax error names the file with line and column.
+ */
+export async function readPatchFile(
+  file: string,
+  maxFileBytes: number = DEFAULT_MAX_FILE_BYTES,
+): Promise<PatchFile> {
+  const path = resolve(file);
+  try {
+    const patch = parseConfigText((await readConfigFile(path, maxFileBytes)).text, path);
+    return { read: true, file: path, patch };
+  } catch (error) {
+    return { read: false, file: path, problems: problemsOf(error, path) };
+  }
+}
+
+/**
+ * Validates an etcd value with `layers` merged over it, as an instance assembles and checks its
+ * document: the base is parsed strictly (a problem with it names `baseWhere`), the merged
+ * document validated (its problems name `where`). No size limit: an instance sets none on etcd.
+ */
+export async function checkLayeredText(
+  baseText: string,
+  baseWhere: string,
+  layers: readonly DocumentLayer[],
+  where: string,
+  rules: ConfigValidationRules<object>,
+): Promise<CheckResult> {
+  let text: string;
+  try {
+    text = assembleLayeredDocument(baseText, baseWhere, layers).text;
+  } catch (error) {
+    const problems = problemsOf(error, baseWhere);
+    return { valid: false, file: baseWhere, problems, unreadable: false };
+  }
+  return checkConfigText(text, where, rules, Number.POSITIVE_INFINITY);
+}
+
+/** What an error of the reader, the parser or the validators says, as problems naming `file`. */
+export function problemsOf(error: unknown, file: string): Problem[] {
   if (error instanceof ConfigTooLargeError) {
     return [{ code: error.code, message: messages.tooLargeForCli(error.size, error.limit), file }];
   }

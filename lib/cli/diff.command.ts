@@ -3,6 +3,7 @@ import { checkConfigFile, formatProblem } from './config-check.js';
 import { ExitCode, type CliOutput } from './cli-output.js';
 import { addSecretKeyFlag, printChanges, redactedChanges } from './diff.format.js';
 import { addMaxFileBytesFlag, type MaxFileBytesFlag } from './max-file-bytes.flag.js';
+import { addOverlayFlag, type OverlayFlag } from './overlay.flag.js';
 
 export function diffCommand(output: CliOutput, setExitCode: (code: number) => void): Command {
   const command = new Command('diff')
@@ -19,17 +20,16 @@ export function diffCommand(output: CliOutput, setExitCode: (code: number) => vo
       `
 Examples:
   $ config-reloader diff config/bot.json candidate.json
-  $ config-reloader diff old.json new.json --secret-key pin --json`,
+  $ config-reloader diff old.json new.json --secret-key pin --json
+  $ config-reloader diff config/bot.json candidate.json --overlay config/btc.json`,
     );
-  return addMaxFileBytesFlag(addSecretKeyFlag(command)).action(
-    async (
-      oldFile: string,
-      newFile: string,
-      flags: MaxFileBytesFlag & { json?: boolean; secretKey?: string[] },
-    ) => {
+  type Flags = MaxFileBytesFlag & OverlayFlag & { json?: boolean; secretKey?: string[] };
+  return addOverlayFlag(addMaxFileBytesFlag(addSecretKeyFlag(command))).action(
+    async (oldFile: string, newFile: string, flags: Flags) => {
+      // The same overlays over both: what changes in the document the app would run.
       const [before, after] = [
-        await checkConfigFile(oldFile, {}, flags.maxFileBytes),
-        await checkConfigFile(newFile, {}, flags.maxFileBytes),
+        await checkConfigFile(oldFile, {}, flags.maxFileBytes, flags.overlay),
+        await checkConfigFile(newFile, {}, flags.maxFileBytes, flags.overlay),
       ];
       for (const result of [before, after]) {
         if (!result.valid) {

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { applyCommand } from './apply.command.js';
 import { CliFailure, ExitCode, terminalOutput } from './cli-output.js';
 import { diffCommand } from './diff.command.js';
+import { overlayCommand } from './overlay.command.js';
 import { publishCommand } from './publish.command.js';
 import { rollbackCommand } from './rollback.command.js';
 import { schemaCommand } from './schema.command.js';
@@ -23,7 +24,8 @@ async function main(argv: string[]): Promise<number> {
   const program = new Command('config-reloader')
     .description(
       'Validate, diff and safely apply JSON config files for nestjs-config-reloader; publish ' +
-        'them to etcd (or roll back to an earlier revision) and follow the rollout across a fleet.',
+        'them to etcd (or roll back to an earlier revision), follow the rollout across a fleet, ' +
+        'and set the overlays that give some instances a variant of the config.',
     )
     .showHelpAfterError()
     .exitOverride()
@@ -35,14 +37,17 @@ async function main(argv: string[]): Promise<number> {
       'after',
       `
 Exit codes: 0 valid / applied / published / no difference, 1 invalid or over
-            --max-file-bytes (diff: files differ), 2 wrong command line, 3 a file or
-            module could not be read or written (diff: or parsed; etcd: refused,
-            wrong credentials, a TLS or password file unreadable;
-            rollback: no earlier value, or its revision compacted), 4 publish or
-            rollback lost a race: the key changed meanwhile, nothing written,
+            --max-file-bytes (diff: files differ; overlay set: the config with the
+            patch merged over it is invalid; overlay list: a record is unreadable),
+            2 wrong command line, 3 a file or module could not be read or written
+            (diff, overlay set: or parsed; etcd: refused, wrong credentials, a TLS
+            or password file unreadable; rollback: no earlier value, or its
+            revision compacted; overlay rm: no such overlay), 4 publish, rollback
+            or overlay set lost a race: the key changed meanwhile, nothing written,
             5 --wait or status: an instance rejected the config, 6 --wait or
-            status: instances behind, staged or vetoed (at the timeout), 7 etcd
-            did not answer.`,
+            status: instances behind, staged or vetoed (at the timeout; with
+            --dry-run: did not answer the trial), 7 etcd did not answer, 8 publish
+            --dry-run --wait: another trial is in progress.`,
     );
   for (const command of [
     validateCommand(output, setExitCode),
@@ -51,6 +56,7 @@ Exit codes: 0 valid / applied / published / no difference, 1 invalid or over
     publishCommand(output, setExitCode),
     rollbackCommand(output, setExitCode),
     statusCommand(output, setExitCode),
+    overlayCommand(output, setExitCode),
     schemaCommand(output, setExitCode),
   ]) {
     program.addCommand(command.exitOverride());

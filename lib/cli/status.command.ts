@@ -10,11 +10,11 @@ export function statusCommand(output: CliOutput, setExitCode: (code: number) => 
   const command = new Command('status')
     .description(
       'Show the revision published on an etcd key and, for every live instance of the app, the ' +
-        'revision it runs, its state (applied, staged, rejected with the error) and how old its ' +
-        'report is. Rows behind the published revision are marked with "!". Exits like ' +
-        'publish --wait would now: 0 every live instance applied the published revision (or ' +
-        'none is live), 5 one rejected it, 6 one is behind, staged or vetoed; 3 when nothing ' +
-        'is published on the key.',
+        'revision it runs, its state (applied, staged, rejected with the error), how old its ' +
+        'report is, its labels and the variant it runs (base, or canary:<id> +overlay). Rows ' +
+        'behind the published revision are marked with "!". Exits like publish --wait would ' +
+        'now: 0 every live instance applied the published revision (or none is live), 5 one ' +
+        'rejected it, 6 one is behind, staged or vetoed; 3 when nothing is published on the key.',
     )
     .option('--json', 'print one machine-readable document')
     .addHelpText(

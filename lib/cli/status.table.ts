@@ -1,8 +1,10 @@
+import { alignedColumns } from './text-columns.js';
 import type { FleetStatus } from '../sources/etcd/fleet/fleet-status.reader.js';
 import type { InstanceStatus } from '../sources/etcd/fleet/instance-status.js';
 import type { RolloutStanding } from '../sources/etcd/fleet/rollout-progress.js';
 import { formatAge } from './age.format.js';
 import type { CliOutput } from './cli-output.js';
+import { formatLabels, formatVariant } from './identity.format.js';
 import { printable } from '../change/printable.js';
 import { shownHosts } from '../sources/etcd-hosts.js';
 
@@ -14,11 +16,13 @@ export interface StatusRow extends InstanceStatus {
   ageMs: number | null;
 }
 
-const HEADER = ['INSTANCE', 'HOST', 'NAME', 'VERSION', 'REVISION', 'STATE', 'AGE', 'ERROR'];
+const HEADER = 'INSTANCE HOST NAME VERSION REVISION STATE AGE LABELS VARIANT ERROR'.split(' ');
 
 /**
- * The published revision on top, then one row per live instance. Rows behind the published
- * revision start with `!` (and are yellow on a terminal), rejected ones are red.
+ * The published revision on top, then one row per live instance: its labels (`-` for none) and
+ * the variant of the document its state is about (`base`, or `canary:<id> +overlay ...`). Rows
+ * behind the published revision start with `!` (and are yellow on a terminal), rejected ones are
+ * red.
  */
 export function printStatusTable(
   output: CliOutput,
@@ -44,21 +48,14 @@ export function printStatusTable(
     printable(row.revision),
     printable(row.state),
     formatAge(row.ageMs),
+    formatLabels(row.labels) || '-',
+    formatVariant(row.variant),
     row.error ? `${printable(row.error.code)}: ${printable(row.error.message)}` : '',
   ]);
-  const widths = HEADER.map((title, column) =>
-    Math.max(title.length, ...cells.map((line) => line[column]!.length)),
-  );
-  const line = (values: string[]) =>
-    values
-      .map((value, column) =>
-        column === values.length - 1 ? value : value.padEnd(widths[column]!),
-      )
-      .join('  ')
-      .trimEnd();
-  output.out(`  ${line(HEADER)}`);
+  const table = alignedColumns(HEADER, cells);
+  output.out(`  ${table.header}`);
   rows.forEach((row, index) => {
-    const text = line(cells[index]!);
+    const text = table.rows[index]!;
     if (row.standing === 'behind' || row.standing === 'vetoed') {
       output.out(output.paint('yellow', `! ${text}`));
     } else if (row.state === 'rejected') output.out(output.paint('red', `  ${text}`));

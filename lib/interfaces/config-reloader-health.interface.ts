@@ -1,3 +1,5 @@
+import type { ConfigVariant } from './config-source.interface.js';
+
 /** Snapshot of one instance's state, for health checks and dashboards. */
 export interface ConfigReloaderHealth {
   name: string;
@@ -37,4 +39,9 @@ export interface ConfigReloaderHealth {
   pending: boolean;
   /** Reasons of the active holds. */
   holds: string[];
+  /**
+   * Which layers made the config in force: the overlays merged over the base (`overlayPaths` as
+   * given; etcd overlay names) and the canary, if any. `{ overlays: [] }` without layers.
+   */
+  variant: ConfigVariant;
 }

@@ -1,6 +1,6 @@
 import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { ConfigReloadError } from '../config-reloader.errors.js';
-import type { ConfigSource } from '../sources/config-source.interface.js';
+import type { ConfigSource } from './config-source.interface.js';
 
 /**
  * What a DTO does with a key it has no rules for: `'allow'` takes it over as it is (class-
@@ -29,6 +29,17 @@ export interface ConfigReloaderOptions<T extends object = Record<string, unknown
    * Give exactly one of `configPath` and `configSource`.
    */
   configSource?: ConfigSource;
+  /**
+   * JSON merge-patch files (RFC 7386) layered over `configPath`, in this order: each names the
+   * members it changes, `null` removes one, arrays are replaced whole. The merged document is what
+   * is validated and applied, and its hash is the revision. Resolved like `configPath`, read with
+   * the same size limit and permission checks, and watched like it: editing any of them reloads.
+   * A missing or invalid overlay fails the start, or later the reload (the config in force stays).
+   * `getHealth().variant.overlays` and each history entry name them as given here; `rollback()`
+   * writes the base file only. File source only: not with `configSource`.
+   * @default [] (no overlays)
+   */
+  overlayPaths?: string[];
   /** Path of a JSON Schema file to validate every config against (mutually exclusive with `schema`). */
   schemaPath?: string;
   /**

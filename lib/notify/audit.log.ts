@@ -5,6 +5,7 @@ import { describeError } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import { SerialQueue } from '../serial-queue.js';
 import { isReadableByOthers, octalMode, PRIVATE_FILE_MODE } from '../sources/private-file-mode.js';
+import type { ConfigVariant } from '../interfaces/index.js';
 
 /** One line of the audit log. Values in `changes` are already redacted. */
 export interface AuditRecord {
@@ -22,6 +23,11 @@ export interface AuditRecord {
   changes?: { path: string; oldValue: unknown; newValue: unknown }[];
   rolledBackTo?: number;
   error?: { code: string; message: string };
+  /**
+   * The layers of the document the record is about (overlay names or paths, a canary id); kept
+   * only when there are some. Names, never values.
+   */
+  variant?: ConfigVariant;
 }
 
 // Every instance appending to one file shares one queue: lines never interleave in a process.
@@ -64,7 +70,8 @@ export class AuditLog {
           this.warnIfReadableByOthers(await handle.stat());
         }
         // One write per record: O_APPEND keeps it whole even beside other processes.
-        await handle.appendFile(`${prefix}${JSON.stringify(record)}\n`, 'utf8');
+        const line = JSON.stringify(withoutEmptyVariant(record));
+        await handle.appendFile(`${prefix}${line}\n`, 'utf8');
       } finally {
         await handle.close();
       }
@@ -117,4 +124,12 @@ export function processUser(): string {
   } catch {
     return `uid:${process.getuid?.() ?? 'unknown'}`;
   }
+}
+
+/** A record about a document made without layers says nothing of them. */
+function withoutEmptyVariant(record: AuditRecord): AuditRecord {
+  const { variant, ...rest } = record;
+  const layered =
+    variant !== undefined && (variant.overlays.length > 0 || variant.canary !== undefined);
+  return layered ? record : rest;
 }

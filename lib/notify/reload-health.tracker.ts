@@ -1,5 +1,5 @@
 import { ConfigNotFoundError, type ConfigReloadError } from '../config-reloader.errors.js';
-import type { ConfigReloaderHealth } from '../interfaces/index.js';
+import type { ConfigReloaderHealth, ConfigVariant } from '../interfaces/index.js';
 
 /** Counters and times behind `getHealth()`. */
 export class ReloadHealthTracker {
@@ -59,6 +59,8 @@ export class ReloadHealthTracker {
     watchLost: boolean;
     pending: boolean;
     holds: string[];
+    /** The layers of the config in force. */
+    variant: ConfigVariant;
   }): ConfigReloaderHealth {
     const failing = this.consecutiveErrors > 0;
     const sourceGone = failing && this.lastError instanceof ConfigNotFoundError;
@@ -82,6 +84,7 @@ export class ReloadHealthTracker {
       unavailableSince: this.unavailableSince,
       pending: state.pending,
       holds: state.holds,
+      variant: state.variant,
     };
   }
 }

@@ -9,7 +9,7 @@ import {
 import { messages } from '../config-reloader.messages.js';
 import { redactChanges, redactedPathsOf, type ConfigChange } from '../change/config.diff.js';
 import type { SecretKeyMatcher } from '../change/secret-redaction.js';
-import type { ConfigSource, SourceSnapshot } from '../sources/config-source.interface.js';
+import type { ConfigSource, SourceSnapshot } from '../interfaces/config-source.interface.js';
 import type { AppliedVersion } from '../store/config.store.js';
 import type { ReloadSource } from '../interfaces/index.js';
 import { auditFailureReason, processUser, type AuditLog, type AuditRecord } from './audit.log.js';
@@ -74,6 +74,7 @@ export class ReloadReporter<T> {
         rolledBackTo,
         hash: next.hash,
         ...origin,
+        variant: next.variant,
         changes: redactChanges(changes, this.options.isSecretKey),
       },
       this.options.auditFailure === 'refuse',
@@ -111,6 +112,7 @@ export class ReloadReporter<T> {
       revision: next.revision,
       hash: next.hash,
       text: next.text,
+      variant: next.variant,
     });
   }
 
@@ -171,6 +173,7 @@ export class ReloadReporter<T> {
       version: currentVersion,
       revision: snapshot.revision,
       hash: snapshot.hash,
+      variant: snapshot.variant,
     });
   }
 
@@ -186,10 +189,10 @@ export class ReloadReporter<T> {
     health.failed(error, at);
     logger.error(messages.reloadFailed(name, trigger, error.message));
     const summary = { code: error.code, message: error.message };
-    await this.appendAudit(
-      { event: 'reload_failed', source: trigger, version: currentVersion, error: summary },
-      false,
-    ).catch(() => undefined);
+    const failure = { event: 'reload_failed', source: trigger, version: currentVersion } as const;
+    await this.appendAudit({ ...failure, variant: snapshot?.variant, error: summary }, false).catch(
+      () => undefined,
+    );
     notifier.failed({
       name,
       error,
@@ -206,6 +209,7 @@ export class ReloadReporter<T> {
         revision: snapshot.revision,
         hash: snapshot.hash,
         error: summary,
+        variant: snapshot.variant,
       });
     }
   }

@@ -5,7 +5,7 @@ import type {
   ConfigSource,
   SourceOutcome,
   SourceSnapshot,
-} from '../sources/config-source.interface.js';
+} from '../interfaces/config-source.interface.js';
 import type { AppliedVersion } from '../store/config.store.js';
 
 /**
@@ -23,7 +23,9 @@ export class SourceOutcomeTeller {
     private readonly logger: Logger,
   ) {}
 
-  tell(outcome: Omit<SourceOutcome, 'name'>): void {
+  /** `variant` is told only when the source said which layers made the document. */
+  tell({ variant, ...decision }: Omit<SourceOutcome, 'name'>): void {
+    const outcome = variant === undefined ? decision : { ...decision, variant };
     this.lastTold = outcome;
     try {
       this.source.report?.({ name: this.name, ...outcome });
@@ -47,16 +49,17 @@ export class SourceOutcomeTeller {
       revision: applied.revision,
       hash: applied.hash,
       text: applied.text,
+      variant: applied.variant,
     });
   }
 
   /**
    * Content the source was already told about (rejected, vetoed or staged) came back at another
-   * revision: the decision stands, and is told again at the new revision.
+   * revision: the decision stands, and is told again at the new revision (with its layers).
    */
   sameDecision(snapshot: SourceSnapshot): void {
     const last = this.lastTold;
     if (!last || last.hash !== snapshot.hash || last.revision === snapshot.revision) return;
-    this.tell({ ...last, revision: snapshot.revision });
+    this.tell({ ...last, revision: snapshot.revision, variant: snapshot.variant });
   }
 }

@@ -6,7 +6,7 @@ import {
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import type { RelativePath } from '../config-reloader.paths.js';
-import type { SourceSnapshot } from '../sources/config-source.interface.js';
+import type { SourceSnapshot } from '../interfaces/config-source.interface.js';
 import {
   DocumentParser,
   OFF_THREAD_MIN_CHARS,

@@ -1,7 +1,7 @@
 import type { ReloadHealthTracker } from '../notify/reload-health.tracker.js';
 import type { ReloadReporter } from '../notify/reload.reporter.js';
 import type { ConfigPipeline } from '../pipeline/config.pipeline.js';
-import type { ConfigSource } from '../sources/config-source.interface.js';
+import type { ConfigSource } from '../interfaces/config-source.interface.js';
 import type { HoldRegistry } from '../store/config-hold.registry.js';
 import type { ConfigStore } from '../store/config.store.js';
 import type { ReloadFailureGate } from './reload-failure.gate.js';

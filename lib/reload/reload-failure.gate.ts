@@ -3,7 +3,7 @@ import {
   ConfigRejectedError,
   type ConfigReloadError,
 } from '../config-reloader.errors.js';
-import type { SourceSnapshot } from '../sources/config-source.interface.js';
+import type { SourceSnapshot } from '../interfaces/config-source.interface.js';
 
 /**
  * When a failed automatic reload is reported. A failure waits until the file has stayed still

@@ -2,17 +2,17 @@ import {
   asReloadError,
   ConfigReloaderClosedError,
   ConfigRejectedError,
-  ConfigRollbackError,
   type ConfigReloadError,
 } from '../config-reloader.errors.js';
-import { messages } from '../config-reloader.messages.js';
 import { diffConfigs } from '../change/config.diff.js';
-import type { Candidate } from '../pipeline/config.pipeline.js';
-import type { SourceSnapshot } from '../sources/config-source.interface.js';
+import type { Candidate, ValidatedConfig } from '../pipeline/config.pipeline.js';
+import type { SourceSnapshot, TrialVerdict } from '../interfaces/config-source.interface.js';
 import type { PendingChange } from '../store/config.store.js';
 import type { ReloadSource } from '../interfaces/index.js';
 import type { ReloadCoordinatorOptions } from './reload-coordinator.options.js';
 import { SerialQueue } from '../serial-queue.js';
+import { rollbackTarget } from './rollback.target.js';
+import { judgeTrial } from './trial.judge.js';
 
 /** The initial load, committed like any change but with nothing before it. */
 interface InitialLoad<T> {
@@ -23,10 +23,7 @@ interface InitialLoad<T> {
 }
 
 /** How one attempt of the reload path ended, when it did not end well. */
-interface Failure {
-  error: ConfigReloadError;
-  snapshot?: SourceSnapshot;
-}
+type Failure = { error: ConfigReloadError; snapshot?: SourceSnapshot };
 
 /**
  * The one reload path, shared by watcher reloads, `reloadConfig()`, `rollback()` and staged
@@ -80,38 +77,42 @@ export class ReloadCoordinator<T extends object> {
   }
 
   /**
-   * Writes the content of an earlier version back through the source, with compare-and-swap on
-   * the revision in force, and applies exactly what it validated, vetted and wrote.
+   * Writes the base of an earlier version back through the source (its text, or the base its
+   * layers were merged over), with compare-and-swap on the revision in force, and applies what
+   * the source then holds: exactly that version when its layers are unchanged since.
    */
   rollback(steps: number): Promise<Readonly<T>> {
     return this.queue.run(async () => {
       this.assertOpen();
-      const { store, source, pipeline, where, name } = this.options;
-      if (!Number.isInteger(steps) || steps < 1) {
-        throw new ConfigRollbackError(where, messages.rollbackSteps(steps));
-      }
-      const target = store.stepsBack(steps);
-      if (!target) {
-        const available = store.history().length - 1;
-        throw new ConfigRollbackError(where, messages.rollbackTooFar(name, steps, available));
-      }
-      if (!source.write)
-        throw new ConfigRollbackError(where, messages.rollbackUnsupported(source.id));
-      const validated = await pipeline.validate(target.rawText, store.applied.config);
-      await this.veto(validated.config);
+      const { store } = this.options;
+      const { entry, write } = rollbackTarget(steps, this.options);
+      // Without layers, what is written is what applies: validated and vetted before the write.
+      const vetted = entry.baseText === undefined ? await this.vetted(entry.rawText) : undefined;
       const applied = store.applied;
-      const snapshot = await source.write(target.rawText, applied.revision);
-      const change = { candidate: { ...validated, snapshot }, trigger: 'rollback' as const };
+      const snapshot = await write(entry.baseText ?? entry.rawText, applied.revision);
       try {
+        // Layers merged over the base written back make the document: validated like any change.
+        const validated =
+          vetted && snapshot.hash === entry.hash ? vetted : await this.vetted(snapshot.text);
         this.assertOpen();
-        await this.stageOrCommit({ ...change, notify: true, rolledBackTo: target.version });
+        await this.stageOrCommit({
+          candidate: { ...validated, snapshot },
+          trigger: 'rollback',
+          notify: true,
+          rolledBackTo: entry.version,
+        });
       } catch (error) {
-        // Not applied (the audit log refused it, say): put the source back as it was.
-        await source.write(applied.text, snapshot.revision).catch(() => undefined);
+        // Not applied (invalid, vetoed, the audit log refused it): put the source back as it was.
+        await write(applied.baseText ?? applied.text, snapshot.revision).catch(() => undefined);
         throw error;
       }
       return store.applied.config;
     });
+  }
+
+  /** A dry run (`SourceListener.trial`): judged in turn with reloads; nothing applied. */
+  trial(text: string): Promise<TrialVerdict> {
+    return this.queue.run(() => judgeTrial(text, this.options, () => this.vetted(text)));
   }
 
   /** The last hold is gone: apply the staged change, vetted again against the world as it is now. */
@@ -160,7 +161,7 @@ export class ReloadCoordinator<T extends object> {
       if (snapshot.hash === store.applied.hash) {
         store.staged = undefined; // back to the applied content: nothing is pending any more
         this.recovered(`back to the content of v${store.applied.version}, which stayed in force`);
-        reporter.unchanged(store.moveRevision(snapshot.revision));
+        reporter.unchanged(store.moveRevision(snapshot));
         return undefined;
       }
       if (snapshot.hash === store.staged?.candidate.snapshot.hash) {
@@ -182,6 +183,13 @@ export class ReloadCoordinator<T extends object> {
     } catch (error) {
       return { error: asReloadError(error, this.options.where), snapshot };
     }
+  }
+
+  /** Validates a document against the config in force, then runs the app's veto on it. */
+  private async vetted(text: string): Promise<ValidatedConfig<T>> {
+    const validated = await this.options.pipeline.validate(text, this.options.store.applied.config);
+    await this.veto(validated.config);
+    return validated;
   }
 
   /** The app's veto: after validation, before the swap (and again when a staged change applies). */

@@ -10,7 +10,7 @@ import type {
   SourceListener,
   SourceSnapshot,
   SourceWatch,
-} from '../sources/config-source.interface.js';
+} from '../interfaces/config-source.interface.js';
 import type { ReloadCoordinator } from './reload.coordinator.js';
 import type { ReloadFailureGate } from './reload-failure.gate.js';
 import { ReloadScheduler } from './reload.scheduler.js';
@@ -20,8 +20,8 @@ export interface WatchControllerOptions {
   /** Where the config comes from, for messages: the file path or the source id. */
   where: string;
   source: ConfigSource;
-  /** The reload path: the two things watching asks of it. */
-  coordinator: Pick<ReloadCoordinator<object>, 'reloadFromWatch' | 'reportFailure'>;
+  /** The reload path: what watching asks of it. */
+  coordinator: Pick<ReloadCoordinator<object>, 'reloadFromWatch' | 'reportFailure' | 'trial'>;
   failures: ReloadFailureGate;
   logger: Logger;
   debounceMs: number;
@@ -122,6 +122,11 @@ export class WatchController {
       connectivity: (connected, cause) => {
         if (isCurrent()) this.options.onConnectivity?.(connected ? 'back' : 'lost', cause);
       },
+      // A watch that stopped judges nothing more: its source is closing, or being replaced.
+      trial: (text) =>
+        isCurrent()
+          ? coordinator.trial(text)
+          : Promise.reject(new ConfigReloaderClosedError(name, where)),
     };
     let watch: SourceWatch;
     try {

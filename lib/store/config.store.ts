@@ -1,5 +1,11 @@
 import type { Candidate } from '../pipeline/config.pipeline.js';
-import type { ConfigHistoryEntry, HistorySource, ReloadSource } from '../interfaces/index.js';
+import type { SourceSnapshot } from '../interfaces/config-source.interface.js';
+import type {
+  ConfigHistoryEntry,
+  ConfigVariant,
+  HistorySource,
+  ReloadSource,
+} from '../interfaces/index.js';
 
 /** One applied version and everything that changes with it, replaced in one assignment. */
 export interface AppliedVersion<T> {
@@ -12,6 +18,10 @@ export interface AppliedVersion<T> {
   version: number;
   loadedAt: Date;
   source: HistorySource;
+  /** The layers that made it, as the source said (undefined: none). */
+  variant: ConfigVariant | undefined;
+  /** The base the layers were merged over (undefined: no layers; `text` is the base). */
+  baseText: string | undefined;
 }
 
 /** A validated change that waits for the last hold to be released (latest wins). */
@@ -53,35 +63,36 @@ export class ConfigStore<T> {
       version: (this.current?.version ?? 0) + 1,
       loadedAt: new Date(),
       source,
+      variant: snapshot.variant,
+      baseText: snapshot.baseText,
     };
   }
 
   /** Puts `next` in force (one assignment) and records it in the history. */
   swap(next: AppliedVersion<T>): void {
     this.current = next;
-    this.entries.push({
-      version: next.version,
-      config: next.config,
-      loadedAt: next.loadedAt,
-      hash: next.hash,
-      revision: next.revision,
-      source: next.source,
-      rawText: next.text,
-    });
+    this.entries.push(historyEntryOf(next));
     if (this.entries.length > this.historySize) this.entries.shift();
   }
 
   /**
-   * The source holds the content in force at another revision (republished unchanged): the
-   * version stays, its revision moves, so that a later rollback compares against the new one.
+   * The source holds the content in force at another revision (republished unchanged, maybe
+   * made of other layers): the version stays, its revision and layers move, so that a later
+   * rollback compares against the new revision and writes back the new base.
    */
-  moveRevision(revision: string): AppliedVersion<T> {
+  moveRevision({ revision, variant, baseText }: SourceSnapshot): AppliedVersion<T> {
     const current = this.applied;
-    if (current.revision === revision) return current;
-    this.current = { ...current, revision };
-    const last = this.entries.at(-1);
-    if (last?.version === current.version)
-      this.entries[this.entries.length - 1] = { ...last, revision };
+    if (
+      current.revision === revision &&
+      current.baseText === baseText &&
+      sameVariant(current.variant, variant)
+    ) {
+      return current;
+    }
+    this.current = { ...current, revision, variant, baseText };
+    if (this.entries.at(-1)?.version === current.version) {
+      this.entries[this.entries.length - 1] = historyEntryOf(this.current);
+    }
     return this.current;
   }
 
@@ -94,4 +105,35 @@ export class ConfigStore<T> {
   history(): ConfigHistoryEntry<T>[] {
     return [...this.entries];
   }
+}
+
+function historyEntryOf<T>(applied: AppliedVersion<T>): ConfigHistoryEntry<T> {
+  return {
+    version: applied.version,
+    config: applied.config,
+    loadedAt: applied.loadedAt,
+    hash: applied.hash,
+    revision: applied.revision,
+    source: applied.source,
+    rawText: applied.text,
+    variant: variantOf(applied.variant),
+    ...(applied.baseText === undefined ? {} : { baseText: applied.baseText }),
+  };
+}
+
+/** The variant of a version, for health and history: a copy, `{ overlays: [] }` without layers. */
+export function variantOf(variant: ConfigVariant | undefined): ConfigVariant {
+  if (!variant) return { overlays: [] };
+  const overlays = [...variant.overlays];
+  return variant.canary === undefined ? { overlays } : { canary: variant.canary, overlays };
+}
+
+function sameVariant(a: ConfigVariant | undefined, b: ConfigVariant | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return (
+    a.canary === b.canary &&
+    a.overlays.length === b.overlays.length &&
+    a.overlays.every((name, index) => name === b.overlays[index])
+  );
 }

@@ -2,9 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { Etcd3 } from 'etcd3';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { etcdSource } from '../../lib/sources/etcd/index.js';
 import { instanceStatusKey } from '../../lib/sources/etcd/fleet/instance-status.js';
 import { buildCli, configReloader, root } from '../support/config-reloader-cli.js';
 import { EtcdCluster, skipWithoutEtcd } from '../support/etcd-cluster.js';
+import { bootReloader, type ReloaderHarness } from '../support/reloader-app.js';
 import { SimulatedInstance, type Decision } from '../support/simulated-instance.js';
 import { nextValue, waitFor } from '../support/wait-for.js';
 
@@ -19,6 +21,8 @@ interface StatusDocument {
     state: string;
     standing: string;
     ageMs: number;
+    labels: Record<string, string>;
+    variant: { canary?: string; overlays: string[] };
   }[];
 }
 
@@ -34,6 +38,7 @@ describe('config-reloader status', () => {
     let client: Etcd3;
     let instances: SimulatedInstance[] = [];
     let child: ChildProcess | undefined;
+    let app: ReloaderHarness<object> | undefined;
     let n = 0;
     let key: string;
     const status = (...flags: string[]) =>
@@ -51,6 +56,8 @@ describe('config-reloader status', () => {
     afterEach(async () => {
       child?.kill('SIGKILL');
       child = undefined;
+      await app?.close();
+      app = undefined;
       await Promise.all(instances.map((instance) => instance.stop()));
       instances = [];
     });
@@ -89,16 +96,18 @@ describe('config-reloader status', () => {
       expect(result.code).toBe(5); // bot-2 rejected it: final, as publish --wait would say
       const [top, header, ...rows] = result.stdout.trimEnd().split('\n');
       expect(top).toBe(`"${key}" published at revision ${published} (etcd ${cluster.hosts[0]})`);
-      expect(header).toMatch(/^ {2}INSTANCE +HOST +NAME +VERSION +REVISION +STATE +AGE +ERROR$/);
+      expect(header).toMatch(
+        /^ {2}INSTANCE +HOST +NAME +VERSION +REVISION +STATE +AGE +LABELS +VARIANT +ERROR$/,
+      );
       expect(rows[0]).toMatch(
-        new RegExp(`^  bot-1 +\\S+ +default +2 +${published} +applied +\\d+s$`),
+        new RegExp(`^  bot-1 +\\S+ +default +2 +${published} +applied +\\d+s +- +base$`),
       );
       expect(rows[1]).toMatch(
         new RegExp(
-          `^  bot-2 +\\S+ +default +1 +${published} +rejected +\\d+s +CONFIG_VALIDATION: risk.stopLoss: must be <= 0.5$`,
+          `^  bot-2 +\\S+ +default +1 +${published} +rejected +\\d+s +- +base +CONFIG_VALIDATION: risk.stopLoss: must be <= 0.5$`,
         ),
       );
-      expect(rows[2]).toMatch(/^! bot-3 +\S+ +default +1 +\d+ +applied +\d+s$/);
+      expect(rows[2]).toMatch(/^! bot-3 +\S+ +default +1 +\d+ +applied +\d+s +- +base$/);
       expect(rows[3]).toContain(`1 instance(s) behind revision ${published}`);
     });
 
@@ -119,7 +128,49 @@ describe('config-reloader status', () => {
         revision: published,
         error: { code: 'CONFIG_VALIDATION', message: 'risk.stopLoss: must be <= 0.5' },
       });
-      for (const instance of document.instances) expect(instance.ageMs).toBeGreaterThanOrEqual(0);
+      for (const instance of document.instances) {
+        expect(instance.ageMs).toBeGreaterThanOrEqual(0);
+        expect(instance).toMatchObject({ labels: {}, variant: { overlays: [] } });
+      }
+    });
+
+    it("shows each instance's labels and the variant it runs, in the table and with --json", async () => {
+      await client.put(key).value('{"revision":1}');
+      // A real instance of the module, and one on a canary with overlays (what the etcd source
+      // reports once it assembles them).
+      app = await bootReloader({
+        configSource: etcdSource({
+          hosts: cluster.hosts,
+          key,
+          instanceId: 'bot-1',
+          labels: { symbol: 'BTC', region: 'eu' },
+        }),
+        debounceMs: 0,
+      });
+      await waitFor(async () => await client.get(instanceStatusKey(key, 'bot-1')).string(), {
+        description: "bot-1's status record",
+      });
+      instances.push(
+        await SimulatedInstance.start(cluster.hosts, key, 'bot-2', undefined, 10, {
+          labels: { symbol: 'ETH' },
+          variant: { canary: 'c-7', overlays: ['eth', 'us'] },
+        }),
+      );
+
+      const table = await status();
+      expect(table.code).toBe(0);
+      const [, header, ...rows] = table.stdout.trimEnd().split('\n');
+      expect(header).toMatch(/ +AGE +LABELS +VARIANT +ERROR$/);
+      expect(rows[0]).toMatch(/^ {2}bot-1 .* applied +\d+s +region=eu,symbol=BTC +base$/);
+      expect(rows[1]).toMatch(/^ {2}bot-2 .* applied +\d+s +symbol=ETH +canary:c-7 \+eth \+us$/);
+
+      const document = JSON.parse((await status('--json')).stdout) as StatusDocument;
+      expect(
+        document.instances.map(({ instanceId, labels, variant }) => [instanceId, labels, variant]),
+      ).toEqual([
+        ['bot-1', { symbol: 'BTC', region: 'eu' }, { overlays: [] }],
+        ['bot-2', { symbol: 'ETH' }, { canary: 'c-7', overlays: ['eth', 'us'] }],
+      ]);
     });
 
     it('exits as publish --wait would now: 0 all applied, 6 one behind or vetoed, 5 one rejected', async () => {
@@ -160,9 +211,11 @@ describe('config-reloader status', () => {
         hostname: { not: 'a string' },
         pid: 1,
         name: 'default\u001b[2J',
+        labels: { 'sym\u001b[2J': 'BTC\nFAKE  row', x: 5 },
         version: 1,
         revision: put.header.revision,
         hash: '',
+        variant: { canary: 'c\u001b]0;title\u0007', overlays: ['btc\r\n  bot-y  host', 7] },
         state: 'rejected',
         error: {
           code: 'CONFIG_VALIDATION',
@@ -170,14 +223,29 @@ describe('config-reloader status', () => {
         },
         updatedAt: 'not a date',
       };
-      await client.put(instanceStatusKey(key, 'bot-x')).value(JSON.stringify(forged));
+      // A label that would set the prototype of whatever copied it by assignment.
+      const text = JSON.stringify(forged).replace('"labels":{', '"labels":{"__proto__":{"x":1},');
+      await client.put(instanceStatusKey(key, 'bot-x')).value(text);
       try {
         const result = await status();
         expect(result.code).toBe(5);
         const rows = result.stdout.trimEnd().split('\n').slice(2);
         expect(rows).toHaveLength(1);
         expect(rows[0]).toMatch(/^ {2}bot-x +\? +default\\u001b\[2J .* bad \/ bot-y/);
-        expect(result.stdout).not.toContain('\u001b');
+        // Labels and variant as one token each, quoted where a space would start a new column.
+        expect(rows[0]).toContain(
+          'sym\\u001b[2J="BTC / FAKE  row",x=?  canary:c\\u001b]0;title\\u0007 ' +
+            '+"btc / bot-y  host" +?',
+        );
+        // oxlint-disable-next-line no-control-regex -- no control character but the line ends
+        expect(result.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+
+        const document = JSON.parse((await status('--json')).stdout) as StatusDocument;
+        expect(document.instances[0]).toMatchObject({
+          labels: { 'sym\u001b[2J': 'BTC\nFAKE  row', x: '?' },
+          variant: { canary: 'c\u001b]0;title\u0007', overlays: ['btc\r\n  bot-y  host', '?'] },
+        });
+        expect(Object.keys(document.instances[0]!.labels)).not.toContain('__proto__');
       } finally {
         await client.delete().key(instanceStatusKey(key, 'bot-x'));
       }

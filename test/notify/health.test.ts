@@ -147,7 +147,14 @@ describe('health', () => {
 
   it('is degraded when watching was lost, though nothing failed', () => {
     const tracker = new ReloadHealthTracker();
-    const state = { name: 'x', version: 1, isWatching: false, pending: false, holds: [] };
+    const state = {
+      name: 'x',
+      version: 1,
+      isWatching: false,
+      pending: false,
+      holds: [],
+      variant: { overlays: [] },
+    };
     expect(tracker.snapshot({ ...state, watchLost: true }).status).toBe('degraded');
     expect(tracker.snapshot({ ...state, watchLost: false }).status).toBe('up');
   });

@@ -30,7 +30,7 @@ describe('etcd client URLs with user-info', () => {
       etcdMessages.watchLost('etcd:/k', hosts, 'down'),
       etcdMessages.refused('etcd:/k', hosts, 'no'),
       etcdMessages.unavailableAtStart('etcd:/k', hosts, 'down'),
-      cliMessages.etcdUnavailable(hosts, '/k', 'down', true),
+      cliMessages.etcdUnavailable(hosts, '/k', 'down', 'status'),
       cliMessages.etcdRefused(hosts, '/k', 'reading', 'no'),
     ]) {
       expect(message).toContain('http://10.0.0.1:2379');

@@ -16,3 +16,17 @@ export async function callsServed(clientUrl: string): Promise<Record<string, num
   }
   return served;
 }
+
+/**
+ * How many watch events a member has sent since it started, to all its watchers together
+ * (`etcd_debugging_mvcc_events_total`): what a put costs a fleet that watches it.
+ */
+export async function watchEventsSent(clientUrl: string): Promise<number> {
+  const response = await fetch(`${clientUrl}/metrics`);
+  if (!response.ok) throw new Error(`${clientUrl}/metrics answered ${response.status}`);
+  const line = (await response.text())
+    .split('\n')
+    .find((text) => text.startsWith('etcd_debugging_mvcc_events_total '));
+  if (!line) throw new Error(`${clientUrl}/metrics has no etcd_debugging_mvcc_events_total`);
+  return Number(line.split(' ')[1]);
+}

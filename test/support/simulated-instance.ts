@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Etcd3, type Lease, type Watcher } from 'etcd3';
+import type { ConfigVariant } from '../../lib/interfaces/config-source.interface.js';
 import {
   instanceStatusKey,
   type InstanceStatus,
@@ -15,6 +16,12 @@ export type Decision =
   | { state: 'staged' }
   /** Never answers: keeps its last record, as a stuck or partitioned instance would. */
   | { state: 'silent' };
+
+/** What a simulated instance says about itself in every record: its labels and variant. */
+export interface SimulatedFacts {
+  labels?: Record<string, string>;
+  variant?: ConfigVariant;
+}
 
 /**
  * Stands in for a running instance of the module on an etcd key, following the fleet status
@@ -36,6 +43,7 @@ export class SimulatedInstance {
     private readonly client: Etcd3,
     private readonly lease: Lease,
     private readonly decide: (text: string, revision: string) => Decision,
+    private readonly facts: SimulatedFacts,
   ) {}
 
   static async start(
@@ -44,11 +52,12 @@ export class SimulatedInstance {
     id: string,
     decide: (text: string, revision: string) => Decision = () => ({ state: 'applied' }),
     ttlSeconds = 10,
+    facts: SimulatedFacts = {},
   ): Promise<SimulatedInstance> {
     const client = new Etcd3({ hosts });
     const lease = client.lease(ttlSeconds);
     lease.on('lost', () => undefined); // the test ends it; a lost lease is not an error here
-    const instance = new SimulatedInstance(id, key, client, lease, decide);
+    const instance = new SimulatedInstance(id, key, client, lease, decide, facts);
     const current = await client.get(key).exec();
     const kv = current.kvs[0];
     if (kv) {
@@ -87,9 +96,11 @@ export class SimulatedInstance {
       hostname: hostname(),
       pid: process.pid,
       name: 'default',
+      labels: this.facts.labels ?? {},
       version: this.version,
       revision,
       hash: createHash('sha256').update(text).digest('hex'),
+      variant: this.facts.variant ?? { overlays: [] },
       state: decision.state,
       ...('error' in decision ? { error: decision.error } : {}),
       updatedAt: new Date().toISOString(),

@@ -12,7 +12,7 @@ export type CasPutResult =
   | { written: false; current: ConfigKeyValue | undefined };
 
 /**
- * Writes `text` to `key` only if the key is still at `expectedModRevision`, or, with undefined,
+ * Writes `text` to `key` only if the key has not changed since `expectedModRevision`, or, with undefined,
  * only if the key does not exist: one etcd transaction, so a concurrent write is never lost.
  * The losing side gets the key's current value from the same transaction.
  */
@@ -22,10 +22,14 @@ export async function casPut(
   text: string,
   expectedModRevision: string | undefined,
 ): Promise<CasPutResult> {
+  // "Not changed since": the key exists and its last change is at or before the revision given,
+  // which is its mod_revision, or the later revision of a document assembled from it and overlays.
   const unchanged =
     expectedModRevision === undefined
       ? client.if(key, 'Create', '==', 0)
-      : client.if(key, 'Mod', '==', expectedModRevision);
+      : client
+          .if(key, 'Mod', '<', String(BigInt(expectedModRevision) + 1n))
+          .and(key, 'Create', '>', 0);
   const response = await unchanged.then(client.put(key).value(text)).else(client.get(key)).commit();
   // A transaction is one revision: the put's mod_revision is the revision after it.
   if (response.succeeded) {

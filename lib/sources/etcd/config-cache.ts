@@ -1,4 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
+import { describeError } from '../../config-reloader.errors.js';
 import { writeFileAtomically } from '../atomic-write.js';
 import { isReadableByOthers, octalMode } from '../private-file-mode.js';
 import { etcdMessages } from './etcd.messages.js';
@@ -26,6 +27,14 @@ export class ConfigCache {
     private readonly key: string,
     private readonly onWarning: (message: string) => void = () => undefined,
   ) {}
+
+  /** Keeps an applied document, in the background: a failure is a warning, never thrown. */
+  keep({ revision, hash, text }: { revision: string; hash: string; text?: string }): void {
+    if (text === undefined) return;
+    this.save({ revision, hash, text }).catch((error: unknown) => {
+      this.onWarning(etcdMessages.cacheFailed(`etcd:${this.key}`, this.path, describeError(error)));
+    });
+  }
 
   async save(entry: Omit<CachedConfig, 'key' | 'savedAt'>): Promise<void> {
     await this.checkModeOnce();

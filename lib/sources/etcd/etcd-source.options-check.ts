@@ -2,6 +2,13 @@ import { ConfigReloadError } from '../../config-reloader.errors.js';
 import { messages } from '../../config-reloader.messages.js';
 import { MAX_TIMER_MS } from '../../config-reloader.timers.js';
 import type { EtcdSourceOptions } from './etcd-source.options.js';
+import { etcdMessages } from './etcd.messages.js';
+import {
+  hasControlCharacter,
+  isPrototypeKey,
+  LABEL_KEY,
+  MAX_LABEL_VALUE_LENGTH,
+} from '../instance-identity.js';
 
 /**
  * The durations `etcdSource()` takes: the least each may be, and the most, which a Node timer
@@ -15,10 +22,12 @@ const DURATIONS = [
 ] as const;
 
 /**
- * Refuses a duration that is no number, or one a timer cannot hold, when the source is made:
- * `CONFIG_OPTIONS`, naming the option, rather than a timer that fires every millisecond later.
+ * Refuses, when the source is made, a duration that is no number or one a timer cannot hold
+ * (rather than a timer that fires every millisecond later), and labels a selector could not
+ * name or `status` could not print on one line: `CONFIG_OPTIONS`, naming the option.
  */
 export function checkEtcdSourceOptions(options: EtcdSourceOptions): void {
+  checkLabels(options.key, options.labels);
   for (const { key, min, max, unit } of DURATIONS) {
     const value = options[key];
     if (value === undefined) continue;
@@ -32,4 +41,39 @@ export function checkEtcdSourceOptions(options: EtcdSourceOptions): void {
         `${messages.optionValue(value)}`,
     );
   }
+}
+
+function checkLabels(key: string, labels: unknown): void {
+  if (labels === undefined) return;
+  const refuse = (option: string, problem: string) =>
+    new ConfigReloadError('CONFIG_OPTIONS', etcdMessages.invalidOption(key, option, problem));
+  if (!isPlainObject(labels)) {
+    throw refuse('labels', etcdMessages.labelsNotObject(messages.optionValue(labels)));
+  }
+  for (const [name, value] of Object.entries(labels)) {
+    const option = `labels.${name.length > 70 ? `${name.slice(0, 70)}...` : name}`;
+    if (!LABEL_KEY.test(name)) throw refuse(option, etcdMessages.labelName());
+    if (isPrototypeKey(name)) throw refuse(option, etcdMessages.labelPrototypeName());
+    if (
+      typeof value !== 'string' ||
+      value.length > MAX_LABEL_VALUE_LENGTH ||
+      hasControlCharacter(value)
+    ) {
+      throw refuse(option, etcdMessages.labelValue(labelValueKind(value)));
+    }
+  }
+}
+
+/** A label value is not quoted: it may be long, and it may hold what a terminal acts on. */
+function labelValueKind(value: unknown): string {
+  if (typeof value !== 'string') return messages.optionValue(value);
+  return hasControlCharacter(value)
+    ? 'a string with a control character'
+    : `a string of ${value.length} characters`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
 }

@@ -11,8 +11,19 @@ export interface EtcdSourceOptions extends EtcdConnectionOptions {
    * fails with `ConfigSourceUnavailableError`.
    */
   cachePath?: string;
-  /** Names this instance in the fleet status. Default `<hostname>-<pid>`. */
+  /**
+   * Names this instance in the fleet status. Default `<hostname>-<pid>`, which changes with
+   * every process: give a stable one (a pod name, `HOSTNAME`) for a membership by percentage
+   * that survives a restart.
+   */
   instanceId?: string;
+  /**
+   * This instance's own facts (`{ symbol: 'BTC', region: 'eu' }`): the selectors of overlays,
+   * canaries and trials match on them, and its status record and `config-reloader status` show
+   * them. Names: a letter or digit, then up to 62 letters, digits, `_`, `.`, `/` or `-`; values:
+   * strings of at most 256 characters without control characters. Default `{}`.
+   */
+  labels?: Record<string, string>;
   /** Keep a status record under `<key>/instances/<instanceId>` (leased). Default true. */
   reportStatus?: boolean;
   /**

@@ -1,4 +1,6 @@
+import { escapeControlCharacters } from '../../change/printable.js';
 import { shownHosts } from '../etcd-hosts.js';
+import { MAX_LABEL_VALUE_LENGTH } from '../instance-identity.js';
 
 const cannotReach = (id: string, hosts: readonly string[], reason: string) =>
   `Cannot reach etcd for ${id} (${shownHosts(hosts)}): ${reason}.`;
@@ -14,7 +16,8 @@ export const etcdMessages = {
   watchLost: cannotReach,
   refused: (id: string, hosts: readonly string[], reason: string) =>
     `etcd (${shownHosts(hosts)}) refused ${id}: ${reason}. Check "auth" (user and password) and ` +
-    `that the user may read and write the key and its "/instances/" prefix.`,
+    `that the user may read the key and its "/overlays/" and "/trials/" prefixes, and read and ` +
+    `write its "/instances/" prefix.`,
   unavailableAtStart: (id: string, hosts: readonly string[], reason: string, cache?: string) =>
     `Cannot reach etcd for ${id} (${shownHosts(hosts)}) to load the config: ${reason}. ` +
     (cache
@@ -40,4 +43,17 @@ export const etcdMessages = {
     `etcd refused the fleet status of ${id} (${reason}): the instance's user needs write ` +
     `access to the keys under ${prefix}. Retrying (said once, until it is written again).`,
   statusBack: (id: string) => `The fleet status of ${id} is written to etcd again.`,
+  /** `option` is where in the options (`labels.symbol`); `problem` one of the below. */
+  invalidOption: (key: string, option: string, problem: string) =>
+    `Invalid etcdSource options for "${key}": "${escapeControlCharacters(option)}" ${problem}`,
+  labelsNotObject: (got: string) =>
+    `must be a plain object of label names to values ({ symbol: 'BTC', region: 'eu' }), got ${got}`,
+  labelName: () =>
+    'is no label name: a letter or digit, then up to 62 letters, digits, "_", ".", "/" or "-" ' +
+    '(what a command-line selector like symbol=BTC can name)',
+  labelPrototypeName: () =>
+    'is no label name: "constructor" and "prototype" reach an object\'s prototype',
+  labelValue: (got: string) =>
+    `must be a string of at most ${MAX_LABEL_VALUE_LENGTH} characters without control ` +
+    `characters (status prints it on one line), got ${got}`,
 } as const;

@@ -5,7 +5,6 @@ import {
   ConfigConflictError,
   ConfigNotFoundError,
   ConfigReloadError,
-  describeError,
 } from '../../config-reloader.errors.js';
 import type {
   ConfigSource,
@@ -13,10 +12,9 @@ import type {
   SourceOutcome,
   SourceSnapshot,
   SourceWatch,
-} from '../config-source.interface.js';
+} from '../../interfaces/config-source.interface.js';
 import { hashContent } from '../content-hash.js';
 import { casPut } from './cas-put.js';
-import { readConfigKeyAt, toConfigKeyValue, type ConfigKeyValue } from './config-key.reader.js';
 import { ConfigCache } from './config-cache.js';
 import {
   createEtcdClient,
@@ -27,16 +25,13 @@ import {
 import type { EtcdSourceOptions } from './etcd-source.options.js';
 import { checkEtcdSourceOptions } from './etcd-source.options-check.js';
 import { etcdMessages } from './etcd.messages.js';
-import { failureReason, isRefusal, sourceFailure } from './etcd-failure.js';
-import { FleetStatusWriter } from './fleet/fleet-status.writer.js';
-import { instancesPrefix, instanceStatusOf } from './fleet/instance-status.js';
-import { acquireStatusBatch } from './fleet/shared-status-batch.js';
+import { isRefusal, sourceFailure } from './etcd-failure.js';
+import { reportEtcdStatus, type EtcdStatusReport } from './etcd-status.reporter.js';
+import { FleetDocument } from './fleet/fleet-document.js';
+import type { InstanceIdentity } from '../instance-identity.js';
 import { KeyWatch } from './key-watch.js';
-import { acquireEtcdClient, type SharedEtcdClient } from './shared-etcd-client.js';
 import { WatchMembers } from './watch-members.js';
 
-const DEFAULT_STATUS_TTL_SECONDS = 10;
-const DEFAULT_STATUS_DELAY_MS = 100;
 const DEFAULT_WATCH_CHECK_MS = 5000;
 const MAX_REPLY_TIMEOUT_MS = 2000;
 
@@ -56,13 +51,14 @@ class EtcdSource implements ConfigSource {
    * and holds them all off it for 5 s after it answers again.
    */
   private readonly client: Etcd3;
-  /** The process's, for status records: shared with the other instances that connect alike. */
-  private readonly statusConnection: SharedEtcdClient | undefined;
   private readonly hosts: readonly string[];
   private readonly deadlineMs: number;
   private readonly cache: ConfigCache | undefined;
-  private readonly status: FleetStatusWriter | undefined;
-  private readonly instanceId: string;
+  /** The status record, on the process's client for the connection (see `reportEtcdStatus`). */
+  private readonly status: EtcdStatusReport | undefined;
+  private readonly identity: InstanceIdentity;
+  /** The key and its overlays, as last read or watched: what this instance's document is made of. */
+  private readonly document: FleetDocument;
   private readonly logger = new Logger('ConfigReloader');
   /** The revision after the last one etcd showed us: where a watch starts. */
   private resumeFrom: string | undefined;
@@ -80,30 +76,13 @@ class EtcdSource implements ConfigSource {
     this.cache = options.cachePath
       ? new ConfigCache(options.cachePath, options.key, (message) => this.logger.warn(message))
       : undefined;
-    this.instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
+    const instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
+    this.identity = { instanceId, labels: Object.freeze({ ...options.labels }) };
     if (options.reportStatus !== false) {
-      this.statusConnection = acquireEtcdClient(options);
-      const ttlSeconds = options.statusTtlSeconds ?? DEFAULT_STATUS_TTL_SECONDS;
-      const client = this.statusConnection.client;
-      const lease = { client, ttlSeconds, deadlineMs: this.deadlineMs };
-      this.status = new FleetStatusWriter({
-        ...lease,
-        key: options.key,
-        instanceId: this.instanceId,
-        delayMs: options.statusDelayMs ?? DEFAULT_STATUS_DELAY_MS,
-        // One lease and one transaction per round for the instances of the process that connect alike.
-        batch: acquireStatusBatch(lease),
-        onError: (error, refused) => {
-          const reason = failureReason(error);
-          this.logger.warn(
-            refused
-              ? etcdMessages.statusRefused(this.id, instancesPrefix(options.key), reason)
-              : etcdMessages.statusFailed(this.id, reason),
-          );
-        },
-        onRecovered: () => this.logger.log(etcdMessages.statusBack(this.id)),
-      });
+      const owner = { id: this.id, deadlineMs: this.deadlineMs, logger: this.logger };
+      this.status = reportEtcdStatus(options, this.identity, owner);
     }
+    this.document = new FleetDocument(options.key, this.identity, this.status?.record);
   }
 
   async read(): Promise<SourceSnapshot> {
@@ -125,15 +104,15 @@ class EtcdSource implements ConfigSource {
     const watch = new KeyWatch(
       {
         members: new WatchMembers(this.client, this.options),
-        key: this.options.key,
+        ranges: this.document.ranges,
         fromRevision: this.resumeFrom ?? '0',
         connected: this.reachable,
         checkMs: this.options.watchCheckMs ?? DEFAULT_WATCH_CHECK_MS,
         replyTimeoutMs,
       },
       {
-        put: (kv) => listener.changed(snapshotOf(toConfigKeyValue(kv))),
-        deleted: () => listener.changed(),
+        put: (kv) => this.document.put(kv) && this.deliver(listener),
+        deleted: (kv) => this.document.delete(kv) && this.deliver(listener),
         resync: () => this.resync(listener),
         connectivity: (connected, failure) => {
           const cause = connected ? undefined : this.failure(failure, etcdMessages.watchLost);
@@ -143,6 +122,7 @@ class EtcdSource implements ConfigSource {
         error: (error) => listener.error(error),
       },
     );
+    this.document.trials?.listen(listener);
     if (!this.reachable) listener.connectivity?.(false);
     // Every later change is reported once the watch exists, or, while etcd is down, once it
     // reconnects (it resumes from `resumeFrom`): waiting longer would only delay the start.
@@ -174,38 +154,32 @@ class EtcdSource implements ConfigSource {
       );
     }
     this.servedFromCache = false;
-    return snapshotOf({ text, modRevision: result.revision });
+    return this.document.snapshot({ text, modRevision: result.revision })!;
   }
 
   report(outcome: SourceOutcome): void {
-    this.status?.write(instanceStatusOf(this.instanceId, outcome));
-    const cache = this.cache;
-    if (cache && outcome.state === 'applied' && outcome.text !== undefined) {
-      const entry = { revision: outcome.revision, hash: outcome.hash, text: outcome.text };
-      cache.save(entry).catch((error: unknown) => {
-        this.logger.warn(etcdMessages.cacheFailed(this.id, cache.path, describeError(error)));
-      });
-    }
+    this.status?.record.outcomeIs(outcome);
+    if (outcome.state === 'applied') this.cache?.keep(outcome);
   }
 
   async close(): Promise<void> {
     await this.status?.close();
-    this.statusConnection?.release();
     this.client.close();
   }
 
   private async readKey(): Promise<SourceSnapshot> {
-    const { value, storeRevision } = await withDeadline(
-      readConfigKeyAt(this.client, this.options.key),
+    const storeRevision = await withDeadline(
+      this.document.read(this.client),
       this.overallDeadlineMs(),
       () => new Error(`no answer within ${this.overallDeadlineMs()} ms`),
     );
     this.reachable = true;
     this.servedFromCache = false;
     this.resumeFrom = String(BigInt(storeRevision) + 1n);
-    if (!value)
+    const snapshot = this.document.snapshot();
+    if (!snapshot)
       throw new ConfigNotFoundError(this.id, { message: etcdMessages.keyMissing(this.id) });
-    return snapshotOf(value);
+    return snapshot;
   }
 
   private async startFromCache(cache: ConfigCache, cause: unknown): Promise<SourceSnapshot> {
@@ -234,6 +208,20 @@ class EtcdSource implements ConfigSource {
     return this.resumeFrom!;
   }
 
+  /**
+   * Hands the document over with the signal; when it cannot be assembled (an overlay nobody can
+   * read, the base gone), the reload path reads it, and reports what is wrong.
+   */
+  private deliver(listener: SourceListener): void {
+    let snapshot: SourceSnapshot | undefined;
+    try {
+      snapshot = this.document.snapshot();
+    } catch {
+      snapshot = undefined;
+    }
+    listener.changed(snapshot);
+  }
+
   /** etcd refused the call (`ConfigAccessError`), or did not answer: `unavailable` says so. */
   private failure(error: unknown, unavailable: Parameters<typeof sourceFailure>[2]) {
     return sourceFailure(error, { id: this.id, hosts: this.hosts }, unavailable);
@@ -243,14 +231,4 @@ class EtcdSource implements ConfigSource {
   private overallDeadlineMs(): number {
     return this.deadlineMs * Math.min(this.hosts.length, 3);
   }
-}
-
-/** A version of the document as the reload path takes it; the revision is the key's `mod_revision`. */
-function snapshotOf({ text, modRevision }: ConfigKeyValue): SourceSnapshot {
-  return {
-    text,
-    revision: modRevision,
-    hash: hashContent(text),
-    origin: { etcdRevision: modRevision },
-  };
 }

@@ -9,6 +9,8 @@ export {
 export { etcdSource } from './etcd.source.js';
 export type { EtcdSourceOptions } from './etcd-source.options.js';
 export { readFleetStatus, type FleetStatus } from './fleet/fleet-status.reader.js';
+// Membership by percentage: tools that show or plan a rollout must bucket as the instances do.
+export { bucketOf, selectorMatches, type Selector } from './fleet/selector.js';
 export {
   compareRevisions,
   rolloutProgress,

@@ -2,52 +2,17 @@ import {
   castGrpcErrorMessage,
   EtcdInvalidAuthTokenError,
   type IDuplexStream,
-  type IKeyValue,
   type IWatchRequest,
   type IWatchResponse,
   Range,
 } from 'etcd3';
 import { renewAuthToken } from './etcd-client.js';
 import { reconnectDelay } from './reconnect-backoff.js';
-import type { WatchMember, WatchMembers } from './watch-members.js';
-
-export interface KeyWatchHandlers {
-  /** The key (or one under the prefix) was put: the event carries the value and its `mod_revision`. */
-  put(kv: IKeyValue): void;
-  /** The key (or one under the prefix) was deleted. */
-  deleted(kv: IKeyValue): void;
-  /**
-   * The revision to resume from was compacted away: events were lost. Read the key again (and
-   * hand it over); resolves with the revision to watch from next.
-   */
-  resync(): Promise<string>;
-  /**
-   * The stream to etcd was lost (false, with the failure) or is established again (true). While
-   * lost, every failed attempt to get back is reported too: its failure may differ (a member that
-   * is back but refuses our credentials).
-   */
-  connectivity(connected: boolean, failure?: unknown): void;
-  error(error: unknown): void;
-}
-
-export interface KeyWatchOptions {
-  /** Where to open the stream; the watch owns them and closes them with itself. */
-  members: WatchMembers;
-  key: string;
-  /** Watch every key that starts with `key` instead of `key` alone. */
-  prefix?: boolean;
-  /** The first revision to report: one past the revision of the read the config came from. */
-  fromRevision: string;
-  /** Whether etcd answered the last read: the state to report changes from. */
-  connected: boolean;
-  /** Silence after which the member is asked for a progress report. */
-  checkMs: number;
-  /** How long etcd may take to create the watch or answer a progress request. */
-  replyTimeoutMs: number;
-}
+import type { KeyWatchHandlers, KeyWatchOptions } from './key-watch.options.js';
+import type { WatchMember } from './watch-members.js';
 
 /**
- * One etcd watch on one key (or one prefix), kept alive by hand rather than by etcd3's watch manager: that one
+ * One etcd watch stream on a few keys or prefixes, kept alive by hand rather than by etcd3's watch manager: that one
  * creates watches that hang while etcd is down, backs off up to 30 s, leaves a silent member
  * unnoticed, drops `compact_revision`, and keeps retrying after `client.close()`. Here every
  * wait has a deadline, reconnects back off to at most 2 s with full jitter (a fleet coming back
@@ -60,7 +25,10 @@ export class KeyWatch {
   private member: WatchMember | undefined;
   /** The token was renewed after etcd canceled a watch for it; unset once a watch is created. */
   private renewedToken = false;
-  private nextRevision: string;
+  /** Per range: the first revision it has not reported yet (ranges advance apart). */
+  private readonly nextRevisions: string[];
+  /** The ranges whose watch etcd has not created yet on the current stream. */
+  private readonly creating = new Set<number>();
   private connected: boolean;
   private failedAttempts = 0;
   private lastHeardAt = Date.now();
@@ -76,7 +44,7 @@ export class KeyWatch {
     private readonly options: KeyWatchOptions,
     private readonly handlers: KeyWatchHandlers,
   ) {
-    this.nextRevision = options.fromRevision;
+    this.nextRevisions = options.ranges.map(() => options.fromRevision);
     this.connected = options.connected;
     this.firstCreated = new Promise((resolve) => (this.established = resolve));
     this.checkTimer = setInterval(() => this.checkSilence(), options.checkMs);
@@ -119,14 +87,20 @@ export class KeyWatch {
     stream.on('data', (response) => this.stream === stream && this.received(response));
     stream.on('error', (error) => this.stream === stream && this.lost(error));
     stream.on('end', () => this.stream === stream && this.lost(new Error('watch stream ended')));
-    // A prefix watch covers [prefix, end of the prefix): etcd3's own Range works that out.
-    const range = this.options.prefix ? Range.prefix(this.options.key) : undefined;
-    stream.write({
-      create_request: {
-        key: range?.start ?? Buffer.from(this.options.key),
-        ...(range ? { range_end: range.end } : {}),
-        start_revision: this.nextRevision,
-      },
+    this.creating.clear();
+    this.options.ranges.forEach(({ key, prefix }, index) => {
+      // A prefix watch covers [prefix, end of the prefix): etcd3's own Range works that out.
+      const range = prefix ? Range.prefix(key) : undefined;
+      this.creating.add(index);
+      stream.write({
+        create_request: {
+          key: range?.start ?? Buffer.from(key),
+          ...(range ? { range_end: range.end } : {}),
+          start_revision: this.nextRevisions[index],
+          // Our own ids (etcd 3.4+): an event says which range it belongs to.
+          watch_id: index + 1,
+        },
+      });
     });
     this.expectReply('etcd did not create the watch');
   }
@@ -139,7 +113,13 @@ export class KeyWatch {
       void this.canceled(response);
       return;
     }
+    const index = Number(response.watch_id) - 1;
     if (response.created) {
+      this.creating.delete(index);
+      if (this.creating.size > 0) {
+        this.expectReply('etcd did not create the watch');
+        return;
+      }
       this.failedAttempts = 0;
       this.renewedToken = false;
       if (this.member) this.options.members.worked(this.member.url);
@@ -147,14 +127,16 @@ export class KeyWatch {
       this.setConnected(true);
     }
     for (const event of response.events ?? []) {
-      this.nextRevision = String(BigInt(event.kv.mod_revision) + 1n);
+      this.nextRevisions[index] = String(BigInt(event.kv.mod_revision) + 1n);
       if (event.type === 'Put') this.handlers.put(event.kv);
       else this.handlers.deleted(event.kv);
     }
     // A progress report (no events, not the creation): everything up to its revision was sent.
     if (!response.created && (response.events ?? []).length === 0 && response.header?.revision) {
       const reported = BigInt(response.header.revision) + 1n;
-      if (reported > BigInt(this.nextRevision)) this.nextRevision = String(reported);
+      this.nextRevisions.forEach((next, at) => {
+        if (reported > BigInt(next)) this.nextRevisions[at] = String(reported);
+      });
     }
   }
 
@@ -162,7 +144,7 @@ export class KeyWatch {
     this.drop();
     if (Number(response.compact_revision) > 0) {
       try {
-        this.nextRevision = await this.handlers.resync();
+        this.nextRevisions.fill(await this.handlers.resync());
       } catch (error) {
         this.lost(error);
         return;
@@ -176,7 +158,8 @@ export class KeyWatch {
     if (failure instanceof EtcdInvalidAuthTokenError && this.member && !this.renewedToken) {
       this.renewedToken = true;
       try {
-        await renewAuthToken(this.member.client, this.options.key, this.options.replyTimeoutMs);
+        const { key } = this.options.ranges[0]!;
+        await renewAuthToken(this.member.client, key, this.options.replyTimeoutMs);
       } catch (error) {
         this.lost(error); // signing in failed: that is what to report
         return;

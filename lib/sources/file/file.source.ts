@@ -1,41 +1,48 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   ConfigAccessError,
   ConfigConflictError,
   ConfigNotFoundError,
-  ConfigUnstableError,
-  InsecureConfigFileError,
+  ConfigParseError,
+  ConfigReloadError,
   describeError,
 } from '../../config-reloader.errors.js';
 import { messages } from '../../config-reloader.messages.js';
 import type { RelativePath } from '../../config-reloader.paths.js';
+import { parseConfigText } from '../../pipeline/document/config.parser.js';
 import type {
   ConfigSource,
   SourceListener,
   SourceSnapshot,
   SourceWatch,
-} from '../config-source.interface.js';
+} from '../../interfaces/config-source.interface.js';
 import { removeStaleTempFiles, writeFileAtomically } from '../atomic-write.js';
 import { hashContent } from '../content-hash.js';
 import {
-  fingerprintFile,
-  MISSING_FILE,
-  readConfigFile,
-  sameFingerprint,
-  type FingerprintOrMissing,
-  type RawConfigFile,
-} from './config-file.reader.js';
+  assembleLayeredDocument,
+  type DocumentLayer,
+} from '../../pipeline/document/layered-document.js';
 import type { WatchFunction } from './directory.watcher.js';
-import {
-  findExposure,
-  findPermissionProblem,
-  type FilePermissionPolicy,
-} from './file-permissions.js';
+import type { FilePermissionPolicy } from './file-permissions.js';
+import { FileSetWatch } from './file-set.watch.js';
 import { FileWatch } from './file.watch.js';
+import { overlayMessages } from './overlay.messages.js';
+import { TrackedFile } from './tracked-file.js';
+
+/** A merge-patch file layered over the config. */
+export interface FileOverlay {
+  /** The path as given: its name in `variant.overlays`. */
+  given: string;
+  /** The absolute path. */
+  path: string;
+  /** How the path was given, when relative: a missing overlay's error names the working directory. */
+  relative?: RelativePath;
+}
 
 export interface FileSourceOptions {
   /** How the path was given, when relative: a missing file's error names the working directory. */
   relativePath?: RelativePath;
+  /** Merge-patch files (RFC 7386) layered over the config, in this order. */
+  overlays?: readonly FileOverlay[];
   maxFileBytes: number;
   filePermissions: FilePermissionPolicy;
   usePolling: boolean;
@@ -49,69 +56,66 @@ export interface FileSourceOptions {
   onWarning: (message: string) => void;
 }
 
-/** File timestamps come from a coarse clock (1-10 ms on Linux); stay well clear of it. */
-const RACY_WINDOW_MS = 25;
-/** How long a read keeps trying while a writer is busy with the file before giving up. */
-const MAX_UNSTABLE_MS = 1000;
-
-/** What the last read saw, so the cheap check can tell whether the file moved since. */
-interface LastSeen {
-  fingerprint: FingerprintOrMissing;
-  /**
-   * The file was modified so close to the read that another write in the same timestamp tick
-   * would leave size and mtime unchanged: the stat check cannot be trusted, so read again.
-   */
-  racy: boolean;
+/** An overlay as the source follows it. */
+interface OverlayFile {
+  given: string;
+  file: TrackedFile;
 }
 
 /**
- * A JSON file on the local disk as a `ConfigSource`. Its revision is the content hash. Reads
- * are size-limited, permission-checked and never torn; writes are atomic and compare-and-swap
- * against the hash; watching follows the directory (see `FileWatch`).
+ * A JSON file on the local disk as a `ConfigSource`, with optional merge-patch overlays over it.
+ * Its revision is the content hash of the effective document. Reads are size-limited,
+ * permission-checked and never torn; writes replace the base file only, atomically, with
+ * compare-and-swap against the revision; watching follows the directory of every file (see
+ * `FileWatch`).
  */
 export class FileSource implements ConfigSource {
   readonly id: string;
-  private lastSeen: LastSeen = { fingerprint: MISSING_FILE, racy: false };
-  private lastInsecureWarning: string | undefined;
-  private lastExposureWarning: string | undefined;
+  private readonly base: TrackedFile;
+  private readonly overlays: readonly OverlayFile[];
   private debrisRemoved: Promise<void> | undefined;
-  private activeWatch: FileWatch | undefined;
+  private activeWatch: FileSetWatch | undefined;
 
   constructor(
     readonly path: string,
     private readonly options: FileSourceOptions,
   ) {
     this.id = `file:${path}`;
+    this.base = new TrackedFile(path, options, options.relativePath);
+    this.overlays = (options.overlays ?? []).map((overlay) => ({
+      given: overlay.given,
+      file: new TrackedFile(overlay.path, options, overlay.relative, overlayMessages.notFound),
+    }));
   }
 
   async read(): Promise<SourceSnapshot> {
     this.debrisRemoved ??= this.removeDebris();
     await this.debrisRemoved;
     try {
-      const raw = await this.readWhole();
-      this.checkPermissions(raw);
-      return {
-        text: raw.text,
-        revision: raw.hash,
-        hash: raw.hash,
-        origin: { fileOwnerUid: raw.fingerprint.uid },
-      };
-    } catch (error) {
-      // Remember what the unreadable file looks like, so the cheap check waits for it to move.
-      const fingerprint = await fingerprintFile(this.path).catch(() => MISSING_FILE);
-      this.lastSeen = { fingerprint, racy: false };
-      throw error;
+      const raw = await this.base.read();
+      const origin = { fileOwnerUid: raw.fingerprint.uid };
+      if (this.overlays.length === 0) {
+        return { text: raw.text, revision: raw.hash, hash: raw.hash, origin };
+      }
+      return { ...this.layered(raw.text, await this.readLayers()), origin };
     } finally {
       this.activeWatch?.readDone(this.options.settleMs);
     }
   }
 
   async watch(listener: SourceListener, signal?: AbortSignal): Promise<SourceWatch> {
-    const watch = new FileWatch(
-      this.path,
-      () => this.hasMovedSinceRead(),
-      listener,
-      this.options,
+    const files = [this.base, ...this.overlays.map((overlay) => overlay.file)];
+    const watch = new FileSetWatch(
+      files.map(
+        (file) =>
+          new FileWatch(
+            file.path,
+            () => file.hasMovedSinceRead(),
+            listener,
+            this.options,
+            () => undefined,
+          ),
+      ),
       () => {
         if (this.activeWatch === watch) this.activeWatch = undefined;
       },
@@ -122,33 +126,53 @@ export class FileSource implements ConfigSource {
   }
 
   /**
-   * Replaces the file atomically if its content still hashes to `expectedRevision`. Files have
-   * no compare-and-swap: the hash is checked before the temp file is written and again just
-   * before the rename, so the window for a save to slip in is that last check and the rename.
+   * Replaces the base file atomically if the effective document still hashes to
+   * `expectedRevision`, and returns the document it makes with the overlays as they are now.
+   * Files have no compare-and-swap: the hash is checked before the temp file is written and
+   * again just before the rename, so the window for a save to slip in is that last check and
+   * the rename.
    */
   async write(text: string, expectedRevision: string): Promise<SourceSnapshot> {
-    await this.expectRevision(expectedRevision);
+    let layers = await this.expectRevision(expectedRevision);
+    // The base must make a document before it is written: nothing may fail after the rename.
+    if (this.overlays.length > 0) assembleLayeredDocument(text, this.path, layers);
     try {
       await writeFileAtomically(this.path, text, {
-        beforeRename: () => this.expectRevision(expectedRevision),
+        beforeRename: async () => {
+          layers = await this.expectRevision(expectedRevision);
+        },
       });
     } catch (error) {
       if (error instanceof ConfigConflictError) throw error;
+      // An overlay's own problem (missing, unparsable, unreadable) names the overlay itself.
+      if (error instanceof ConfigReloadError && error.configPath !== this.path) throw error;
       const reason = (error as NodeJS.ErrnoException).code ?? describeError(error);
       throw new ConfigAccessError(this.path, messages.rollbackWrite(this.path, reason), {
         cause: error,
       });
     }
+    if (this.overlays.length > 0) return this.layered(text, layers);
     const hash = hashContent(Buffer.from(text, 'utf8'));
     return { text, revision: hash, hash };
   }
 
-  private async expectRevision(expected: string): Promise<void> {
+  /**
+   * Throws `ConfigConflictError` unless the effective document hashes to `expected`; returns
+   * the overlays read for it. A missing or unparsable overlay throws its own error: the
+   * document cannot be made, so neither compared nor replaced.
+   */
+  private async expectRevision(expected: string): Promise<DocumentLayer[]> {
     let actual: string | undefined;
+    let layers: DocumentLayer[] = [];
     try {
-      actual = (await this.readWhole()).hash;
+      const raw = await this.base.readWhole();
+      actual = raw.hash;
+      if (this.overlays.length > 0) {
+        layers = await this.readLayers();
+        actual = this.effectiveHash(raw.text, layers) ?? raw.hash;
+      }
     } catch (error) {
-      if (!(error instanceof ConfigNotFoundError)) throw error;
+      if (!(error instanceof ConfigNotFoundError) || error.configPath !== this.path) throw error;
     }
     if (actual !== expected) {
       throw new ConfigConflictError(
@@ -158,53 +182,40 @@ export class FileSource implements ConfigSource {
         messages.rollbackConflict(this.path, expected, actual),
       );
     }
+    return layers;
   }
 
-  /** A cheap look (a stat, no read): did the file move since it was last read? */
-  async hasMovedSinceRead(): Promise<boolean> {
-    // A stat that fails (permissions changed, say) counts as "moved": the reload reports why.
-    const now = await fingerprintFile(this.path).catch(() => undefined);
-    return (
-      now === undefined || this.lastSeen.racy || !sameFingerprint(now, this.lastSeen.fingerprint)
-    );
-  }
-
-  /** Reads again while a writer is busy with the file, so a torn version is never returned. */
-  private async readWhole(): Promise<RawConfigFile> {
-    const startedAt = Date.now();
-    for (let pauseMs = 2; ; pauseMs = Math.min(pauseMs * 2, 100)) {
-      const readStartedAt = Date.now();
-      const raw = await readConfigFile(
-        this.path,
-        this.options.maxFileBytes,
-        this.options.relativePath,
-      );
-      this.lastSeen = {
-        fingerprint: raw.fingerprint,
-        racy: readStartedAt - raw.fingerprint.mtimeMs < RACY_WINDOW_MS,
-      };
-      if (!raw.changedWhileReading) return raw;
-      const waitedMs = Date.now() - startedAt;
-      if (waitedMs >= MAX_UNSTABLE_MS) {
-        throw new ConfigUnstableError(this.path, messages.unstable(this.path, waitedMs));
-      }
-      await sleep(pauseMs);
+  /** The hash of the effective document; undefined when the base cannot make one (unparsable). */
+  private effectiveHash(baseText: string, layers: DocumentLayer[]): string | undefined {
+    try {
+      return this.layered(baseText, layers).hash;
+    } catch (error) {
+      if (error instanceof ConfigParseError) return undefined;
+      throw error;
     }
   }
 
-  /** Checked on every read: permissions can change at any time. */
-  private checkPermissions(raw: RawConfigFile): void {
-    if (this.options.filePermissions === 'ignore') return;
-    const problem = findPermissionProblem(this.path, raw.fingerprint);
-    if (problem && this.options.filePermissions === 'refuse') {
-      throw new InsecureConfigFileError(this.path, problem);
+  /** Every overlay, read and parsed as strictly as a config; an error names the overlay. */
+  private async readLayers(): Promise<DocumentLayer[]> {
+    const layers: DocumentLayer[] = [];
+    for (const { given, file } of this.overlays) {
+      const raw = await file.read();
+      layers.push({ name: given, patch: parseConfigText(raw.text, file.path) });
     }
-    // Each warned once per problem, and again if it comes back after a fix.
-    if (problem && problem !== this.lastInsecureWarning) this.options.onWarning(problem);
-    this.lastInsecureWarning = problem;
-    const exposure = findExposure(this.path, raw.fingerprint);
-    if (exposure && exposure !== this.lastExposureWarning) this.options.onWarning(exposure);
-    this.lastExposureWarning = exposure;
+    return layers;
+  }
+
+  /** The snapshot of the base with the overlays over it: revision and hash are the effective text's. */
+  private layered(baseText: string, layers: DocumentLayer[]): SourceSnapshot {
+    const document = assembleLayeredDocument(baseText, this.path, layers);
+    const hash = hashContent(document.text);
+    return {
+      text: document.text,
+      revision: hash,
+      hash,
+      variant: { overlays: document.overlays },
+      baseText,
+    };
   }
 
   private async removeDebris(): Promise<void> {

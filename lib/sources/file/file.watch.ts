@@ -1,5 +1,5 @@
 import { messages } from '../../config-reloader.messages.js';
-import type { SourceListener, SourceWatch } from '../config-source.interface.js';
+import type { SourceListener, SourceWatch } from '../../interfaces/config-source.interface.js';
 import { DirectoryWatcher, type WatchFunction } from './directory.watcher.js';
 
 export interface FileWatchOptions {

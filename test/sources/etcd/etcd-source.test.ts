@@ -325,9 +325,15 @@ describe.skipIf(missing !== undefined)('the etcd source, against a real etcd', (
     await writer.put(KEY).value(doc(1));
     const admin = await enableAuth('root-secret');
     try {
-      // A user that may read the config but not write the fleet status under it.
+      // A user that may read the config (the key, its overlays and trials) but not write the
+      // fleet status under it.
       await admin.role('bot').create();
       await admin.role('bot').grant({ permission: 'Read', key: KEY });
+      for (const prefix of ['overlays', 'trials']) {
+        await admin
+          .role('bot')
+          .grant({ permission: 'Read', range: Range.prefix(`${KEY}/${prefix}/`) });
+      }
       await admin.user('bot').create('bot-secret');
       await admin.user('bot').addRole('bot');
       // A record is written in a transaction (put only if the record did not move meanwhile).

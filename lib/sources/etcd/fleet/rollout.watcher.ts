@@ -100,8 +100,7 @@ export async function waitForRollout(
       watch = new KeyWatch(
         {
           members: new WatchMembers(client, options.connection),
-          key: prefix,
-          prefix: true,
+          ranges: [{ key: prefix, prefix: true }],
           fromRevision: afterRead(snapshot),
           connected: false,
           checkMs: options.deadlineMs,

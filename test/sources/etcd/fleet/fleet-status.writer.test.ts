@@ -5,6 +5,7 @@ import { createEtcdClient } from '../../../../lib/sources/etcd/etcd-client.js';
 import { FleetStatusWriter } from '../../../../lib/sources/etcd/fleet/fleet-status.writer.js';
 import {
   instanceStatusKey,
+  instanceStatusOf,
   parseInstanceStatus,
   type InstanceStatus,
 } from '../../../../lib/sources/etcd/fleet/instance-status.js';
@@ -19,9 +20,11 @@ const record = (version: number): InstanceStatus => ({
   hostname: 'host',
   pid: 1,
   name: 'default',
+  labels: {},
   version,
   revision: String(version),
   hash: '',
+  variant: { overlays: [] },
   state: 'applied',
   updatedAt: new Date().toISOString(),
 });
@@ -236,6 +239,39 @@ describe('the fleet status record when nothing in it changed', () => {
       const next = await waitFor(() => etcd.transactions[1], { description: 'the next write' });
       expect(next.record.version).toBe(2);
       next.settle(undefined);
+    } finally {
+      await writer.close();
+    }
+  });
+});
+
+describe('what the fleet status record holds', () => {
+  it("the instance's labels and the variant of the document, as written to etcd", async () => {
+    const etcd = new ScriptedEtcd();
+    const writer = writerOn(etcd as unknown as Etcd3, 10);
+    try {
+      const identity = { instanceId: 'bot-1', labels: { symbol: 'BTC', region: 'eu' } };
+      const outcome = {
+        name: 'default',
+        state: 'rejected' as const,
+        version: 3,
+        revision: '42',
+        hash: 'abc',
+        error: { code: 'CONFIG_VALIDATION', message: 'risk.stopLoss: must be <= 0.5' },
+        variant: { canary: 'c-7', overlays: ['btc', 'eu'] },
+      };
+      writer.write(instanceStatusOf(identity, outcome));
+      const written = await waitFor(() => etcd.transactions[0], { description: 'the write' });
+      written.settle(undefined);
+      // What went over the wire (ScriptedEtcd parses the JSON put), as a reader takes it back.
+      expect(parseInstanceStatus(JSON.stringify(written.record))).toMatchObject({
+        instanceId: 'bot-1',
+        labels: { symbol: 'BTC', region: 'eu' },
+        variant: { canary: 'c-7', overlays: ['btc', 'eu'] },
+        revision: '42',
+        state: 'rejected',
+      });
+      expect(written.record).toMatchObject({ labels: identity.labels, variant: outcome.variant });
     } finally {
       await writer.close();
     }

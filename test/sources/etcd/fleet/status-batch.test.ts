@@ -16,9 +16,11 @@ const record = (instanceId: string, version: number): InstanceStatus => ({
   hostname: 'host',
   pid: 1,
   name: 'default',
+  labels: {},
   version,
   revision: String(version),
   hash: '',
+  variant: { overlays: [] },
   state: 'applied',
   updatedAt: new Date().toISOString(),
 });

@@ -1,5 +1,4 @@
 import type { ConfigReloadError } from '../config-reloader.errors.js';
-import type { ConfigVariant } from '../interfaces/config-reloader-variant.interface.js';
 
 /**
  * Where a config document lives. A source only reads, watches and (optionally) writes the
@@ -69,7 +68,20 @@ export interface SourceListener {
    * `ConfigSourceUnavailableError`. Calling it again while lost, with another cause, updates it.
    */
   connectivity?(connected: boolean, cause?: ConfigReloadError): void;
+  /**
+   * Judges a document as a reload would (parse, schema, DTO, `beforeApply`, against the config
+   * in force) and applies nothing: no new version, event, history entry, audit record or
+   * outcome. For a dry run across a fleet (etcd trials). Resolves with the verdict; rejects only
+   * once the watch it came with has stopped.
+   */
+  trial?(text: string): Promise<TrialVerdict>;
 }
+
+/** What a reload would make of a document, as `SourceListener.trial()` says. */
+export type TrialVerdict =
+  | { accepted: true }
+  /** Why it would be refused (never a secret value): the code and message a reload would report. */
+  | { accepted: false; error: { code: string; message: string } };
 
 /** A running watch, as returned by `ConfigSource.watch()`. */
 export interface SourceWatch {
@@ -101,4 +113,16 @@ export interface SourceOutcome {
   error?: { code: string; message: string };
   /** The layers of the document this outcome is about (absent: none). */
   variant?: ConfigVariant;
+}
+
+/**
+ * Which layers made a document: the canary whose candidate replaced the base (etcd only), and
+ * the overlays merged over it, in the order they were applied. An instance without layers runs
+ * `{ overlays: [] }`.
+ */
+export interface ConfigVariant {
+  /** The id of the canary this instance is a member of, when its candidate is the document. */
+  canary?: string;
+  /** Overlay names as the source knows them (etcd: `<name>` of `K/overlays/<name>`; file: the path as given). */
+  overlays: readonly string[];
 }
