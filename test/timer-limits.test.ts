@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { parseDuration } from '../lib/cli/duration.flag.js';
+import { parseDuration } from '../lib/cli/shared/duration.flag.js';
 import { resolveOptions } from '../lib/config-reloader.options.js';
 import { MAX_TIMER_MS } from '../lib/config-reloader.timers.js';
 import { HoldRegistry } from '../lib/store/config-hold.registry.js';

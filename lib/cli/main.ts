@@ -1,15 +1,15 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
-import { applyCommand } from './apply.command.js';
-import { CliFailure, ExitCode, terminalOutput } from './cli-output.js';
-import { diffCommand } from './diff.command.js';
-import { overlayCommand } from './overlay.command.js';
-import { publishCommand } from './publish.command.js';
-import { rollbackCommand } from './rollback.command.js';
-import { schemaCommand } from './schema.command.js';
-import { statusCommand } from './status.command.js';
-import { validateCommand } from './validate.command.js';
+import { applyCommand } from './commands/apply.command.js';
+import { CliFailure, ExitCode, terminalOutput } from './shared/cli-output.js';
+import { diffCommand } from './commands/diff.command.js';
+import { overlayCommand } from './overlay/overlay.command.js';
+import { publishCommand } from './commands/publish.command.js';
+import { rollbackCommand } from './commands/rollback.command.js';
+import { schemaCommand } from './commands/schema.command.js';
+import { statusCommand } from './commands/status.command.js';
+import { validateCommand } from './commands/validate.command.js';
 
 /**
  * `config-reloader`: validate, diff and install config files with exactly the parser and

@@ -7,6 +7,7 @@ import { TrendFollowingConfig } from './config/trend-following.config.js';
 import { ConfigController } from './http/config.controller.js';
 import { HealthController } from './http/health.controller.js';
 import { MarketFeed } from './market/market-feed.service.js';
+import { assertExposureWithin } from './positions/exposure-limit.js';
 import { PositionBook } from './positions/position-book.service.js';
 import { PositionModule } from './positions/position.module.js';
 import { RegimeEngine } from './regime-engine.service.js';
@@ -29,6 +30,8 @@ export interface AppOptions {
   holdTimeoutMs?: number;
   /** Append one JSON line per load, reload and failure here; no audit log when omitted. */
   auditLogPath?: string;
+  /** This bot's own cap on every regime's exposureMultiplier; a config above it is vetoed. */
+  maxExposure?: number;
 }
 
 /** A factory rather than a static module, so tests can point the app at a temporary copy. */
@@ -63,8 +66,12 @@ export class AppModule {
             unknownKeys: 'refuse',
             debounceMs: options.debounceMs ?? 200,
             auditLogPath: options.auditLogPath,
-            // Never disable or drop a strategy that still has open orders.
-            beforeApply: (next) => book.assertCanApply(next),
+            // Never disable or drop a strategy that still has open orders, nor go past this
+            // bot's own exposure limit.
+            beforeApply: (next) => {
+              book.assertCanApply(next);
+              assertExposureWithin(next, options.maxExposure);
+            },
           }),
         }),
       ],

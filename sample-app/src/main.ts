@@ -14,8 +14,9 @@ import { DEFAULT_CONFIG_PATH } from './config/paths.js';
  * - BAR_INTERVAL_MS  milliseconds between simulated bars (default 1000)
  * - ORDER_HOLD_BARS  bars a simulated order stays open, holding config changes back (default 3)
  * - AUTO_TRADE       'false' to open no simulated orders
- * - CONFIG_SOURCE=etcd, ETCD_HOSTS, ETCD_KEY, ETCD_CACHE, INSTANCE_ID: follow an etcd key
- *   instead of the file (see config/config-source.ts); the audit log is then AUDIT_LOG or none
+ * - MAX_EXPOSURE     this bot's cap on every regime's exposureMultiplier (default: none)
+ * - CONFIG_SOURCE=etcd, ETCD_HOSTS, ETCD_KEY, ETCD_CACHE, INSTANCE_ID, LABELS: follow an etcd
+ *   key instead of the file (see config/config-source.ts); the audit log is then AUDIT_LOG or none
  */
 const logger = new Logger('Main');
 
@@ -29,6 +30,7 @@ async function bootstrap(): Promise<void> {
   const barIntervalMs = parsePositiveInteger('BAR_INTERVAL_MS', process.env.BAR_INTERVAL_MS, 1000);
   const orderHoldBars = parsePositiveInteger('ORDER_HOLD_BARS', process.env.ORDER_HOLD_BARS, 3);
   const autoTrade = process.env.AUTO_TRADE !== 'false';
+  const maxExposure = parseLimit('MAX_EXPOSURE', process.env.MAX_EXPOSURE);
   const port = parsePort(process.env.PORT ?? '3000');
   const host = process.env.HOST ?? '127.0.0.1';
 
@@ -41,6 +43,7 @@ async function bootstrap(): Promise<void> {
       barIntervalMs,
       orderHoldBars,
       autoTrade,
+      maxExposure,
     }),
     { abortOnError: false },
   );
@@ -70,6 +73,15 @@ function parsePositiveInteger(name: string, raw: string | undefined, fallback: n
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) {
     throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  }
+  return value;
+}
+
+function parseLimit(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new Error(`${name} must be a positive number, got "${raw}"`);
   }
   return value;
 }

@@ -53,6 +53,20 @@ async function configOf(url: string): Promise<{ version: number; config: { botNa
   }>;
 }
 
+/** `npm run fleet` after its build: the walkthrough checks each command's exit code itself. */
+function runFleet(): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['sample-app/dist/fleet/fleet.js'],
+      { cwd: root, timeout: 150_000, env: { ...process.env, NO_COLOR: '1' } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr });
+      },
+    );
+  });
+}
+
 describe.skipIf(missing !== undefined)('the sample bot on etcd (CONFIG_SOURCE=etcd)', () => {
   let cluster: EtcdCluster | undefined;
   let writer: Etcd3 | undefined;
@@ -98,4 +112,22 @@ describe.skipIf(missing !== undefined)('the sample bot on etcd (CONFIG_SOURCE=et
     expect(bot.process.exitCode).toBe(1);
     expect(bot.output).toContain('CONFIG_SOURCE=etcd needs ETCD_HOSTS');
   });
+
+  it('runs as a small fleet (npm run fleet): three labelled bots through overlays, an A/B pair and a trial', async () => {
+    const { code, output } = await runFleet();
+    expect(code, output).toBe(0);
+    // Each bot runs its own variant: the BTC patch for the BTC bot, one arm of the A/B pair each.
+    expect(output).toMatch(/bot-btc .* applied .* \+arm-b \+btc/);
+    expect(output).toMatch(/bot-eth .* applied .* \+arm-a\s*$/m);
+    // The trial finds the bot whose own limit refuses the candidate, and nothing is applied.
+    expect(output).toMatch(
+      /rejected\s+bot-btc .*CONFIG_REJECTED.*exposure limit 1 \(MAX_EXPOSURE\)/,
+    );
+    expect(output).toMatch(/accepted\s+bot-eth/);
+    // The exchange keys of the published config never show.
+    expect(output).not.toContain('sk_paper_');
+    expect(output).not.toContain('pk_paper_');
+    // Everything it started is stopped: no bot or etcd outlives it (it exited by itself).
+    expect(output).not.toMatch(/^fleet: /m);
+  }, 160_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cliMessages } from '../../lib/cli/cli.messages.js';
+import { cliMessages } from '../../lib/cli/shared/cli.messages.js';
 import { credentialsInUrls, shownHosts, withoutUserInfo } from '../../lib/sources/etcd-hosts.js';
 import { etcdMessages } from '../../lib/sources/etcd/etcd.messages.js';
 

@@ -9,6 +9,7 @@ import { etcdSource } from 'nestjs-config-reloader/etcd';
  * - ETCD_KEY       the key that holds the JSON document (/bots/trend/config)
  * - ETCD_CACHE     optional local copy to start on while etcd is down
  * - INSTANCE_ID    the bot's name in `config-reloader status` (default <hostname>-<pid>)
+ * - LABELS         the bot's own facts, `symbol=BTC,region=eu`: overlays and canaries select by them
  */
 export function configSourceFromEnvironment(env: NodeJS.ProcessEnv): ConfigSource | undefined {
   const kind = env.CONFIG_SOURCE ?? 'file';
@@ -22,5 +23,19 @@ export function configSourceFromEnvironment(env: NodeJS.ProcessEnv): ConfigSourc
     key: env.ETCD_KEY,
     cachePath: env.ETCD_CACHE,
     instanceId: env.INSTANCE_ID,
+    labels: parseLabels(env.LABELS ?? ''),
   });
+}
+
+/** `symbol=BTC,region=eu` as `{ symbol: 'BTC', region: 'eu' }`. */
+export function parseLabels(text: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const term of text.split(',').filter((part) => part.trim() !== '')) {
+    const [name, ...rest] = term.split('=');
+    if (!name?.trim() || rest.length === 0) {
+      throw new Error(`LABELS must be name=value pairs separated by commas, got "${term}"`);
+    }
+    labels[name.trim()] = rest.join('=').trim();
+  }
+  return labels;
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { Type } from 'class-transformer';
 import { IsObject, IsString, ValidateNested } from 'class-validator';
 import { describe, expect, it } from 'vitest';
-import { checkConfigFile } from '../../../lib/cli/config-check.js';
+import { checkConfigFile } from '../../../lib/cli/check/config-check.js';
 import { ConfigValidationError } from '../../../lib/config-reloader.errors.js';
 import { resolveOptions } from '../../../lib/config-reloader.options.js';
 import {

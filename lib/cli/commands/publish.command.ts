@@ -1,0 +1,105 @@
+import { Command, Option } from 'commander';
+import type { Selector } from '../../sources/etcd/fleet/selector.js';
+import { cliMessages } from '../shared/cli.messages.js';
+import { checkConfigFile, formatProblem } from '../check/config-check.js';
+import { ExitCode, type CliOutput } from '../shared/cli-output.js';
+import { addSecretKeyFlag } from '../check/diff.format.js';
+import { addEtcdFlags, type EtcdFlags } from '../etcd/etcd.flags.js';
+import { openEtcdConnection } from '../etcd/etcd.connection.js';
+import { addMaxFileBytesFlag, type MaxFileBytesFlag } from '../shared/max-file-bytes.flag.js';
+import {
+  addPublishFlowFlags,
+  publishChecked,
+  type PublishFlowFlags,
+} from '../rollout/publish-flow.js';
+import { parseSelectorFlag } from '../shared/selector.flag.js';
+import { tryOnFleet } from '../trial/trial.flow.js';
+import { trialMessages } from '../trial/trial.messages.js';
+import {
+  addValidationFlags,
+  noteWhenSyntaxOnly,
+  rulesFromFlags,
+  type ValidationFlags,
+} from '../check/validation-flags.js';
+
+type PublishFlags = EtcdFlags &
+  ValidationFlags &
+  MaxFileBytesFlag &
+  PublishFlowFlags & {
+    secretKey?: string[];
+    canary?: Selector;
+  };
+
+export function publishCommand(output: CliOutput, setExitCode: (code: number) => void): Command {
+  const command = new Command('publish')
+    .description(
+      'Validate a config as the app would, show the diff against the value on an etcd key, and ' +
+        'write it only if the key did not change meanwhile (compare-and-swap). With --wait, ' +
+        'wait until every live instance applied it, or name those that rejected it or lag behind. ' +
+        'With --dry-run --wait, write nothing: every live instance tries it as a reload would ' +
+        '(a trial), applies nothing, and says whether it accepts it.',
+    )
+    .argument('<file>', 'the config to publish')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ config-reloader publish bot.json --etcd http://10.0.0.1:2379 --key /bots/trend --schema bot.schema.json
+  $ config-reloader publish bot.json --etcd http://10.0.0.1:2379 --key /bots/trend --wait --timeout 1m
+  $ config-reloader publish bot.json --etcd http://10.0.0.1:2379 --key /bots/trend --dry-run --wait --canary symbol=BTC`,
+    );
+  addPublishFlowFlags(command, 'published');
+  command.addOption(
+    new Option(
+      '--canary <selector>',
+      'with --dry-run --wait: try it on these instances only (symbol=BTC, 10%, instance=bot-3)',
+    ).argParser(parseSelectorFlag),
+  );
+  addEtcdFlags(addMaxFileBytesFlag(addValidationFlags(addSecretKeyFlag(command))));
+  return command.action(async (file: string, flags: PublishFlags) => {
+    const trial = flags.dryRun === true && flags.wait === true;
+    if (flags.canary && !trial) {
+      command.error(trialMessages.canaryWithoutTrial(), { exitCode: ExitCode.Usage });
+    }
+    const rules = await rulesFromFlags(flags);
+    noteWhenSyntaxOnly(output, flags);
+    const candidate = await checkConfigFile(file, rules, flags.maxFileBytes);
+    if (!candidate.valid) {
+      output.err(
+        `${output.paint('red', 'refused')} ${candidate.file}; "${flags.key}" is unchanged`,
+      );
+      for (const problem of candidate.problems) output.err(`  ${formatProblem(problem)}`);
+      setExitCode(candidate.unreadable ? ExitCode.Io : ExitCode.Invalid);
+      return;
+    }
+    const etcd = await openEtcdConnection(flags);
+    try {
+      const current = await etcd.readKey();
+      output.out(
+        current === undefined
+          ? `"${flags.key}" does not exist yet: publishing creates it`
+          : `"${flags.key}" is at revision ${current.modRevision}`,
+      );
+      let exitCode = await publishChecked(output, etcd, {
+        key: flags.key,
+        text: candidate.text,
+        plain: candidate.plain,
+        current,
+        secretKeys: flags.secretKey,
+        dryRun: flags.dryRun,
+        waitMs: flags.wait && !trial ? flags.timeout : undefined,
+        doing: 'publishing',
+        retry: cliMessages.publishAgain(),
+        written: (revision) =>
+          `${output.paint('green', 'published')} ${candidate.file} -> "${flags.key}" at revision ${revision}`,
+      });
+      if (trial && exitCode === ExitCode.Ok) {
+        const { key, canary: match, timeout: timeoutMs } = flags;
+        exitCode = await tryOnFleet(output, etcd, { key, text: candidate.text, match, timeoutMs });
+      }
+      setExitCode(exitCode);
+    } finally {
+      etcd.close();
+    }
+  });
+}
