@@ -2,6 +2,7 @@ import { fleetCpuFigures, fleetFigures } from './fleet-report.js';
 import type { SectionResults } from './section.js';
 import { offThreadFigures, stallFigures } from './stall.report.js';
 import type { Figure, Verdict } from './figure.js';
+import { variantsFigures } from './variants-report.js';
 
 const MB = 1024 * 1024;
 
@@ -214,6 +215,7 @@ export function buildFigures(
   }
   if (results.fleet) figures.push(...fleetFigures(results.fleet));
   if (results.fleetCpu) figures.push(...fleetCpuFigures(results.fleetCpu));
+  if (results.variants) figures.push(...variantsFigures(results.variants));
   return figures;
 }
 

@@ -28,6 +28,7 @@ const SECTIONS: SectionName[] = [
   'latency',
   'fleet',
   'fleetCpu',
+  'variants',
 ];
 const BENCH_DIR = path.join(REPO_ROOT, 'bench');
 

@@ -8,6 +8,8 @@ import { makePlan } from './plan.js';
 import { runRead } from './read.bench.js';
 import { runStall } from './stall.bench.js';
 import { runStorm } from './storm.bench.js';
+import { variantsPlan } from './variants-plan.js';
+import { runVariants } from './variants.bench.js';
 
 /** One benchmark in a process of its own (fresh heap and JIT); the result goes back over IPC. */
 const sections = {
@@ -21,6 +23,7 @@ const sections = {
   heapGrowth: (quick: boolean) => runHeapGrowth(makePlan(quick).footprint),
   fleet: (quick: boolean) => runFleet(makePlan(quick).fleet),
   fleetCpu: (quick: boolean) => runFleetCpu(makePlan(quick).fleet),
+  variants: (quick: boolean) => runVariants(variantsPlan(quick)),
 };
 
 export type SectionName = keyof typeof sections;

@@ -166,6 +166,14 @@ export const messages = {
     ` (health 'degraded', ${code}).`,
   sourceBack: (name: string, where: string) =>
     `[${name}] ${where} reaches its server again; changes made meanwhile are applied.`,
+  canaryAborted: (
+    name: string,
+    id: string,
+    where: string,
+    error: { code: string; message: string },
+  ) =>
+    `[${name}] canary "${id}" aborted by this instance (${where} marked aborted): it rejected ` +
+    `the candidate, ${error.code}: ${error.message}. Every instance goes back to the base.`,
   sourceReportFailed: (name: string, reason: string) =>
     `[${name}] the config source's report() threw (ignored): ${reason}`,
   holdExpired: (name: string, reason: string, timeoutMs: number) =>

@@ -122,6 +122,7 @@ export function wireReloader<T extends object>(
       if (state === 'lost') reporter.sourceLost(store.applied.version, cause);
       else reporter.sourceBack(state === 'back');
     },
+    onCanaryAborted: (abort) => void reporter.canaryAborted(abort, store.applied.version),
   });
   return {
     logger,

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { applyCommand } from './commands/apply.command.js';
+import { canaryCommand } from './canary/canary.command.js';
 import { CliFailure, ExitCode, terminalOutput } from './shared/cli-output.js';
 import { diffCommand } from './commands/diff.command.js';
 import { overlayCommand } from './overlay/overlay.command.js';
@@ -25,7 +26,8 @@ async function main(argv: string[]): Promise<number> {
     .description(
       'Validate, diff and safely apply JSON config files for nestjs-config-reloader; publish ' +
         'them to etcd (or roll back to an earlier revision), follow the rollout across a fleet, ' +
-        'and set the overlays that give some instances a variant of the config.',
+        'set the overlays that give some instances a variant of the config, and run a new ' +
+        'config on some instances first (a canary).',
     )
     .showHelpAfterError()
     .exitOverride()
@@ -42,12 +44,17 @@ Exit codes: 0 valid / applied / published / no difference, 1 invalid or over
             2 wrong command line, 3 a file or module could not be read or written
             (diff, overlay set: or parsed; etcd: refused, wrong credentials, a TLS
             or password file unreadable; rollback: no earlier value, or its
-            revision compacted; overlay rm: no such overlay), 4 publish, rollback
-            or overlay set lost a race: the key changed meanwhile, nothing written,
-            5 --wait or status: an instance rejected the config, 6 --wait or
-            status: instances behind, staged or vetoed (at the timeout; with
-            --dry-run: did not answer the trial), 7 etcd did not answer, 8 publish
-            --dry-run --wait: another trial is in progress.`,
+            revision compacted; overlay rm: no such overlay; canary: no base, or
+            the record unreadable), 4 publish, rollback, overlay set or canary lost
+            a race: the key changed meanwhile, nothing written (canary promote: the
+            key moved past the canary's base), 5 --wait or status: an instance
+            rejected the config (canary --wait: a member rejected or vetoed it, or
+            vanished; the canary is aborted), 6 --wait or status: instances behind,
+            staged or vetoed (at the timeout; with --dry-run: did not answer the
+            trial; canary --wait: the canary is left in place), 7 etcd did not
+            answer, 8 publish --dry-run --wait: another trial is in progress; a
+            canary is in progress (publish refused) or none is (canary promote,
+            abort, set, status), 130 --wait ended by Ctrl+C.`,
     );
   for (const command of [
     validateCommand(output, setExitCode),
@@ -57,6 +64,7 @@ Exit codes: 0 valid / applied / published / no difference, 1 invalid or over
     rollbackCommand(output, setExitCode),
     statusCommand(output, setExitCode),
     overlayCommand(output, setExitCode),
+    canaryCommand(output, setExitCode),
     schemaCommand(output, setExitCode),
   ]) {
     program.addCommand(command.exitOverride());

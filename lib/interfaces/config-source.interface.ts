@@ -28,6 +28,12 @@ export interface ConfigSource {
   write?(text: string, expectedRevision: string): Promise<SourceSnapshot>;
   /** Told what became of each change (fleet status, a local cache). Must not throw. */
   report?(outcome: SourceOutcome): void;
+  /**
+   * Told that a watched change failed before it became a document (`read()` threw: a part of it
+   * nobody can read, the server gone), so that a source that knows what it read can record the
+   * refusal at that revision (etcd: the status record). Must not throw.
+   */
+  reportReadFailure?(failure: SourceReadFailure): void;
   /** Releases the source's clients, leases and timers; called once, on module destroy. */
   close?(): Promise<void>;
 }
@@ -75,6 +81,31 @@ export interface SourceListener {
    * once the watch it came with has stopped.
    */
   trial?(text: string): Promise<TrialVerdict>;
+  /**
+   * The source marked a canary aborted because this instance rejected its candidate (etcd:
+   * `abortOnReject`); the reload path writes it into the audit log and the log.
+   */
+  canaryAborted?(abort: CanaryAbortNotice): void;
+}
+
+/** A canary this instance aborted, as `SourceListener.canaryAborted()` hears of it. */
+export interface CanaryAbortNotice {
+  /** The layers of the rejected document; `canary` is the aborted canary's id. */
+  variant: ConfigVariant;
+  /** Where the canary lives: `etcd:/bots/trend/canary`. */
+  where: string;
+  /** The rejection that aborted it (never a secret value). */
+  error: { code: string; message: string };
+}
+
+/** A watched change that failed before it became a document, as `reportReadFailure()` hears it. */
+export interface SourceReadFailure {
+  /** The module instance (its `name` option). */
+  name: string;
+  /** The version still in force. */
+  version: number;
+  /** Why (never a secret value). */
+  error: { code: string; message: string };
 }
 
 /** What a reload would make of a document, as `SourceListener.trial()` says. */

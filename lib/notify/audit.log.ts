@@ -11,7 +11,8 @@ import type { ConfigVariant } from '../interfaces/index.js';
 export interface AuditRecord {
   time: string;
   name: string;
-  event: 'loaded' | 'reloaded' | 'reload_failed';
+  /** 'canary_aborted': this instance rejected a canary's candidate and marked the canary aborted. */
+  event: 'loaded' | 'reloaded' | 'reload_failed' | 'canary_aborted';
   source: string;
   version: number;
   previousVersion?: number;

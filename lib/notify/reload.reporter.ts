@@ -9,10 +9,16 @@ import {
 import { messages } from '../config-reloader.messages.js';
 import { redactChanges, redactedPathsOf, type ConfigChange } from '../change/config.diff.js';
 import type { SecretKeyMatcher } from '../change/secret-redaction.js';
-import type { ConfigSource, SourceSnapshot } from '../interfaces/config-source.interface.js';
+import type {
+  CanaryAbortNotice,
+  ConfigSource,
+  SourceSnapshot,
+} from '../interfaces/config-source.interface.js';
 import type { AppliedVersion } from '../store/config.store.js';
 import type { ReloadSource } from '../interfaces/index.js';
-import { auditFailureReason, processUser, type AuditLog, type AuditRecord } from './audit.log.js';
+import { escapeControlCharacters } from '../change/printable.js';
+import type { AuditLog } from './audit.log.js';
+import { AuditWriter } from './audit.writer.js';
 import type { ReloadHealthTracker } from './reload-health.tracker.js';
 import type { ConfigSelection } from './config.selection.js';
 import type { ReloadNotifier } from './reload.notifier.js';
@@ -54,9 +60,11 @@ export class ReloadReporter<T> {
   private lostWith: string | undefined;
   /** What the source hears of each change. */
   private readonly source: SourceOutcomeTeller;
+  private readonly audit: AuditWriter;
 
   constructor(private readonly options: ReloadReporterOptions<T>) {
     this.source = new SourceOutcomeTeller(options.name, options.source, options.logger);
+    this.audit = new AuditWriter(options);
   }
 
   /**
@@ -65,7 +73,7 @@ export class ReloadReporter<T> {
    */
   async recordApplied(change: AppliedChange<T>, origin?: SourceSnapshot['origin']): Promise<void> {
     const { next, previous, trigger, rolledBackTo, changes } = change;
-    await this.appendAudit(
+    await this.audit.append(
       {
         event: previous ? 'reloaded' : 'loaded',
         source: trigger,
@@ -190,9 +198,9 @@ export class ReloadReporter<T> {
     logger.error(messages.reloadFailed(name, trigger, error.message));
     const summary = { code: error.code, message: error.message };
     const failure = { event: 'reload_failed', source: trigger, version: currentVersion } as const;
-    await this.appendAudit({ ...failure, variant: snapshot?.variant, error: summary }, false).catch(
-      () => undefined,
-    );
+    await this.audit
+      .append({ ...failure, variant: snapshot?.variant, error: summary }, false)
+      .catch(() => undefined);
     notifier.failed({
       name,
       error,
@@ -211,31 +219,28 @@ export class ReloadReporter<T> {
         error: summary,
         variant: snapshot.variant,
       });
-    }
+    } else this.source.readFailed(currentVersion, summary); // it knows what it read
   }
 
-  private async appendAudit(
-    fields: Omit<AuditRecord, 'time' | 'name' | 'user'>,
-    refuseOnFailure: boolean,
-  ): Promise<void> {
-    const { auditLog, name, logger, where } = this.options;
-    if (!auditLog) return;
-    const record: AuditRecord = {
-      time: new Date().toISOString(),
-      name,
-      user: processUser(),
-      ...fields,
-    };
-    try {
-      await auditLog.append(record);
-    } catch (error) {
-      const reason = auditFailureReason(error);
-      if (refuseOnFailure) {
-        throw new ConfigAuditError(where, messages.auditRefused(name, auditLog.file, reason), {
-          cause: error,
-        });
-      }
-      logger.warn(messages.auditFailed(name, auditLog.file, reason));
-    }
+  /**
+   * A failed change was judged again with the same outcome, maybe at a new revision: the source
+   * hears it, also when no document could be made of it.
+   */
+  failedAgain(error: ConfigReloadError, currentVersion: number, snapshot?: SourceSnapshot): void {
+    if (snapshot) this.source.sameDecision(snapshot);
+    else this.source.readFailed(currentVersion, { code: error.code, message: error.message });
+  }
+
+  /** The source marked a canary aborted because this instance rejected it: log and audit. */
+  async canaryAborted(abort: CanaryAbortNotice, currentVersion: number): Promise<void> {
+    const { name, logger } = this.options;
+    // The id and key come from a record anyone with write access may have put.
+    const canary = escapeControlCharacters(abort.variant.canary ?? '?');
+    const where = escapeControlCharacters(abort.where);
+    logger.warn(messages.canaryAborted(name, canary, where, abort.error));
+    const fields = { source: 'watch', version: currentVersion, variant: abort.variant };
+    await this.audit
+      .append({ event: 'canary_aborted', ...fields, error: abort.error }, false)
+      .catch(() => undefined);
   }
 }

@@ -34,6 +34,15 @@ export class SourceOutcomeTeller {
     }
   }
 
+  /** A watched change failed before it became a document: the source knows what it read. */
+  readFailed(version: number, error: { code: string; message: string }): void {
+    try {
+      this.source.reportReadFailure?.({ name: this.name, version, error });
+    } catch (failure) {
+      this.logger.warn(messages.sourceReportFailed(this.name, describeError(failure)));
+    }
+  }
+
   /**
    * The source holds the content in force again, maybe at a new revision (a republished good
    * config after a rejected one, a staged change given up): nothing to apply, but the source

@@ -69,10 +69,10 @@ export class ReloadCoordinator<T extends object> {
         () => !this.closed && stillWanted(),
       );
       if (!failure) return;
-      const { failures, reporter } = this.options;
+      const { failures, reporter, store } = this.options;
       const news = failures.failed(failure.error, failure.snapshot?.hash, failure.snapshot);
       // Judged again (a veto) with the same outcome, maybe at a new revision: the source hears it.
-      if (!news && failure.snapshot) reporter.sameDecision(failure.snapshot);
+      if (!news) reporter.failedAgain(failure.error, store.applied.version, failure.snapshot);
     });
   }
 

@@ -6,6 +6,7 @@ import {
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
 import type {
+  CanaryAbortNotice,
   ConfigSource,
   SourceListener,
   SourceSnapshot,
@@ -33,6 +34,8 @@ export interface WatchControllerOptions {
    * nobody knows any more ('unknown').
    */
   onConnectivity?: (state: 'lost' | 'back' | 'unknown', cause?: ConfigReloadError) => void;
+  /** The source aborted a canary this instance rejected: audited and logged. */
+  onCanaryAborted?: (abort: CanaryAbortNotice) => void;
 }
 
 /**
@@ -127,6 +130,8 @@ export class WatchController {
         isCurrent()
           ? coordinator.trial(text)
           : Promise.reject(new ConfigReloaderClosedError(name, where)),
+      // Written to etcd already: audited even when watching stopped meanwhile.
+      canaryAborted: (abort) => this.options.onCanaryAborted?.(abort),
     };
     let watch: SourceWatch;
     try {

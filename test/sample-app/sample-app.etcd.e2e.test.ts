@@ -113,7 +113,7 @@ describe.skipIf(missing !== undefined)('the sample bot on etcd (CONFIG_SOURCE=et
     expect(bot.output).toContain('CONFIG_SOURCE=etcd needs ETCD_HOSTS');
   });
 
-  it('runs as a small fleet (npm run fleet): three labelled bots through overlays, an A/B pair and a trial', async () => {
+  it('runs as a small fleet (npm run fleet): three labelled bots through overlays, an A/B pair, a trial and two canaries', async () => {
     const { code, output } = await runFleet();
     expect(code, output).toBe(0);
     // Each bot runs its own variant: the BTC patch for the BTC bot, one arm of the A/B pair each.
@@ -124,6 +124,16 @@ describe.skipIf(missing !== undefined)('the sample bot on etcd (CONFIG_SOURCE=et
       /rejected\s+bot-btc .*CONFIG_REJECTED.*exposure limit 1 \(MAX_EXPOSURE\)/,
     );
     expect(output).toMatch(/accepted\s+bot-eth/);
+    // A canary the BTC bot refuses is aborted by that bot itself, and says who and why; the
+    // bot is back on the base, not behind.
+    expect(output).toMatch(
+      /aborted\s+bot-btc: CONFIG_REJECTED: .*exposure limit 1 \(MAX_EXPOSURE\) \(it marked/,
+    );
+    expect(output).toMatch(/base\s+bot-btc on .*: back on the base \(applied at revision \d+\)/);
+    expect(output).not.toMatch(/behind\s+bot-btc/);
+    // One the ETH bot runs through a bake is promoted, and the whole fleet applies it.
+    expect(output).toMatch(/promoted canary canary-\w+ -> "\/bots\/trend" at revision (\d+)/);
+    expect(output).toMatch(/rolled out: all 3 live instance\(s\) applied revision \d+/);
     // The exchange keys of the published config never show.
     expect(output).not.toContain('sk_paper_');
     expect(output).not.toContain('pk_paper_');

@@ -1,5 +1,4 @@
-import { Command, Option } from 'commander';
-import type { Selector } from '../../sources/etcd/fleet/selector.js';
+import { Command } from 'commander';
 import { cliMessages } from '../shared/cli.messages.js';
 import { checkConfigFile, formatProblem } from '../check/config-check.js';
 import { ExitCode, type CliOutput } from '../shared/cli-output.js';
@@ -12,9 +11,10 @@ import {
   publishChecked,
   type PublishFlowFlags,
 } from '../rollout/publish-flow.js';
-import { parseSelectorFlag } from '../shared/selector.flag.js';
 import { tryOnFleet } from '../trial/trial.flow.js';
-import { trialMessages } from '../trial/trial.messages.js';
+import { addCanaryFlags, canaryFlagProblem, type CanaryFlags } from '../canary/canary.flags.js';
+import { publishCanary } from '../canary/canary-publish.js';
+import { guardAgainstCanary } from '../canary/canary-guard.js';
 import {
   addValidationFlags,
   noteWhenSyntaxOnly,
@@ -25,9 +25,9 @@ import {
 type PublishFlags = EtcdFlags &
   ValidationFlags &
   MaxFileBytesFlag &
-  PublishFlowFlags & {
+  PublishFlowFlags &
+  CanaryFlags & {
     secretKey?: string[];
-    canary?: Selector;
   };
 
 export function publishCommand(output: CliOutput, setExitCode: (code: number) => void): Command {
@@ -37,7 +37,9 @@ export function publishCommand(output: CliOutput, setExitCode: (code: number) =>
         'write it only if the key did not change meanwhile (compare-and-swap). With --wait, ' +
         'wait until every live instance applied it, or name those that rejected it or lag behind. ' +
         'With --dry-run --wait, write nothing: every live instance tries it as a reload would ' +
-        '(a trial), applies nothing, and says whether it accepts it.',
+        '(a trial), applies nothing, and says whether it accepts it. With --canary, run it on ' +
+        'the instances the selector matches first (a canary); refused while a canary is in ' +
+        'progress, as a plain publish is.',
     )
     .argument('<file>', 'the config to publish')
     .addHelpText(
@@ -46,21 +48,17 @@ export function publishCommand(output: CliOutput, setExitCode: (code: number) =>
 Examples:
   $ config-reloader publish bot.json --etcd http://10.0.0.1:2379 --key /bots/trend --schema bot.schema.json
   $ config-reloader publish bot.json --etcd http://10.0.0.1:2379 --key /bots/trend --wait --timeout 1m
-  $ config-reloader publish bot.json --etcd http://10.0.0.1:2379 --key /bots/trend --dry-run --wait --canary symbol=BTC`,
+  $ config-reloader publish bot.json --etcd http://10.0.0.1:2379 --key /bots/trend --dry-run --wait --canary symbol=BTC
+  $ config-reloader publish bot.json --etcd http://10.0.0.1:2379 --key /bots/trend --canary 10% \\
+      --wait --bake 5m --promote --timeout 2m`,
     );
   addPublishFlowFlags(command, 'published');
-  command.addOption(
-    new Option(
-      '--canary <selector>',
-      'with --dry-run --wait: try it on these instances only (symbol=BTC, 10%, instance=bot-3)',
-    ).argParser(parseSelectorFlag),
-  );
+  addCanaryFlags(command);
   addEtcdFlags(addMaxFileBytesFlag(addValidationFlags(addSecretKeyFlag(command))));
   return command.action(async (file: string, flags: PublishFlags) => {
     const trial = flags.dryRun === true && flags.wait === true;
-    if (flags.canary && !trial) {
-      command.error(trialMessages.canaryWithoutTrial(), { exitCode: ExitCode.Usage });
-    }
+    const usage = canaryFlagProblem(flags);
+    if (usage) command.error(usage, { exitCode: ExitCode.Usage });
     const rules = await rulesFromFlags(flags);
     noteWhenSyntaxOnly(output, flags);
     const candidate = await checkConfigFile(file, rules, flags.maxFileBytes);
@@ -74,6 +72,20 @@ Examples:
     }
     const etcd = await openEtcdConnection(flags);
     try {
+      if (flags.canary && !trial) {
+        const { key, canary: match, secretKey: secretKeys, dryRun, bake: bakeMs = 0 } = flags;
+        const waitMs = flags.wait ? flags.timeout : undefined;
+        const { text, plain } = candidate;
+        const canary = { key, text, plain, match, secretKeys, dryRun, waitMs, bakeMs };
+        setExitCode(await publishCanary(output, etcd, { ...canary, promote: flags.promote }));
+        return;
+      }
+      // A plain publish waits for a canary in progress to be promoted or aborted.
+      const guard = flags.dryRun ? undefined : await guardAgainstCanary(output, etcd, flags.key);
+      if (guard === false) {
+        setExitCode(ExitCode.InProgress);
+        return;
+      }
       const current = await etcd.readKey();
       output.out(
         current === undefined
@@ -87,6 +99,7 @@ Examples:
         current,
         secretKeys: flags.secretKey,
         dryRun: flags.dryRun,
+        guard,
         waitMs: flags.wait && !trial ? flags.timeout : undefined,
         doing: 'publishing',
         retry: cliMessages.publishAgain(),

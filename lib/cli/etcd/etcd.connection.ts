@@ -1,5 +1,5 @@
 import { ConfigSourceUnavailableError, describeError } from '../../config-reloader.errors.js';
-import type { CasPutResult } from '../../sources/etcd/cas-put.js';
+import type { CasGuard, CasPutResult } from '../../sources/etcd/cas-put.js';
 import type { ConfigKeyValue, PastConfigKey } from '../../sources/etcd/config-key.reader.js';
 import type { FleetStatus } from '../../sources/etcd/fleet/fleet-status.reader.js';
 import type { InstanceStatus } from '../../sources/etcd/fleet/instance-status.js';
@@ -14,6 +14,7 @@ import type { TrialRecord } from '../../sources/etcd/fleet/trial-record.js';
 import type { TrialRun, TrialRunOptions } from '../../sources/etcd/fleet/trial.watcher.js';
 import { cliMessages } from '../shared/cli.messages.js';
 import { CliFailure, ExitCode } from '../shared/cli-output.js';
+import { canaryConnection, type CanaryConnection, type EtcdStep } from './canary.connection.js';
 import { etcdAccessOf } from './etcd.credentials.js';
 import type { EtcdFlags } from './etcd.flags.js';
 
@@ -27,7 +28,12 @@ export interface EtcdConnection {
   readKey(): Promise<ConfigKeyValue | undefined>;
   /** The key as it was at store `revision`, from etcd's history. */
   readKeyAt(revision: string): Promise<PastValue>;
-  casPut(text: string, expectedModRevision: string | undefined): Promise<CasPutResult>;
+  /** With `guard`: only while that key is unchanged too (a plain publish and `K/canary`). */
+  casPut(
+    text: string,
+    expectedModRevision: string | undefined,
+    guard?: CasGuard,
+  ): Promise<CasPutResult>;
   readFleet(): Promise<FleetStatus>;
   waitForRollout(
     revision: string,
@@ -58,13 +64,15 @@ export interface EtcdConnection {
    * ConfigParseError or ConfigValidationError an instance would report, naming `where`.
    */
   readOverlayRecord(text: string, where: string): OverlayRecord;
+  /** `K/canary`: create, follow, set, promote, abort. */
+  canary: CanaryConnection;
   close(): void;
 }
 
 /**
 /**
  * Loaded on demand, so that the CLI runs without etcd3 for file-only apps: only publish (and
- * its trials), rollback, status and overlay need it.
+ * its trials and canaries), rollback, status, overlay and canary need it.
  */
 async function loadEtcdModules() {
   try {
@@ -146,7 +154,7 @@ export async function openEtcdConnection(flags: EtcdFlags): Promise<EtcdConnecti
     return refusal === 'permission' ? cliMessages.checkPermission(key) : undefined;
   };
   // `checkWith`: for a write, the command that shows whether it happened after all.
-  const step = async <T>(what: string, work: () => Promise<T>, checkWith?: string): Promise<T> => {
+  const step: EtcdStep = async (what, work, checkWith) => {
     try {
       return await etcd.boundedCall(work, { key, what, deadlineMs: dialTimeout });
     } catch (error) {
@@ -164,8 +172,12 @@ export async function openEtcdConnection(flags: EtcdFlags): Promise<EtcdConnecti
       const oldestKept = await etcd.compactRevisionOf(client, key, revision, dialTimeout);
       return { state: 'compacted', oldestKept };
     },
-    casPut: (text, expected) =>
-      step('writing the config key', () => etcd.casPut(client, key, text, expected), 'status'),
+    casPut: (text, expected, guard) =>
+      step(
+        'writing the config key',
+        () => etcd.casPut(client, key, text, expected, guard),
+        'status',
+      ),
     readFleet: () => step('reading the fleet status', () => etcd.readFleetStatus(client, key)),
     waitForRollout: async (revision, timeoutMs, onProgress) => {
       try {
@@ -206,6 +218,10 @@ export async function openEtcdConnection(flags: EtcdFlags): Promise<EtcdConnecti
       step('deleting the overlay', () => etcd.deleteOverlay(client, key, name), 'overlay list'),
     overlayKey: (name) => etcd.overlayKey(key, name),
     readOverlayRecord: (text, where) => etcd.readOverlayRecord(text, where),
+    canary: await canaryConnection(client, key, step, failure, {
+      deadlineMs: dialTimeout,
+      connection,
+    }),
     close: () => client.close(),
   };
 }

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { describeError } from '../../config-reloader.errors.js';
 import { validateConfigText } from '../../pipeline/config.pipeline.js';
+import type { CasGuard } from '../../sources/etcd/cas-put.js';
 import type { ConfigKeyValue } from '../../sources/etcd/config-key.reader.js';
 import { cliMessages } from '../shared/cli.messages.js';
 import { ExitCode, type CliOutput } from '../shared/cli-output.js';
@@ -38,6 +39,8 @@ export interface Publication {
   secretKeys?: string[];
   /** Show the diff, write nothing. */
   dryRun?: boolean;
+  /** Another key the write requires unchanged: no canary started meanwhile. */
+  guard?: CasGuard;
   /** With --wait: how long to wait for the fleet to apply the revision. */
   waitMs?: number;
   /** What the command does, for a lost race: 'publishing', 'rolling back'. */
@@ -51,7 +54,8 @@ export interface Publication {
 /**
  * Shows the redacted diff against the key's value, writes the document with compare-and-swap
  * unless the key already holds it, and with `waitMs` waits for the fleet. The exit code: 0, 4
- * after a lost race (nothing written), or the rollout's (5 rejected, 6 behind).
+ * after a lost race (nothing written), 8 when the guard moved (a canary started meanwhile), or
+ * the rollout's (5 rejected, 6 behind).
  */
 export async function publishChecked(
   output: CliOutput,
@@ -71,7 +75,7 @@ export async function publishChecked(
     return ExitCode.Ok;
   } else {
     const written = await writeWithCas(output, etcd, publication);
-    if (written === undefined) return ExitCode.Conflict;
+    if (typeof written === 'number') return written;
     revision = written;
   }
   if (publication.waitMs === undefined) return ExitCode.Ok;
@@ -83,16 +87,16 @@ export async function publishChecked(
 }
 
 /**
- * Writes the document if the key is still as read. The revision now published, or undefined
- * after a lost race (reported; nothing written).
+ * Writes the document if the key (and the guard) is still as read. The revision now published,
+ * or the exit code after a lost race (reported; nothing written).
  */
 async function writeWithCas(
   output: CliOutput,
   etcd: EtcdConnection,
   publication: Publication,
-): Promise<string | undefined> {
+): Promise<string | number> {
   const { key, current } = publication;
-  const put = await etcd.casPut(publication.text, current?.modRevision);
+  const put = await etcd.casPut(publication.text, current?.modRevision, publication.guard);
   if (put.written && put.alreadyThere) {
     output.out(cliMessages.alreadyWritten(key, put.revision));
     return put.revision;
@@ -101,14 +105,18 @@ async function writeWithCas(
     output.out(publication.written(put.revision));
     return put.revision;
   }
+  if (put.guardMoved) {
+    output.err(output.paint('red', cliMessages.canaryStartedMeanwhile(key)));
+    return ExitCode.InProgress;
+  }
   const now = put.current?.modRevision;
   const conflict = cliMessages.conflict(key, publication.doing, current?.modRevision, now);
   output.err(output.paint('red', `${conflict} ${publication.retry}`));
-  return undefined;
+  return ExitCode.Conflict;
 }
 
 /** The config the key holds, parsed as the app parses it; undefined when missing or unparseable. */
-async function currentConfig(
+export async function currentConfig(
   output: CliOutput,
   key: string,
   current: ConfigKeyValue | undefined,

@@ -65,7 +65,11 @@ export const ExitCode = {
   Behind: 6,
   /** etcd did not answer within the dial timeout (unreachable, down, no quorum). */
   Unavailable: 7,
-  /** `publish --dry-run --wait`: another trial is in progress on the key; nothing was tried. */
+  /**
+   * `publish --dry-run --wait`: another trial is in progress on the key; nothing was tried.
+   * `publish`: a canary is in progress, nothing written; `canary set | promote | abort | status`:
+   * no canary is in progress.
+   */
   InProgress: 8,
 } as const;
 

@@ -50,6 +50,9 @@ export const cliMessages = {
   ) =>
     `conflict: "${key}" changed while ${doing} (read at ${revisionOrMissing(readRevision)}, ` +
     `now at ${revisionOrMissing(nowRevision)}); nothing was written.`,
+  canaryStartedMeanwhile: (key: string) =>
+    `a canary was started on "${key}" between the read and the write: nothing was written. ` +
+    'config-reloader canary status shows it; promote or abort it first.',
   publishAgain: () => 'Publish again to see the diff against the new value.',
   alreadyWritten: (key: string, revision: string) =>
     `"${key}" holds this very config at revision ${revision}, written between the read and the ` +

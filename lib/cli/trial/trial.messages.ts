@@ -1,8 +1,5 @@
 /** What `publish --dry-run --wait` says: a trial of a config on the live fleet. */
 export const trialMessages = {
-  canaryWithoutTrial: () =>
-    '--canary <selector> picks the instances of a trial here: give it with --dry-run --wait ' +
-    '(publishing to a canary is not supported yet).',
   trying: (key: string, id: string, among: string) =>
     `trying the config on the live instances of "${key}"${among} as ${id}: each judges ` +
     'it as a reload would, with its own overlays and beforeApply, and applies nothing',

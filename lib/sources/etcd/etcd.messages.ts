@@ -16,8 +16,8 @@ export const etcdMessages = {
   watchLost: cannotReach,
   refused: (id: string, hosts: readonly string[], reason: string) =>
     `etcd (${shownHosts(hosts)}) refused ${id}: ${reason}. Check "auth" (user and password) and ` +
-    `that the user may read the key and its "/overlays/" and "/trials/" prefixes, and read and ` +
-    `write its "/instances/" prefix.`,
+    `that the user may read the key, its "/canary" and its "/overlays/" and "/trials/" prefixes, ` +
+    `and read and write its "/instances/" prefix.`,
   unavailableAtStart: (id: string, hosts: readonly string[], reason: string, cache?: string) =>
     `Cannot reach etcd for ${id} (${shownHosts(hosts)}) to load the config: ${reason}. ` +
     (cache
@@ -43,6 +43,17 @@ export const etcdMessages = {
     `etcd refused the fleet status of ${id} (${reason}): the instance's user needs write ` +
     `access to the keys under ${prefix}. Retrying (said once, until it is written again).`,
   statusBack: (id: string) => `The fleet status of ${id} is written to etcd again.`,
+  // A canary's id is anyone's text: shown escaped.
+  canaryAbortLost: (id: string, key: string) =>
+    `Canary "${escapeControlCharacters(id)}" at ${key} changed before this instance could mark ` +
+    `it aborted (set, promoted or aborted meanwhile): left as it is.`,
+  canaryAbortRefused: (id: string, key: string, reason: string) =>
+    `This instance rejected canary "${escapeControlCharacters(id)}" but may not write ${key} ` +
+    `(${reason}); the canary stays until the CLI or an operator aborts it ` +
+    `(config-reloader canary abort).`,
+  canaryAbortFailed: (id: string, key: string, reason: string) =>
+    `This instance rejected canary "${escapeControlCharacters(id)}" but could not mark ${key} ` +
+    `aborted (${reason}); the canary stays until the CLI or an operator aborts it.`,
   /** `option` is where in the options (`labels.symbol`); `problem` one of the below. */
   invalidOption: (key: string, option: string, problem: string) =>
     `Invalid etcdSource options for "${key}": "${escapeControlCharacters(option)}" ${problem}`,

@@ -10,6 +10,7 @@ import type {
   ConfigSource,
   SourceListener,
   SourceOutcome,
+  SourceReadFailure,
   SourceSnapshot,
   SourceWatch,
 } from '../../interfaces/config-source.interface.js';
@@ -27,6 +28,7 @@ import { checkEtcdSourceOptions } from './etcd-source.options-check.js';
 import { etcdMessages } from './etcd.messages.js';
 import { isRefusal, sourceFailure } from './etcd-failure.js';
 import { reportEtcdStatus, type EtcdStatusReport } from './etcd-status.reporter.js';
+import { CanaryAbort } from './fleet/canary-abort.js';
 import { FleetDocument } from './fleet/fleet-document.js';
 import type { InstanceIdentity } from '../instance-identity.js';
 import { KeyWatch } from './key-watch.js';
@@ -59,6 +61,8 @@ class EtcdSource implements ConfigSource {
   private readonly identity: InstanceIdentity;
   /** The key and its overlays, as last read or watched: what this instance's document is made of. */
   private readonly document: FleetDocument;
+  /** Marks a canary aborted when this instance rejects its candidate. */
+  private readonly canaryAbort: CanaryAbort;
   private readonly logger = new Logger('ConfigReloader');
   /** The revision after the last one etcd showed us: where a watch starts. */
   private resumeFrom: string | undefined;
@@ -83,6 +87,9 @@ class EtcdSource implements ConfigSource {
       this.status = reportEtcdStatus(options, this.identity, owner);
     }
     this.document = new FleetDocument(options.key, this.identity, this.status?.record);
+    const { client, deadlineMs, logger } = this;
+    const { canary } = this.document;
+    this.canaryAbort = new CanaryAbort({ client, instanceId, canary, deadlineMs, logger });
   }
 
   async read(): Promise<SourceSnapshot> {
@@ -111,8 +118,9 @@ class EtcdSource implements ConfigSource {
         replyTimeoutMs,
       },
       {
-        put: (kv) => this.document.put(kv) && this.deliver(listener),
-        deleted: (kv) => this.document.delete(kv) && this.deliver(listener),
+        // Without a whole document (a record nobody can read), the reload path reads and says why.
+        put: (kv) => this.document.put(kv) && listener.changed(this.document.whole()),
+        deleted: (kv) => this.document.delete(kv) && listener.changed(this.document.whole()),
         resync: () => this.resync(listener),
         connectivity: (connected, failure) => {
           const cause = connected ? undefined : this.failure(failure, etcdMessages.watchLost);
@@ -123,6 +131,7 @@ class EtcdSource implements ConfigSource {
       },
     );
     this.document.trials?.listen(listener);
+    this.canaryAbort.listen(listener);
     if (!this.reachable) listener.connectivity?.(false);
     // Every later change is reported once the watch exists, or, while etcd is down, once it
     // reconnects (it resumes from `resumeFrom`): waiting longer would only delay the start.
@@ -137,11 +146,8 @@ class EtcdSource implements ConfigSource {
   }
 
   async write(text: string, expectedRevision: string): Promise<SourceSnapshot> {
-    const result = await withDeadline(
-      casPut(this.client, this.options.key, text, expectedRevision),
-      this.overallDeadlineMs(),
-      () => new Error(`no answer within ${this.overallDeadlineMs()} ms`),
-    ).catch((error: unknown) => {
+    const put = casPut(this.client, this.options.key, text, expectedRevision);
+    const result = await this.inTime(put).catch((error: unknown) => {
       throw this.failure(error, etcdMessages.unavailable);
     });
     if (!result.written) {
@@ -160,6 +166,21 @@ class EtcdSource implements ConfigSource {
   report(outcome: SourceOutcome): void {
     this.status?.record.outcomeIs(outcome);
     if (outcome.state === 'applied') this.cache?.keep(outcome);
+    this.canaryAbort.consider(outcome);
+  }
+
+  /** A record nobody can read stopped the change: the status record says so, at its revision. */
+  reportReadFailure({ name, version, error }: SourceReadFailure): void {
+    const revision = this.document.unreadableAt();
+    if (revision)
+      this.status?.record.outcomeIs({
+        name,
+        state: 'rejected',
+        version,
+        revision,
+        hash: '',
+        error,
+      });
   }
 
   async close(): Promise<void> {
@@ -168,11 +189,7 @@ class EtcdSource implements ConfigSource {
   }
 
   private async readKey(): Promise<SourceSnapshot> {
-    const storeRevision = await withDeadline(
-      this.document.read(this.client),
-      this.overallDeadlineMs(),
-      () => new Error(`no answer within ${this.overallDeadlineMs()} ms`),
-    );
+    const storeRevision = await this.inTime(this.document.read(this.client));
     this.reachable = true;
     this.servedFromCache = false;
     this.resumeFrom = String(BigInt(storeRevision) + 1n);
@@ -208,27 +225,14 @@ class EtcdSource implements ConfigSource {
     return this.resumeFrom!;
   }
 
-  /**
-   * Hands the document over with the signal; when it cannot be assembled (an overlay nobody can
-   * read, the base gone), the reload path reads it, and reports what is wrong.
-   */
-  private deliver(listener: SourceListener): void {
-    let snapshot: SourceSnapshot | undefined;
-    try {
-      snapshot = this.document.snapshot();
-    } catch {
-      snapshot = undefined;
-    }
-    listener.changed(snapshot);
-  }
-
   /** etcd refused the call (`ConfigAccessError`), or did not answer: `unavailable` says so. */
   private failure(error: unknown, unavailable: Parameters<typeof sourceFailure>[2]) {
     return sourceFailure(error, { id: this.id, hosts: this.hosts }, unavailable);
   }
 
   /** etcd3 retries a call on up to three members, each attempt with its own deadline. */
-  private overallDeadlineMs(): number {
-    return this.deadlineMs * Math.min(this.hosts.length, 3);
+  private inTime<R>(call: Promise<R>): Promise<R> {
+    const deadlineMs = this.deadlineMs * Math.min(this.hosts.length, 3);
+    return withDeadline(call, deadlineMs, () => new Error(`no answer within ${deadlineMs} ms`));
   }
 }

@@ -38,12 +38,16 @@ export class LocalEtcd {
         '--log-level=error',
         '--logger=zap',
       ],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
+      // Its log is kept, not shown: only a member that does not start has something to say.
+      { stdio: ['ignore', 'ignore', 'pipe'] },
     );
+    let log = '';
+    child.stderr!.on('data', (chunk: Buffer) => void (log = (log + chunk.toString()).slice(-4000)));
     const etcd = new LocalEtcd(clientUrl, child, dataDir);
     try {
       await waitUntil('etcd to answer its health check', 15_000, async () => {
-        if (child.exitCode !== null) throw new Error(`etcd exited with code ${child.exitCode}`);
+        if (child.exitCode !== null)
+          throw new Error(`etcd exited with code ${child.exitCode}:\n${log}`);
         const response = await fetch(`${clientUrl}/health`).catch(() => undefined);
         return response?.ok === true;
       });

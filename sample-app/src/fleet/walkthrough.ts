@@ -52,6 +52,32 @@ export async function walkThrough({ cli, files, print, startBots }: Walkthrough)
   // The BTC bot's own exposure limit (MAX_EXPOSURE=1) refuses it: found before anyone runs it.
   const trial = await cli.run(['publish', files.risky, '--dry-run', '--wait', ...SCHEMA]);
   expectExit(trial, 5, 'the BTC bot rejects the trial');
+
+  section('4. A canary on the BTC bot: it refuses the candidate and aborts the canary itself');
+  // No --wait: nobody watches, and the canary is undone all the same.
+  expectExit(
+    await cli.run(['publish', files.risky, '--canary', 'symbol=BTC', ...SCHEMA]),
+    0,
+    'the canary is created',
+  );
+  await canaryAborted(cli);
+  expectExit(await cli.run(['canary', 'status']), 0, 'the aborted canary shows who and why');
+  await settled();
+
+  section('5. A canary on the ETH bot: applied, baked, promoted to the whole fleet');
+  const promote = ['--canary', 'symbol=ETH', '--wait', '--bake', '2s', '--promote'];
+  expectExit(await cli.run(['publish', files.safe, ...promote, ...SCHEMA]), 0, 'promoted');
+  expectExit(await cli.run(['status']), 0, 'every bot runs the promoted config');
+}
+
+/** Waits until a member marked the canary aborted (`canary status --json` says by whom). */
+async function canaryAborted(cli: FleetCli): Promise<void> {
+  await waitUntil('a member to abort the canary', 30_000, async () => {
+    const run = await cli.run(['canary', 'status', '--json'], { quiet: true });
+    return (
+      run.code === 0 && (JSON.parse(run.stdout) as { aborted?: unknown }).aborted !== undefined
+    );
+  });
 }
 
 /** Waits until `status` says every live bot applied what is published (exit 0). */

@@ -259,17 +259,22 @@ describe('config-reloader publish --dry-run --wait (a trial)', () => {
       expect(await trials()).toBe(0);
     });
 
-    it('takes --canary only with --dry-run --wait; --dry-run alone still only shows the diff', async () => {
+    it('takes --canary with --dry-run alone as a diff only: no trial, no canary', async () => {
       const file = join(dir.dir, 'plain.json');
       await writeFile(file, JSON.stringify({ ...BASE, symbol: 'BTC' }));
       const etcd = ['--etcd', cluster.hosts.join(','), '--key', key];
-      const canary = await startCli(['publish', file, ...etcd, '--canary', 'symbol=BTC']).result;
-      expect(canary.code).toBe(2);
-      expect(canary.stderr).toContain('--canary <selector> picks the instances of a trial');
-      const dryRun = await startCli(['publish', file, ...etcd, '--dry-run']).result;
+      const dryRun = await startCli([
+        'publish',
+        file,
+        ...etcd,
+        '--dry-run',
+        '--canary',
+        'symbol=BTC',
+      ]).result;
       expect(dryRun.code).toBe(0);
-      expect(dryRun.stdout).toContain(`dry run: "${key}" not changed`);
+      expect(dryRun.stdout).toContain(`dry run: no canary created on "${key}"`);
       expect(dryRun.stdout).not.toContain('trying');
+      expect(await client.get(`${key}/canary`).string()).toBeNull();
       expect(JSON.parse((await client.get(key).string())!)).toEqual(BASE);
     });
   });

@@ -325,10 +325,11 @@ describe.skipIf(missing !== undefined)('the etcd source, against a real etcd', (
     await writer.put(KEY).value(doc(1));
     const admin = await enableAuth('root-secret');
     try {
-      // A user that may read the config (the key, its overlays and trials) but not write the
-      // fleet status under it.
+      // A user that may read the config (the key, its canary, overlays and trials) but not write
+      // the fleet status under it.
       await admin.role('bot').create();
       await admin.role('bot').grant({ permission: 'Read', key: KEY });
+      await admin.role('bot').grant({ permission: 'Read', key: `${KEY}/canary` });
       for (const prefix of ['overlays', 'trials']) {
         await admin
           .role('bot')

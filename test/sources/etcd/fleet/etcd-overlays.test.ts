@@ -170,6 +170,27 @@ describe.skipIf(missing !== undefined)('overlays under K/overlays/, against a re
     expect(eth.service.config).toEqual(base);
   });
 
+  it('says in the status record that an overlay record is unreadable, at each revision read', async () => {
+    await boot('bot-1');
+    const rejectedAt = (revision: string) =>
+      waitFor(
+        async () => {
+          const text = await writer.get(instanceStatusKey(KEY, 'bot-1')).string();
+          const status = text === null ? undefined : parseInstanceStatus(text);
+          return status?.state === 'rejected' && status.revision === revision ? status : undefined;
+        },
+        { timeoutMs: 10_000, description: `the record to say rejected at ${revision}` },
+      );
+    const put = await putOverlay('broken', '{"match": {}, "patch": {},}');
+    const status = await rejectedAt(put.header.revision);
+    expect(status.error).toMatchObject({ code: 'CONFIG_PARSE' });
+    expect(status.error!.message).toContain(`etcd:${overlay('broken')}`);
+    expect(status.version).toBe(1);
+    // A base published while the record is still unreadable: the same refusal, at its revision.
+    const published = await writer.put(KEY).value(JSON.stringify({ ...base, symbol: 'NEW' }));
+    await rejectedAt(published.header.revision);
+  });
+
   it('refuses a config an overlay makes invalid, and never quotes a secret value', async () => {
     const bot = await boot('bot-1');
     await putOverlay('bad', { match: {}, patch: { apiKey: 12345678, risk: { stopLoss: 7 } } });
