@@ -1,3 +1,4 @@
+import type { FleetBreakdown } from './fleet-breakdown.js';
 import type { FleetPhase, FleetResult } from './fleet.bench.js';
 import type { Figure } from './figure.js';
 
@@ -79,27 +80,7 @@ export function fleetFigures(fleet: FleetResult): Figure[] {
       result: 'ref',
     });
   }
-  const { breakdown } = fleet;
-  const where = `${layoutOf(breakdown)}, each variant alone`;
-  figures.push({
-    area: 'Fleet',
-    figure: `CPU per change per instance, layer by layer (${where})`,
-    value: breakdown.variants.map((v) => `${v.variant} ${us(v.cpuPerChangeUs)} us`).join('; '),
-    target: 'reference',
-    result: 'ref',
-  });
-  figures.push({
-    area: 'Fleet',
-    figure: `etcd CPU per put, with its watch events and status writes (${where})`,
-    value: breakdown.variants
-      .map(
-        (v) =>
-          `${v.variant} ${v.etcdCpuPerPutUs === undefined ? 'n/a' : `${us(v.etcdCpuPerPutUs)} us`}`,
-      )
-      .join('; '),
-    target: 'reference',
-    result: 'ref',
-  });
+  figures.push(...fleetCpuFigures(fleet.breakdown));
   const { recovery } = fleet;
   const rounds = recovery.rounds;
   const each = <T>(pick: (round: (typeof rounds)[number]) => T) => rounds.map(pick).join('; ');
@@ -145,5 +126,62 @@ export function fleetFigures(fleet: FleetResult): Figure[] {
     target: '0',
     result: fleet.hungProcesses === 0 ? 'PASS' : 'MISS',
   });
+  return figures;
+}
+
+/** What the fleet status record may cost, against the module's CPU per change without it. */
+const STATUS_COST_TARGET = 0.3;
+
+/**
+ * The layer-by-layer rows: CPU per change per variant, etcd's CPU per put, and what the status
+ * record adds to the module's CPU, (module - reportStatus: false) / reportStatus: false.
+ */
+export function fleetCpuFigures(breakdown: FleetBreakdown): Figure[] {
+  const where =
+    `${layoutOf(breakdown)}, each variant alone, median of ` +
+    `${plural(breakdown.rounds, 'round')} of ${breakdown.puts} puts`;
+  const rounds = (v: FleetBreakdown['variants'][number]) =>
+    v.roundsUs.length > 1 ? ` (${v.roundsUs.map(us).join(', ')})` : '';
+  const figures: Figure[] = [
+    {
+      area: 'Fleet',
+      figure: `CPU per change per instance, layer by layer (${where})`,
+      value: breakdown.variants
+        .map((v) => `${v.variant} ${us(v.cpuPerChangeUs)} us${rounds(v)}`)
+        .join('; '),
+      target: 'reference',
+      result: 'ref',
+    },
+    {
+      area: 'Fleet',
+      figure: `etcd CPU per put, with its watch events and status writes (${where})`,
+      value: breakdown.variants
+        .map(
+          (v) =>
+            `${v.variant} ${v.etcdCpuPerPutUs === undefined ? 'n/a' : `${us(v.etcdCpuPerPutUs)} us`}`,
+        )
+        .join('; '),
+      target: 'reference',
+      result: 'ref',
+    },
+  ];
+  const without = breakdown.variants.find((v) => v.variant === 'module, reportStatus: false');
+  const module = breakdown.variants.find((v) => v.variant === 'module');
+  if (without && module) {
+    const cost = (on: number, off: number) => (on - off) / off;
+    const ratio = cost(module.cpuPerChangeUs, without.cpuPerChangeUs);
+    const byRound = module.roundsUs.map((on, r) => cost(on, without.roundsUs[r]!));
+    figures.push({
+      area: 'Fleet',
+      figure: `the fleet status record's CPU per change, against the module's without it (${where})`,
+      value:
+        `(module - reportStatus: false) / reportStatus: false = ${ratio.toFixed(2)}x` +
+        (byRound.length > 1
+          ? ` (round by round ${byRound.map((x) => x.toFixed(2)).join(', ')})`
+          : ''),
+      target: `<= ${STATUS_COST_TARGET}x`,
+      result: ratio <= STATUS_COST_TARGET ? 'PASS' : 'MISS',
+    });
+  }
   return figures;
 }

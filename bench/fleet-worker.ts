@@ -7,8 +7,9 @@ import { epochNow, loadSampleSchema, markerKey, markerOf, SAMPLE_SCHEMA_PATH } f
 import { createReloaderApp } from './nest-app.js';
 
 /**
- * One process of a fleet: hosts a share of its instances, each with an etcd client of its own,
- * and reports to the driver when each of them saw a put. Arrival times are taken here, on this
+ * One process of a fleet: hosts a share of its instances, each with an etcd client of its own
+ * (module instances also share one, the library's, for their status records), and reports to the
+ * driver when each of them saw a put. Arrival times are taken here, on this
  * process's clock, and sent in one message per put once every local instance has seen it, so
  * that reporting costs nothing while the fleet is still busy with the change.
  */

@@ -6,6 +6,7 @@ import type { Plan } from './plan.js';
 import { callsServed } from '../test/support/etcd-metrics.js';
 import { processCpuMicros } from './process-cpu.js';
 import { percentile } from './stats.js';
+import { fleetBreakdown, type FleetBreakdown, type FleetDriver } from './fleet-breakdown.js';
 
 export interface FleetSeries {
   kind: FleetKind;
@@ -40,22 +41,6 @@ export interface FleetPhase {
   moduleStartMs: number;
   /** The largest clock offset measured between the driver and a fleet process, ms (applied). */
   maxClockOffsetMs: number;
-}
-
-/** CPU per change of one variant, alone on etcd: what each layer of the module costs. */
-export interface FleetCpuVariant {
-  variant: 'bare' | 'bare + schema + DTO' | 'module, reportStatus: false' | 'module';
-  cpuPerChangeUs: number;
-  changes: number;
-  /** etcd's own CPU per put, beyond its idle CPU (undefined where /proc is not readable), us. */
-  etcdCpuPerPutUs: number | undefined;
-}
-
-export interface FleetBreakdown {
-  instances: number;
-  processes: number;
-  puts: number;
-  variants: FleetCpuVariant[];
 }
 
 /** One restart of etcd under a module fleet. */
@@ -122,34 +107,23 @@ const KEYS: Record<FleetKind, string> = {
   validated: '/bench/fleet/validated',
 };
 
-const VARIANTS: Array<{ variant: FleetCpuVariant['variant']; start: Partial<FleetStart> }> = [
-  { variant: 'bare', start: { kind: 'bare' } },
-  { variant: 'bare + schema + DTO', start: { kind: 'validated' } },
-  { variant: 'module, reportStatus: false', start: { kind: 'module', reportStatus: false } },
-  { variant: 'module', start: { kind: 'module' } },
-];
-
 /**
  * put -> 'config_reloaded' in every instance of a fleet: 1, 10 and 100 Nest apps with
  * ConfigReloaderModule over etcdSource(), spread over a few processes, each with an etcd client
- * of its own, against two same-size fleets of bare etcd3 watchers, laid out the same way, on the
+ * of its own (and, for the status records, the one the library shares per process), against two
+ * same-size fleets of bare etcd3 watchers, laid out the same way, on the
  * same etcd (one member, loopback): one only parses the value (the issue's baseline), the other
  * also validates it as the module does. The fleets watch keys of their own and take turns, put
  * for put, so that all see the same machine and none competes with another's work. Times: the put's send time here, the arrival in each instance's process.
  * Then the CPU of one change, layer by layer, each variant alone on etcd.
  */
 export async function runFleet(plan: FleetPlan): Promise<FleetResult> {
-  const found = findEtcd();
-  if ('missing' in found) throw new Error(found.missing);
-  const cluster = await EtcdCluster.start(1);
-  const run = new FleetRun(new Etcd3({ hosts: cluster.hosts }), cluster, plan);
-  try {
-    await run.seedKeys();
+  return withFleetRun(plan, async (run, cluster) => {
     const phases: FleetPhase[] = [];
     for (const { instances, processes } of plan.layouts) {
       phases.push(...(await run.layout(instances, processes)));
     }
-    const breakdown = await run.breakdown();
+    const breakdown = await fleetBreakdown(run, plan.breakdown);
     const recovery = await run.recovery(); // last: it restarts the member
     return {
       etcdMembers: cluster.members.length,
@@ -158,6 +132,26 @@ export async function runFleet(plan: FleetPlan): Promise<FleetResult> {
       recovery,
       hungProcesses: run.hungProcesses,
     };
+  });
+}
+
+/** The layer-by-layer CPU part alone (`--only=fleetCpu`): a minute or two instead of six. */
+export async function runFleetCpu(plan: FleetPlan): Promise<FleetBreakdown> {
+  return withFleetRun(plan, (run) => fleetBreakdown(run, plan.breakdown));
+}
+
+/** A one-member etcd with the fleets' keys, a driver on it, and both gone after `work`. */
+async function withFleetRun<T>(
+  plan: FleetPlan,
+  work: (run: FleetRun, cluster: EtcdCluster) => Promise<T>,
+): Promise<T> {
+  const found = findEtcd();
+  if ('missing' in found) throw new Error(found.missing);
+  const cluster = await EtcdCluster.start(1);
+  const run = new FleetRun(new Etcd3({ hosts: cluster.hosts }), cluster, plan);
+  try {
+    await run.seedKeys();
+    return await work(run, cluster);
   } finally {
     await run.close();
     await cluster.stop();
@@ -165,7 +159,7 @@ export async function runFleet(plan: FleetPlan): Promise<FleetResult> {
 }
 
 /** The driver's side: the put client, the processes started, the sequence numbers. */
-class FleetRun {
+class FleetRun implements FleetDriver<Fleet> {
   hungProcesses = 0;
   private seq = 0;
   private readonly started: FleetClient[] = [];
@@ -213,37 +207,6 @@ class FleetRun {
       phase.validated.upToDate = validatedUpToDate;
     }
     return phases;
-  }
-
-  /**
-   * CPU per change, one layer at a time: the bare watcher, plus the validation the module does,
-   * the module without its fleet status record, the module. Each variant has etcd to itself, so
-   * that etcd's CPU per put can be read too.
-   */
-  async breakdown(): Promise<FleetBreakdown> {
-    const { instances, processes, puts, warmupPuts, spacingMs, etcdIdleMs } = this.plan.breakdown;
-    const etcdIdleRate = await this.etcdIdleRate(etcdIdleMs);
-    const variants: FleetCpuVariant[] = [];
-    for (const { variant, start } of VARIANTS) {
-      const fleet = await this.startFleet({ kind: 'bare', ...start }, instances, processes);
-      try {
-        for (let i = 0; i < warmupPuts; i++) await this.untimedPut(fleet, spacingMs);
-        const { figures, etcd } = await this.cpuRun([fleet], puts, 0, () => spacingMs);
-        const etcdCpuPerPutUs =
-          etcd === undefined || etcdIdleRate === undefined
-            ? undefined
-            : (etcd.micros - etcdIdleRate * etcd.spanMs) / puts;
-        variants.push({
-          variant,
-          cpuPerChangeUs: figures[0].cpuPerChangeUs,
-          changes: figures[0].cpuChanges,
-          etcdCpuPerPutUs,
-        });
-      } finally {
-        await this.stopFleet(fleet);
-      }
-    }
-    return { instances, processes, puts, variants };
   }
 
   /**
@@ -326,7 +289,7 @@ class FleetRun {
    * etcd's CPU per ms while nobody writes (raft ticks); it comes in 10 ms clock ticks, so only a
    * long window tells it. Undefined where /proc cannot be read.
    */
-  private async etcdIdleRate(windowMs: number): Promise<number | undefined> {
+  async etcdIdleRate(windowMs: number): Promise<number | undefined> {
     const pid = this.cluster.members[0]?.pid;
     const from = { at: performance.now(), cpu: processCpuMicros(pid) };
     await sleep(windowMs);
@@ -336,7 +299,7 @@ class FleetRun {
   }
 
   /** Starts `instances` spread evenly over `processes` processes, in parallel. */
-  private async startFleet(
+  async startFleet(
     start: Partial<FleetStart> & Pick<FleetStart, 'kind'>,
     instances: number,
     processes: number,
@@ -369,7 +332,7 @@ class FleetRun {
   }
 
   /** Closes every instance; resolves with how many were up to date. */
-  private async stopFleet(fleet: Fleet): Promise<number> {
+  async stopFleet(fleet: Fleet): Promise<number> {
     let upToDate = 0;
     for (const client of fleet.clients) {
       const stopped = await client.stop(fleet.lastSeq);
@@ -452,7 +415,7 @@ class FleetRun {
   }
 
   /** A put nobody is told about, then a pause long enough for the fleet to take it. */
-  private async untimedPut(fleet: Fleet, pauseMs: number): Promise<void> {
+  async untimedPut(fleet: Fleet, pauseMs: number): Promise<void> {
     fleet.lastSeq = ++this.seq;
     await this.etcd.put(fleet.key).value(renderConfig(this.sample, this.seq)).exec();
     await sleep(pauseMs);
@@ -464,7 +427,7 @@ class FleetRun {
    * apart, it is small against a change, and a process that just went quiet is not idle yet
    * (V8 collects garbage then), which made the difference noisier than the figure itself.
    */
-  private async cpuRun(
+  async cpuRun(
     fleets: Fleet[],
     puts: number,
     debounceMs: number,

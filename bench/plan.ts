@@ -56,6 +56,8 @@ export interface Plan {
       spacingMs: number;
       /** Window in which etcd's idle CPU is measured, before any fleet of the breakdown runs. */
       etcdIdleMs: number;
+      /** Every variant runs once per round; each figure is the median of its rounds. */
+      rounds: number;
     };
     /** etcd killed for `outageMs` and restarted under a module fleet, `rounds` times. */
     recovery: { instances: number; processes: number; rounds: number; outageMs: number };
@@ -118,6 +120,7 @@ export function makePlan(quick: boolean): Plan {
         warmupPuts: quick ? 5 : 20,
         spacingMs: 50,
         etcdIdleMs: quick ? 1000 : 3000,
+        rounds: quick ? 1 : 3,
       },
       recovery: { instances: 100, processes: 4, rounds: quick ? 1 : 3, outageMs: 3000 },
     },

@@ -1,4 +1,4 @@
-import { fleetFigures } from './fleet-report.js';
+import { fleetCpuFigures, fleetFigures } from './fleet-report.js';
 import type { SectionResults } from './section.js';
 import { offThreadFigures, stallFigures } from './stall.report.js';
 import type { Figure, Verdict } from './figure.js';
@@ -214,6 +214,7 @@ export function buildFigures(
     });
   }
   if (results.fleet) figures.push(...fleetFigures(results.fleet));
+  if (results.fleetCpu) figures.push(...fleetCpuFigures(results.fleetCpu));
   if (results.variants) figures.push(...variantsFigures(results.variants));
   return figures;
 }

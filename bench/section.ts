@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { runFleet } from './fleet.bench.js';
+import { runFleet, runFleetCpu } from './fleet.bench.js';
 import { runFootprint, runHeapGrowth } from './footprint.bench.js';
 import { runLatency } from './latency.bench.js';
 import { runOffThread } from './off-thread.bench.js';
@@ -22,6 +22,7 @@ const sections = {
   footprint: (quick: boolean) => runFootprint(makePlan(quick).footprint),
   heapGrowth: (quick: boolean) => runHeapGrowth(makePlan(quick).footprint),
   fleet: (quick: boolean) => runFleet(makePlan(quick).fleet),
+  fleetCpu: (quick: boolean) => runFleetCpu(makePlan(quick).fleet),
   variants: (quick: boolean) => runVariants(variantsPlan(quick)),
 };
 

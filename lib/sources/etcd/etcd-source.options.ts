@@ -26,13 +26,16 @@ export interface EtcdSourceOptions extends EtcdConnectionOptions {
   labels?: Record<string, string>;
   /** Keep a status record under `<key>/instances/<instanceId>` (leased). Default true. */
   reportStatus?: boolean;
-  /** TTL of the status record's lease: how long a dead instance still shows. Default 10 s. */
+  /**
+   * TTL of the status record's lease: how long a dead instance still shows. The instances of a
+   * process on one connection with one TTL share the lease. Default 10 s.
+   */
   statusTtlSeconds?: number;
   /**
    * How long after a decision (applied, staged, rejected) the status record is written, in ms;
-   * each write waits 0.5x to 1.5x of it, at random. The reload and its events come first, a
-   * fleet's records reach etcd spread out, and decisions within the wait are written once, the
-   * latest. Default 100.
+   * 0.5x to 1.5x of it, at random. The reload and its events come first, a fleet's records reach
+   * etcd spread out, and decisions within the wait are written once, the latest; the records of
+   * the instances of a process that fall due within it go in one transaction. Default 100.
    */
   statusDelayMs?: number;
   /**

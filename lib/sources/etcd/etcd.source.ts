@@ -26,18 +26,14 @@ import {
 import type { EtcdSourceOptions } from './etcd-source.options.js';
 import { checkEtcdSourceOptions } from './etcd-source.options-check.js';
 import { etcdMessages } from './etcd.messages.js';
-import { failureReason, isRefusal, sourceFailure } from './etcd-failure.js';
+import { isRefusal, sourceFailure } from './etcd-failure.js';
+import { reportEtcdStatus, type EtcdStatusReport } from './etcd-status.reporter.js';
 import { CanaryAbort } from './fleet/canary-abort.js';
 import { FleetDocument } from './fleet/fleet-document.js';
-import { FleetStatusWriter } from './fleet/fleet-status.writer.js';
 import type { InstanceIdentity } from '../instance-identity.js';
-import { instancesPrefix } from './fleet/instance-status.js';
-import { StatusRecord } from './fleet/status-record.js';
 import { KeyWatch } from './key-watch.js';
 import { WatchMembers } from './watch-members.js';
 
-const DEFAULT_STATUS_TTL_SECONDS = 10;
-const DEFAULT_STATUS_DELAY_MS = 100;
 const DEFAULT_WATCH_CHECK_MS = 5000;
 const MAX_REPLY_TIMEOUT_MS = 2000;
 
@@ -51,13 +47,17 @@ export function etcdSource(options: EtcdSourceOptions): ConfigSource {
 
 class EtcdSource implements ConfigSource {
   readonly id: string;
+  /**
+   * This instance's own: its watch, reads and writes. Shared, a client trips etcd3's circuit
+   * breaker on a member for every instance at once when their watches fail together (an outage),
+   * and holds them all off it for 5 s after it answers again.
+   */
   private readonly client: Etcd3;
   private readonly hosts: readonly string[];
   private readonly deadlineMs: number;
   private readonly cache: ConfigCache | undefined;
-  private readonly status: FleetStatusWriter | undefined;
-  /** The outcome of the last change and the answer to the last trial, written as one record. */
-  private readonly record: StatusRecord | undefined;
+  /** The status record, on the process's client for the connection (see `reportEtcdStatus`). */
+  private readonly status: EtcdStatusReport | undefined;
   private readonly identity: InstanceIdentity;
   /** The key and its overlays, as last read or watched: what this instance's document is made of. */
   private readonly document: FleetDocument;
@@ -83,26 +83,10 @@ class EtcdSource implements ConfigSource {
     const instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
     this.identity = { instanceId, labels: Object.freeze({ ...options.labels }) };
     if (options.reportStatus !== false) {
-      this.status = new FleetStatusWriter({
-        client: this.client,
-        key: options.key,
-        instanceId,
-        ttlSeconds: options.statusTtlSeconds ?? DEFAULT_STATUS_TTL_SECONDS,
-        delayMs: options.statusDelayMs ?? DEFAULT_STATUS_DELAY_MS,
-        deadlineMs: this.deadlineMs,
-        onError: (error, refused) => {
-          const reason = failureReason(error);
-          this.logger.warn(
-            refused
-              ? etcdMessages.statusRefused(this.id, instancesPrefix(options.key), reason)
-              : etcdMessages.statusFailed(this.id, reason),
-          );
-        },
-        onRecovered: () => this.logger.log(etcdMessages.statusBack(this.id)),
-      });
-      this.record = new StatusRecord(this.identity, this.status);
+      const owner = { id: this.id, deadlineMs: this.deadlineMs, logger: this.logger };
+      this.status = reportEtcdStatus(options, this.identity, owner);
     }
-    this.document = new FleetDocument(options.key, this.identity, this.record);
+    this.document = new FleetDocument(options.key, this.identity, this.status?.record);
     const { client, deadlineMs, logger } = this;
     const { canary } = this.document;
     this.canaryAbort = new CanaryAbort({ client, instanceId, canary, deadlineMs, logger });
@@ -180,7 +164,7 @@ class EtcdSource implements ConfigSource {
   }
 
   report(outcome: SourceOutcome): void {
-    this.record?.outcomeIs(outcome);
+    this.status?.record.outcomeIs(outcome);
     if (outcome.state === 'applied') this.cache?.keep(outcome);
     this.canaryAbort.consider(outcome);
   }
@@ -189,7 +173,14 @@ class EtcdSource implements ConfigSource {
   reportReadFailure({ name, version, error }: SourceReadFailure): void {
     const revision = this.document.unreadableAt();
     if (revision)
-      this.record?.outcomeIs({ name, state: 'rejected', version, revision, hash: '', error });
+      this.status?.record.outcomeIs({
+        name,
+        state: 'rejected',
+        version,
+        revision,
+        hash: '',
+        error,
+      });
   }
 
   async close(): Promise<void> {

@@ -1,8 +1,9 @@
-import { EtcdLeaseInvalidError, type Etcd3 } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import { withDeadline } from '../etcd-client.js';
 import { isRefusal } from '../etcd-failure.js';
 import { instanceStatusKey, type InstanceStatus } from './instance-status.js';
-import { StatusLease } from './status-lease.js';
+import { StatusBatch, type StatusBatchMember, type StatusEntry } from './status-batch.js';
+import type { SharedStatusBatch } from './shared-status-batch.js';
 
 export interface FleetStatusWriterOptions {
   client: Etcd3;
@@ -13,6 +14,11 @@ export interface FleetStatusWriterOptions {
   deadlineMs: number;
   /** How long a record waits before it is written (0.5x to 1.5x of it, at random); see below. */
   delayMs: number;
+  /**
+   * The process's batch for this client and TTL, shared with the other instances that use them;
+   * without one the writer keeps a batch, and so a lease, of its own.
+   */
+  batch?: SharedStatusBatch;
   /**
    * Records cannot be written: `refused` when etcd said no (permissions), else etcd does not
    * answer. They are retried until one is written; said once per kind of failure, not per retry.
@@ -25,99 +31,109 @@ export interface FleetStatusWriterOptions {
 /** Wait between attempts while etcd does not take the record. */
 const RETRY_MS = 1000;
 
-/** Attempts of one write when the record moved under us (our own late write, a lost lease). */
-const MAX_COMPARE_ATTEMPTS = 3;
-
 /**
  * Keeps this instance's record at `<key>/instances/<instanceId>` under a lease, so it vanishes
  * with the process. Only the latest record matters: while one waits or is being written, newer
- * ones replace it, and a record that could not be written is retried until etcd takes it (a lost
- * lease, after an outage longer than its TTL, is replaced by a new one).
+ * ones replace it, a record equal to the newest one (but for its time) is not written again, and
+ * a record that could not be written is retried until etcd takes it (a lost lease, after an
+ * outage longer than its TTL, is replaced by a new one and every record it carried is written
+ * again).
  *
- * A record never replaces a newer one. Each write is a transaction that puts the record only if
- * the key is still at the `mod_revision` our last write left: a write that etcd took late (sent
- * to a member that froze, retried elsewhere, then forwarded when the member came back) finds the
- * key moved and changes nothing. A write that finds the key moved for another reason (the lease
- * expired and took the record along) learns the key's revision from the same transaction and
- * tries again with the record it is writing, which is the newest.
+ * A record never replaces a newer one. Each write puts the record only if the key is still at
+ * the `mod_revision` our last write left: a write that etcd took late (sent to a member that
+ * froze, retried elsewhere, then forwarded when the member came back) finds the key moved and
+ * changes nothing. A write that finds the key moved for another reason (the lease expired and
+ * took the record along) learns the key's revision from the same transaction and tries again
+ * with the record it is writing, which is the newest.
  *
  * A record is written `delayMs` (jittered) after the decision, not in the same turn of the event
- * loop: the write costs as much CPU as the reload itself, and the other instances of the same
- * process or host would wait for it before they apply the change; after the pause the fleet's
- * records also reach etcd spread out instead of all in the same millisecond.
+ * loop: the write costs CPU, and the other instances of the same process or host would wait for
+ * it before they apply the change; after the pause the fleet's records also reach etcd spread
+ * out instead of all in the same millisecond. The instances of a process that share a client
+ * write their records together (`StatusBatch`), in one transaction under one lease.
  */
-export class FleetStatusWriter {
-  private readonly lease: StatusLease;
+export class FleetStatusWriter implements StatusBatchMember {
+  readonly recordKey: string;
+  private readonly batch: StatusBatch;
+  private readonly release: () => Promise<boolean>;
   /** Newest first: waiting to be written, being written, last written. */
   private latest: InstanceStatus | undefined;
   private inFlight: InstanceStatus | undefined;
   private written: InstanceStatus | undefined;
   /** The record key's `mod_revision` after our last write; undefined: it should not exist. */
   private modRevision: string | undefined;
-  private writing: Promise<void> | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
-  private delayTimer: NodeJS.Timeout | undefined;
   private closed = false;
   /** What the last reported failure was, until a record is written again. */
   private failing: 'refused' | 'unanswered' | undefined;
 
   constructor(private readonly options: FleetStatusWriterOptions) {
-    this.lease = new StatusLease({
-      client: options.client,
-      ttlSeconds: options.ttlSeconds,
-      deadlineMs: options.deadlineMs,
-      // Expired during an outage: a new lease carries the newest record again (the one waiting,
-      // else the one being written, else the one written).
-      onLost: () => {
-        const newest = this.latest ?? this.inFlight ?? this.written;
-        if (!this.closed && newest) this.write(newest);
-      },
-    });
+    this.recordKey = instanceStatusKey(options.key, options.instanceId);
+    if (options.batch) {
+      this.batch = options.batch.batch;
+      this.release = () => options.batch!.release();
+    } else {
+      const own = new StatusBatch(options);
+      this.batch = own;
+      this.release = () => own.close().then(() => true);
+    }
+    this.batch.join(this);
   }
 
   write(record: InstanceStatus): void {
     if (this.closed) return;
-    this.latest = record;
-    // A write under way or already scheduled takes the newest record when its turn comes.
-    if (this.writing || this.delayTimer) return;
-    const delayMs = this.options.delayMs * (0.5 + Math.random());
-    this.delayTimer = setTimeout(() => {
-      this.delayTimer = undefined;
-      this.writing ??= this.flush().finally(() => (this.writing = undefined));
-    }, delayMs);
-    this.delayTimer.unref?.();
+    const newest = this.latest ?? this.inFlight ?? this.written;
+    if (newest && sameRecord(newest, record)) return;
+    this.enqueue(record);
   }
 
-  /** Removes the record now (revoking the lease) rather than when its TTL runs out. */
+  /**
+   * Removes the record now rather than when its TTL runs out: with the lease when this is its
+   * last user, else on its own.
+   */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retryTimer);
-    clearTimeout(this.delayTimer); // the record goes with the lease anyway
-    await this.writing;
-    await this.lease.revoke();
+    await this.batch.leave(this); // a record being written is written first
+    const revoked = await this.release();
+    if (!revoked) await this.remove();
   }
 
-  private async flush(): Promise<void> {
-    while (this.latest && !this.closed) {
-      const record = this.latest;
-      this.latest = undefined;
-      this.inFlight = record;
-      try {
-        await this.put(record);
-        this.written = record;
-        if (this.failing) this.options.onRecovered();
-        this.failing = undefined;
-      } catch (error) {
-        this.latest ??= record; // unless a newer one came meanwhile
-        this.reportFailure(error);
-        clearTimeout(this.retryTimer);
-        this.retryTimer = setTimeout(() => this.retry(), RETRY_MS);
-        this.retryTimer.unref?.();
-        return;
-      } finally {
-        this.inFlight = undefined;
-      }
+  take(): StatusEntry | undefined {
+    const record = this.latest;
+    if (!record || this.closed) return undefined;
+    this.latest = undefined;
+    this.inFlight = record;
+    return { key: this.recordKey, value: JSON.stringify(record), modRevision: this.modRevision };
+  }
+
+  settled(entry: StatusEntry, error?: unknown): void {
+    const record = this.inFlight;
+    this.inFlight = undefined;
+    this.modRevision = entry.modRevision;
+    if (error === undefined) {
+      this.written = record;
+      if (this.failing) this.options.onRecovered();
+      this.failing = undefined;
+      return;
     }
+    this.latest ??= record; // unless a newer one came meanwhile
+    this.reportFailure(error);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.retry(), RETRY_MS);
+    this.retryTimer.unref?.();
+  }
+
+  /** Expired during an outage: the newest record goes again (waiting, being written, written). */
+  leaseLost(): void {
+    const newest = this.latest ?? this.inFlight ?? this.written;
+    if (!this.closed && newest) this.enqueue(newest);
+  }
+
+  private enqueue(record: InstanceStatus): void {
+    this.latest = record;
+    // A write under way or already scheduled takes the newest record when its turn comes.
+    this.batch.schedule(this, this.options.delayMs);
   }
 
   /** A failure is said when it is news: the first one, or one of another kind than the last. */
@@ -130,40 +146,35 @@ export class FleetStatusWriter {
   }
 
   private retry(): void {
-    if (this.latest) this.write(this.latest);
+    if (this.latest) this.enqueue(this.latest);
   }
 
-  private async put(record: InstanceStatus): Promise<void> {
-    const { client, key, instanceId, deadlineMs } = this.options;
-    const recordKey = instanceStatusKey(key, instanceId);
-    const lease = await this.lease.current();
-    for (let attempt = 1; ; attempt++) {
-      const unchanged =
-        this.modRevision === undefined
-          ? client.if(recordKey, 'Create', '==', 0)
-          : client.if(recordKey, 'Mod', '==', this.modRevision);
-      const put = client.put(recordKey).value(JSON.stringify(record)).lease(lease);
-      const transaction = unchanged.then(put).else(client.get(recordKey)).commit();
-      let response: Awaited<typeof transaction>;
-      try {
-        response = await withDeadline(transaction, deadlineMs, () => {
-          return new Error('status write timed out');
-        });
-      } catch (error) {
-        // etcd dropped the lease before we noticed: the retry grants a new one.
-        if (error instanceof EtcdLeaseInvalidError) this.lease.forget();
-        throw error;
-      }
-      if (response.succeeded) {
-        // A transaction is one revision: the record's mod_revision is the revision after it.
-        this.modRevision = response.header.revision;
-        return;
-      }
-      // The key moved since our last write: learn where it is now and write this, the newest.
-      this.modRevision = response.responses[0]?.response_range?.kvs[0]?.mod_revision;
-      if (attempt === MAX_COMPARE_ATTEMPTS) {
-        throw new Error(`status record ${recordKey} kept changing under ${attempt} writes`);
-      }
+  /** The lease lives on for the other instances of the process: the record goes by itself. */
+  private async remove(): Promise<void> {
+    const { client, deadlineMs } = this.options;
+    try {
+      await withDeadline(client.delete().key(this.recordKey).exec(), deadlineMs, () => {
+        return new Error('status record removal timed out');
+      });
+    } catch {
+      // etcd unreachable: the record stays until the process's lease ends.
     }
   }
+}
+
+/**
+ * Equal but for the time it was made: nothing an operator reads differs. Field by field, so that
+ * fields added to the record count without a change here; nested ones (`error`) by their JSON.
+ */
+function sameRecord(a: InstanceStatus, b: InstanceStatus): boolean {
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  const fields = Object.keys(x);
+  if (fields.length !== Object.keys(y).length) return false;
+  return fields.every(
+    (field) =>
+      field === 'updatedAt' ||
+      x[field] === y[field] ||
+      (typeof x[field] === 'object' && JSON.stringify(x[field]) === JSON.stringify(y[field])),
+  );
 }

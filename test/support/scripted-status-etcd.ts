@@ -1,0 +1,68 @@
+import { EventEmitter } from 'node:events';
+import type { InstanceStatus } from '../../lib/sources/etcd/fleet/instance-status.js';
+
+/**
+ * Just enough of an etcd3 client for the writer and its lease, with every record transaction
+ * held until the test settles it, and a lease the test can make etcd forget.
+ */
+export class ScriptedEtcd {
+  readonly transactions: {
+    record: InstanceStatus;
+    lease: string;
+    settle: (outcome: Error | undefined) => void;
+  }[] = [];
+  leaseAlive = true;
+  /** A keepalive was answered with "no such lease" (after the writer's lease heard it). */
+  toldLeaseGone = false;
+  private leases = 0;
+
+  if() {
+    return {
+      // etcd3's transaction builder is spelt if(...).then(...).else(...).commit().
+      // oxlint-disable-next-line unicorn/no-thenable
+      then: (put: { record: InstanceStatus; lease: string }) => ({
+        else: () => ({
+          commit: () =>
+            new Promise((resolve, reject) => {
+              this.transactions.push({
+                ...put,
+                settle: (error) =>
+                  error
+                    ? reject(error)
+                    : resolve({ succeeded: true, header: { revision: '7' }, responses: [] }),
+              });
+            }),
+        }),
+      }),
+    };
+  }
+
+  put() {
+    return {
+      value: (text: string) => ({
+        lease: (lease: string) => ({ record: JSON.parse(text) as InstanceStatus, lease }),
+      }),
+    };
+  }
+
+  get() {
+    return {};
+  }
+
+  readonly leaseClient = {
+    leaseGrant: async () => ({ ID: String(++this.leases) }),
+    leaseRevoke: async () => ({}),
+    leaseKeepAlive: async () => {
+      const stream = Object.assign(new EventEmitter(), {
+        write: ({ ID }: { ID: string }) =>
+          setImmediate(() => {
+            stream.emit('data', { ID, TTL: this.leaseAlive ? '1' : '0' });
+            if (!this.leaseAlive) this.toldLeaseGone = true;
+          }),
+        end: () => undefined,
+        cancel: () => undefined,
+      });
+      return stream;
+    },
+  };
+}
