@@ -58,10 +58,11 @@ export function wireReloader<T extends object>(
   const { name, debounceMs, verifyIntervalMs } = options;
   const logger = new Logger('ConfigReloader');
   // A change is read again once the source stayed still this long (a writer may still be busy),
-  // and a failure is reported only after the longer grace: both follow the debounce.
+  // and a failure is reported only after the longer grace: both follow the debounce. A source
+  // written whole has no half-written versions to wait out.
   const settleMs = Math.max(debounceMs, MIN_SETTLE_MS);
-  const failureGraceMs = Math.max(debounceMs, MIN_FAILURE_GRACE_MS);
   const source = sourceFor(options, watch, settleMs, logger);
+  const failureGraceMs = source.atomicWrites ? 0 : Math.max(debounceMs, MIN_FAILURE_GRACE_MS);
   const where = options.configPath ?? source.id;
   const failures = new ReloadFailureGate(failureGraceMs);
   const store = new ConfigStore<T>(options.historySize);

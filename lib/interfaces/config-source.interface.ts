@@ -11,6 +11,13 @@ export interface ConfigSource {
   /** Names the source in logs, errors and health: `'file:/etc/bot/bot.json'`, `'etcd:/bots/trend'`. */
   readonly id: string;
   /**
+   * True when every version the source hands over was written whole, in one step (etcd: one
+   * transaction). A failed version is then the writer's final word, not a write in progress, and
+   * is reported at once; without it, a failure waits `max(debounceMs, 250 ms)` for the writer to
+   * finish (a file being copied), as for files.
+   */
+  readonly atomicWrites?: boolean;
+  /**
    * The whole current document, never a torn one. Throws a typed `ConfigReloadError`
    * (`ConfigNotFoundError`, `ConfigAccessError`, `ConfigSourceUnavailableError`, ...).
    */

@@ -102,10 +102,12 @@ export class WatchController {
       debounceMs: this.options.debounceMs,
       settleMs: this.options.settleMs,
       verifyIntervalMs: this.options.verifyIntervalMs,
-      reload: () => {
+      reload: async () => {
         const handed = this.handed;
         this.handed = undefined;
-        return coordinator.reloadFromWatch(handed, isCurrent);
+        await coordinator.reloadFromWatch(handed, isCurrent);
+        // Written whole: a failure has no writer to wait for, so it is reported now.
+        if (source.atomicWrites) await this.reportDueFailure(isCurrent);
       },
       verify: () => this.whenQuiet(isCurrent),
       onError: (error) => logger.error(messages.watcherError(name, where, describeError(error))),
@@ -163,10 +165,17 @@ export class WatchController {
   /** The source is quiet: report a failure that waited long enough, or judge a veto again. */
   private async whenQuiet(isCurrent: () => boolean): Promise<void> {
     if (!isCurrent()) return;
-    const { failures, coordinator, verifyIntervalMs } = this.options;
-    const due = failures.due();
-    if (due && 'report' in due) await coordinator.reportFailure(due.report, 'watch', due.snapshot);
-    else if (due) this.scheduler?.checkAfter(due.waitMs);
+    await this.reportDueFailure(isCurrent);
+    const { failures, verifyIntervalMs } = this.options;
     if (failures.shouldJudgeVetoAgain(verifyIntervalMs)) this.scheduler?.requestReload();
+  }
+
+  /** Reports a failure that waited long enough; asks to look again when one still waits. */
+  private async reportDueFailure(isCurrent: () => boolean): Promise<void> {
+    if (!isCurrent()) return;
+    const due = this.options.failures.due();
+    if (due && 'report' in due) {
+      await this.options.coordinator.reportFailure(due.report, 'watch', due.snapshot);
+    } else if (due) this.scheduler?.checkAfter(due.waitMs);
   }
 }

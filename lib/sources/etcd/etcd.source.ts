@@ -47,6 +47,8 @@ export function etcdSource(options: EtcdSourceOptions): ConfigSource {
 
 class EtcdSource implements ConfigSource {
   readonly id: string;
+  /** Every version is one revision of the store, read in one transaction. */
+  readonly atomicWrites = true;
   /**
    * This instance's own: its watch, reads and writes. Shared, a client trips etcd3's circuit
    * breaker on a member for every instance at once when their watches fail together (an outage),
