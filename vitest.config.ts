@@ -20,6 +20,13 @@ export default defineConfig({
       },
     ],
   },
+  server: {
+    watch: {
+      // Build output the tests write themselves: dist/package.json matches Vitest's rerun
+      // trigger for package.json files, so in watch mode every build started another run.
+      ignored: ['**/dist/**', '**/.dist-staging-*/**', '**/test/.quick-start/**'],
+    },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     // One test file per core. Vitest's default, one fewer, keeps a core for its main process,
