@@ -5,6 +5,7 @@ import { checkConfigText, formatProblem } from '../check/config-check.js';
 import { CliFailure, ExitCode, type CliOutput } from '../shared/cli-output.js';
 import { addSecretKeyFlag } from '../check/diff.format.js';
 import { addEtcdFlags, type EtcdFlags } from '../etcd/etcd.flags.js';
+import { guardAgainstCanary } from '../canary/canary-guard.js';
 import { openEtcdConnection, type PastValue } from '../etcd/etcd.connection.js';
 import { addMaxFileBytesFlag, type MaxFileBytesFlag } from '../shared/max-file-bytes.flag.js';
 import {
@@ -51,7 +52,8 @@ Examples:
 Exit codes: 0 written (or the key already holds that config), 1 that config is invalid,
             3 no earlier value, or etcd compacted that revision away (the oldest kept is
             named), 4 the key changed meanwhile: nothing written, 5 / 6 --wait: an instance
-            rejected it / instances still behind, 7 etcd did not answer.`,
+            rejected it / instances still behind, 7 etcd did not answer, 8 a canary
+            is in progress (promote or abort it first).`,
     );
   addPublishFlowFlags(command, 'rolled-back');
   addEtcdFlags(addMaxFileBytesFlag(addValidationFlags(addSecretKeyFlag(command))));
@@ -61,6 +63,10 @@ Exit codes: 0 written (or the key already holds that config), 1 that config is i
     noteWhenSyntaxOnly(output, flags);
     const etcd = await openEtcdConnection(flags);
     try {
+      // The key is the canary's base: written back under a running canary, it would move the
+      // base from under it, as a plain publish would.
+      const guard = flags.dryRun ? undefined : await guardAgainstCanary(output, etcd, key);
+      if (guard === false) return setExitCode(ExitCode.InProgress);
       const current = await etcd.readKey();
       if (current === undefined) throw new CliFailure(ExitCode.Io, cliMessages.keyMissing(key));
       const revision = flags.to ?? (BigInt(current.modRevision) - 1n).toString();
@@ -86,6 +92,7 @@ Exit codes: 0 written (or the key already holds that config), 1 that config is i
         current,
         secretKeys: flags.secretKey,
         dryRun: flags.dryRun,
+        guard,
         waitMs: flags.wait ? flags.timeout : undefined,
         doing: 'rolling back',
         retry: cliMessages.rollBackAgain(),
