@@ -41,6 +41,13 @@ export interface ConfigSource {
    * refusal at that revision (etcd: the status record). Must not throw.
    */
   reportReadFailure?(failure: SourceReadFailure): void;
+  /**
+   * The document `read()` gave while the module starts was refused (`outcome`, state
+   * `'rejected'`, version 0). A source that can offer another document returns it, to be
+   * validated in its place, once (etcd: a canary member marks the canary aborted and hands over
+   * the base); undefined, or a throw, and the start fails with the refusal.
+   */
+  refusedAtStart?(outcome: SourceOutcome): Promise<SourceSnapshot | undefined>;
   /** Releases the source's clients, leases and timers; called once, on module destroy. */
   close?(): Promise<void>;
 }

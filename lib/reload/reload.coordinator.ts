@@ -13,6 +13,7 @@ import type { ReloadCoordinatorOptions } from './reload-coordinator.options.js';
 import { SerialQueue } from '../serial-queue.js';
 import { rollbackTarget } from './rollback.target.js';
 import { judgeTrial } from './trial.judge.js';
+import { initialCandidate } from './initial-load.js';
 
 /** The initial load, committed like any change but with nothing before it. */
 interface InitialLoad<T> {
@@ -40,8 +41,8 @@ export class ReloadCoordinator<T extends object> {
 
   /** Reads, validates and applies the initial config; throws the typed error on any failure. */
   async load(): Promise<void> {
-    const { source, pipeline } = this.options;
-    const candidate = await pipeline.materialize(await source.read());
+    const { name, where, source, pipeline } = this.options;
+    const candidate = await initialCandidate(name, where, source, pipeline);
     await this.commit({ candidate, trigger: 'initial', notify: false });
   }
 

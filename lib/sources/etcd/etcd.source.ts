@@ -168,7 +168,12 @@ class EtcdSource implements ConfigSource {
   report(outcome: SourceOutcome): void {
     this.status?.record.outcomeIs(outcome);
     if (outcome.state === 'applied') this.cache?.keep(outcome);
-    this.canaryAbort.consider(outcome);
+    void this.canaryAbort.consider(outcome);
+  }
+
+  /** A member refusing the canary's candidate at start aborts it, then starts on the base. */
+  async refusedAtStart(outcome: SourceOutcome): Promise<SourceSnapshot | undefined> {
+    return (await this.canaryAbort.consider(outcome)) ? this.read() : undefined;
   }
 
   /** A record nobody can read stopped the change: the status record says so, at its revision. */

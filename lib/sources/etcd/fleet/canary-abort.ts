@@ -1,5 +1,9 @@
 import type { Etcd3 } from 'etcd3';
-import type { SourceListener, SourceOutcome } from '../../../interfaces/config-source.interface.js';
+import type {
+  CanaryAbortNotice,
+  SourceListener,
+  SourceOutcome,
+} from '../../../interfaces/config-source.interface.js';
 import { withDeadline } from '../etcd-client.js';
 import { failureReason, isRefusal } from '../etcd-failure.js';
 import { etcdMessages } from '../etcd.messages.js';
@@ -27,33 +31,44 @@ export class CanaryAbort {
   /** The canaries (by create_revision) this instance tried to abort. */
   private readonly tried = new Set<string>();
   private listener: SourceListener | undefined;
+  /** An abort made before anyone listened (while the instance started): told on `listen()`. */
+  private untold: CanaryAbortNotice | undefined;
 
   constructor(private readonly options: CanaryAbortOptions) {}
 
   /** Where an abort is reported (the audit log and the log of the reload path). */
   listen(listener: SourceListener): void {
     this.listener = listener;
+    if (this.untold) this.tell(this.untold);
   }
 
-  /** What became of a change; a rejection of the canary's candidate aborts the canary. */
-  consider(outcome: SourceOutcome): void {
+  /**
+   * What became of a change; a rejection of the canary's candidate aborts the canary. Resolves
+   * true once the record says this instance aborted it.
+   */
+  consider(outcome: SourceOutcome): Promise<boolean> {
     const id = outcome.variant?.canary;
-    if (id === undefined || (outcome.state !== 'rejected' && outcome.state !== 'vetoed')) return;
     const seen = this.options.canary.seen;
-    if (!seen || seen.record.id !== id || !seen.record.abortOnReject || seen.record.aborted) return;
-    // A record rewritten after the document was made: its own outcome decides.
-    if (BigInt(seen.modRevision) > BigInt(outcome.revision)) return;
-    if (this.tried.has(seen.createRevision)) return;
+    const abortable =
+      id !== undefined &&
+      (outcome.state === 'rejected' || outcome.state === 'vetoed') &&
+      seen?.record.id === id &&
+      seen.record.abortOnReject &&
+      !seen.record.aborted &&
+      // A record rewritten after the document was made: its own outcome decides.
+      BigInt(seen.modRevision) <= BigInt(outcome.revision) &&
+      !this.tried.has(seen.createRevision);
+    if (!abortable) return Promise.resolve(false);
     this.tried.add(seen.createRevision);
     const error = outcome.error ?? { code: 'CONFIG_REJECTED', message: 'rejected' };
-    void this.abort(seen, error, outcome);
+    return this.abort(seen, error, outcome);
   }
 
   private async abort(
     seen: SeenCanary,
     error: { code: string; message: string },
     outcome: SourceOutcome,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { client, instanceId, canary, deadlineMs, logger } = this.options;
     const { key } = canary;
     const aborted = { by: instanceId, at: new Date().toISOString(), error };
@@ -73,15 +88,21 @@ export class CanaryAbort {
       // A retry of this same write (etcd3 retries a call whose answer was lost) finds it done.
       if (!response.succeeded && now !== text) {
         logger.debug(etcdMessages.canaryAbortLost(id, key));
-        return;
+        return false;
       }
     } catch (failure) {
       const reason = failureReason(failure);
       if (isRefusal(failure)) logger.warn(etcdMessages.canaryAbortRefused(id, key, reason));
       else logger.warn(etcdMessages.canaryAbortFailed(id, key, reason));
-      return;
+      return false;
     }
     const variant = { canary: id, overlays: [...(outcome.variant?.overlays ?? [])] };
-    this.listener?.canaryAborted?.({ variant, where: `etcd:${key}`, error });
+    this.tell({ variant, where: `etcd:${key}`, error });
+    return true;
+  }
+
+  private tell(notice: CanaryAbortNotice): void {
+    this.untold = this.listener?.canaryAborted ? undefined : notice;
+    this.listener?.canaryAborted?.(notice);
   }
 }
