@@ -22,7 +22,12 @@ export async function initialCandidate<T extends object>(
     const { code, message } = asReloadError(error, where);
     const { revision, hash, variant } = snapshot;
     const refused: SourceOutcome = {
-      ...{ name, state: 'rejected', version: 0, revision, hash, error: { code, message } },
+      name,
+      state: 'rejected',
+      version: 0,
+      revision,
+      hash,
+      error: { code, message },
       ...(variant ? { variant } : {}),
     };
     // A fallback that fails leaves the refusal as the reason the start failed.
