@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { printable } from '../../change/printable.js';
-import { validateConfigText } from '../../pipeline/config.pipeline.js';
+import { validatedText } from '../check/pipeline.loader.js';
 import { describeError } from '../../config-reloader.errors.js';
 import { canaryKey } from '../../sources/fleet/canary-record.js';
 import { addSecretKeyFlag, printChanges, redactedChanges } from '../check/diff.format.js';
@@ -88,7 +88,7 @@ async function parsedCandidate(
   text: string,
 ): Promise<Record<string, unknown>> {
   try {
-    return (await validateConfigText(text, where, {})).plain;
+    return (await validatedText(text, where, {})).plain;
   } catch (error) {
     // The parse error names a line and column, never a value.
     output.err(output.paint('yellow', `the candidate is no valid config: ${describeError(error)}`));

@@ -9,8 +9,9 @@ import {
   describeError,
 } from '../../config-reloader.errors.js';
 import { messages } from '../../config-reloader.messages.js';
-import { validateConfigText, type ConfigValidationRules } from '../../pipeline/config.pipeline.js';
+import type { ConfigValidationRules } from '../../pipeline/config.pipeline.js';
 import { parseConfigText } from '../../pipeline/document/config.parser.js';
+import { validatedText } from './pipeline.loader.js';
 import {
   assembleLayeredDocument,
   type DocumentLayer,
@@ -81,7 +82,7 @@ export async function checkConfigText(
     return { valid: false, file: where, problems: problemsOf(error, where), unreadable: false };
   }
   try {
-    const { plain } = await validateConfigText(text, where, rules);
+    const { plain } = await validatedText(text, where, rules);
     return { valid: true, file: where, text, plain };
   } catch (error) {
     return { valid: false, file: where, problems: problemsOf(error, where), unreadable: false };

@@ -1,12 +1,10 @@
 import { Option, type Command } from 'commander';
 import type { UnknownKeys } from '../../interfaces/index.js';
-import {
-  createValidationRules,
-  type ConfigValidationRules,
-} from '../../pipeline/config.pipeline.js';
+import type { ConfigValidationRules } from '../../pipeline/config.pipeline.js';
 import { cliMessages } from '../shared/cli.messages.js';
 import type { CliOutput } from '../shared/cli-output.js';
 import { loadDtoClass } from './dto-loader.js';
+import { loadPipeline } from './pipeline.loader.js';
 
 export interface ValidationFlags {
   schema?: string;
@@ -44,9 +42,11 @@ export function addValidationFlags(command: Command): Command {
 export async function rulesFromFlags(
   flags: ValidationFlags,
 ): Promise<ConfigValidationRules<object>> {
+  // A syntax-only check needs no rules, and so no pipeline.
+  if (flags.schema === undefined && flags.dto === undefined) return {};
   const dto = flags.dto ? await loadDtoClass(flags.dto) : undefined;
   const fromDto = dto !== undefined && flags.schema === undefined;
-  return createValidationRules({
+  return (await loadPipeline()).createValidationRules({
     schemaPath: flags.schema,
     schema: fromDto ? 'fromDto' : undefined,
     dto,

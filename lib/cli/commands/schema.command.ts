@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { resolve } from 'node:path';
-import { generateSchemaFromDto } from '../../pipeline/dto-schema/dto-schema.generator.js';
 import { writeFileAtomically } from '../../sources/atomic-write.js';
 import { ExitCode, type CliOutput } from '../shared/cli-output.js';
 import { loadDtoClass } from '../check/dto-loader.js';
@@ -27,6 +26,9 @@ Examples:
   $ config-reloader schema --dto dist/config/bot.config.js#BotConfig --out config/bot.schema.json`,
     )
     .action(async (flags: { dto: string; out?: string; unknownKeys: UnknownKeys }) => {
+      // Loaded here: it brings class-validator, which no other command needs at its start.
+      const { generateSchemaFromDto } =
+        await import('../../pipeline/dto-schema/dto-schema.generator.js');
       const schema = generateSchemaFromDto(await loadDtoClass(flags.dto), {
         unknownKeys: flags.unknownKeys,
       });

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { describeError } from '../../config-reloader.errors.js';
-import { validateConfigText } from '../../pipeline/config.pipeline.js';
+import { validatedText } from '../check/pipeline.loader.js';
 import type { CasGuard } from '../../sources/etcd/cas-put.js';
 import type { ConfigKeyValue } from '../../sources/etcd/config-key.reader.js';
 import { cliMessages } from '../shared/cli.messages.js';
@@ -123,7 +123,7 @@ export async function currentConfig(
 ): Promise<Record<string, unknown> | undefined> {
   if (current === undefined) return undefined;
   try {
-    return (await validateConfigText(current.text, key, {})).plain;
+    return (await validatedText(current.text, key, {})).plain;
   } catch (error) {
     output.err(output.paint('yellow', cliMessages.currentUnreadable(key, describeError(error))));
     return undefined;
