@@ -78,14 +78,11 @@ describe('the test Prometheus', () => {
         'ALERTS{alertname="ConfigReloaderBadConfig"}',
         (samples) => samples.length > 0,
       );
-      expect(alert!.metric).toMatchObject(
-        {
-          alertstate: 'pending',
-          name: 'default',
-          instance: target,
-        },
-        30_000,
-      );
-    });
+      expect(alert!.metric).toMatchObject({
+        alertstate: 'pending',
+        name: 'default',
+        instance: target,
+      });
+    }, 30_000);
   });
 });
