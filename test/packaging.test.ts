@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -111,4 +113,18 @@ Module._resolveFilename = function (request, ...rest) {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('ships the alert rules in the tarball, without their promtool unit tests', async () => {
+    // --dry-run lists what npm would pack; --ignore-scripts keeps prepare from building.
+    const { stdout } = await promisify(execFile)(
+      'npm',
+      ['pack', '--dry-run', '--json', '--ignore-scripts'],
+      { cwd: root },
+    );
+    const [pack] = JSON.parse(stdout) as [{ files: { path: string }[] }];
+    const monitoring = pack.files
+      .map((file) => file.path)
+      .filter((path) => path.startsWith('monitoring/'));
+    expect(monitoring).toEqual(['monitoring/config-reloader.rules.yml']);
+  }, 60_000);
 });
