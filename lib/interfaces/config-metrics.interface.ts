@@ -52,8 +52,8 @@ export interface ConfigMetricsRecorder {
 
 /**
  * The `metrics` option: a backend the module reports to (`prometheusMetrics()` from
- * 'nestjs-config-reloader/prometheus', `openTelemetryMetrics()` from
- * 'nestjs-config-reloader/opentelemetry', or your own). The core loads no metrics library.
+ * `nestjs-config-reloader/prometheus`, `openTelemetryMetrics()` from
+ * `nestjs-config-reloader/opentelemetry`, or your own). The core loads no metrics library.
  */
 export interface ConfigMetrics {
   /** Called once per instance after its initial load; may throw to refuse it (a duplicate name). */

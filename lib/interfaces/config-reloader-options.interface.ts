@@ -146,8 +146,8 @@ export interface ConfigReloaderOptions<T extends object = Record<string, unknown
   historySize?: number;
   /**
    * Where to report reloads, their results and durations, and the state of the config in force:
-   * `prometheusMetrics()` from 'nestjs-config-reloader/prometheus', `openTelemetryMetrics()` from
-   * 'nestjs-config-reloader/opentelemetry', or your own `ConfigMetrics`. See docs/monitoring.md.
+   * `prometheusMetrics()` from `nestjs-config-reloader/prometheus`, `openTelemetryMetrics()` from
+   * `nestjs-config-reloader/opentelemetry`, or your own `ConfigMetrics`. See docs/monitoring.md.
    * @default undefined (no metrics)
    */
   metrics?: ConfigMetrics;
