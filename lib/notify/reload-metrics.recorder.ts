@@ -56,13 +56,17 @@ export class ReloadMetricsRecorder {
     this.recorder?.reload(result, this.failedAfter.get(error) ?? this.elapsed());
   }
 
-  /** Runs `reloadConfig()` or `rollback()`: a rejection is a decision too, counted by its code. */
+  /**
+   * Runs `reloadConfig()` or `rollback()`: a rejection is a decision too, counted by its code,
+   * except a rollback refused before anything was read or written (no such version).
+   */
   async counting<R>(task: () => Promise<R>, where: string): Promise<R> {
     this.started();
     try {
       return await task();
     } catch (error) {
-      this.failed(asReloadError(error, where));
+      const failure = asReloadError(error, where);
+      if (failure.code !== 'CONFIG_ROLLBACK') this.failed(failure);
       throw error;
     }
   }

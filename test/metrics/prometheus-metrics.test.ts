@@ -126,6 +126,44 @@ describe('prometheusMetrics()', () => {
     expect(reloads(await scrape(), 'failed')).toBe(1);
   });
 
+  it('counts a staged change vetoed when the last hold ends as rejected', async () => {
+    let vetoing = false;
+    const registry = new Registry();
+    const service = await reloader.boot(config(1), {
+      debounceMs: 20,
+      verifyIntervalMs: 50,
+      beforeApply: () => {
+        if (vetoing) throw new Error('positions open on this strategy');
+      },
+      metrics: prometheusMetrics({ registry }),
+    });
+    const release = service.hold('open position');
+    await reloader.dir.writeAtomically(config(7));
+    await waitFor(() => service.getHealth().pending, { description: 'the change staged' });
+    vetoing = true;
+    release();
+    await waitFor(() => service.getHealth().errorCount === 1, { description: 'the veto' });
+    const text = await registry.metrics();
+    expect(reloads(text, 'staged')).toBe(1);
+    expect(reloads(text, 'rejected')).toBe(1);
+    expect(reloads(text, 'applied')).toBe(0);
+    expect(valueOf(text, 'config_reloader_pending_changes', labels)).toBe(0);
+  });
+
+  it('counts a rollback as applied, and nothing for one refused before it started', async () => {
+    const { service, scrape } = await boot(new Registry());
+    await service.stopWatching();
+    await reloader.dir.writeAtomically(config(2));
+    await service.reloadConfig();
+    await expect(service.rollback(5)).rejects.toMatchObject({ code: 'CONFIG_ROLLBACK' });
+    await service.rollback(1);
+    const text = await scrape();
+    expect(service.version).toBe(3);
+    expect(reloads(text, 'applied')).toBe(2);
+    expect(reloads(text, 'failed')).toBe(0);
+    expect(reloads(text, 'rejected')).toBe(0);
+  });
+
   it('puts a revision or a hash on the info gauge only, and never a secret value', async () => {
     const { service, scrape } = await boot(new Registry());
     expect(await scrape()).toContain(service.getHistory()[0]!.hash);
