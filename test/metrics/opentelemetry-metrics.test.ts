@@ -123,4 +123,26 @@ describe('openTelemetryMetrics()', () => {
     expect(await versions()).toEqual([]);
     await meterProvider.shutdown();
   });
+
+  it('refuses a second instance of one name on a provider until the first detaches', async () => {
+    const meterProvider = new MeterProvider({ readers: [new OnDemandReader()] });
+    const metrics = openTelemetryMetrics({ meterProvider });
+    const state = () => ({
+      version: 1,
+      revision: 'r1',
+      hash: 'h1',
+      lastReloadSuccessful: true,
+      lastSuccessAt: new Date(0),
+      sourceConnected: true,
+      pending: false,
+      holds: 0,
+    });
+    const first = metrics.attach({ name: 'twin', source: 'custom', state });
+    expect(() => metrics.attach({ name: 'twin', source: 'custom', state })).toThrow(
+      /another instance named "twin" already reports to this meter provider/,
+    );
+    first.detach();
+    metrics.attach({ name: 'twin', source: 'custom', state }).detach();
+    await meterProvider.shutdown();
+  });
 });
