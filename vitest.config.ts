@@ -15,6 +15,16 @@ export default defineConfig({
         replacement: fileURLToPath(new URL('./lib/sources/etcd/index.ts', import.meta.url)),
       },
       {
+        find: /^nestjs-config-reloader\/prometheus$/,
+        replacement: fileURLToPath(new URL('./lib/metrics/prometheus/index.ts', import.meta.url)),
+      },
+      {
+        find: /^nestjs-config-reloader\/opentelemetry$/,
+        replacement: fileURLToPath(
+          new URL('./lib/metrics/opentelemetry/index.ts', import.meta.url),
+        ),
+      },
+      {
         find: /^nestjs-config-reloader$/,
         replacement: fileURLToPath(new URL('./lib/index.ts', import.meta.url)),
       },

@@ -36,6 +36,8 @@ export interface Plan {
   read: { batch: number; iterations: number; rounds: number };
   storm: { trials: number; writes: number; debounceMs: number };
   footprint: { instances: number; firstReloads: number; totalReloads: number };
+  /** The Prometheus adapter: reloads per variant per round, and scrapes (the first ones warm up). */
+  metrics: { rounds: number; reloadsPerRound: number; scrapes: number; warmupScrapes: number };
   fleet: {
     /** Fleet sizes, each spread over this many processes (on 2 cores, more do not help). */
     layouts: Array<{ instances: number; processes: number }>;
@@ -96,6 +98,12 @@ export function makePlan(quick: boolean): Plan {
     offThread: { sizesKb: [32, 64, 128, 256, 512, 1024], rounds: quick ? 5 : 15 },
     read: { batch: 10_000, iterations: quick ? 100 : 400, rounds: quick ? 2 : 5 },
     storm: { trials: quick ? 3 : 20, writes: 1000, debounceMs: 100 },
+    metrics: {
+      rounds: quick ? 3 : 8,
+      reloadsPerRound: quick ? 15 : 40,
+      scrapes: quick ? 200 : 1000,
+      warmupScrapes: quick ? 20 : 100,
+    },
     footprint: {
       instances: 100,
       firstReloads: 100,

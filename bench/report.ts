@@ -3,6 +3,7 @@ import type { SectionResults } from './section.js';
 import { offThreadFigures, stallFigures } from './stall.report.js';
 import type { Figure, Verdict } from './figure.js';
 import { variantsFigures } from './variants-report.js';
+import { metricsFigures } from './metrics.report.js';
 
 const MB = 1024 * 1024;
 
@@ -110,6 +111,7 @@ export function buildFigures(
 
   if (results.stall) figures.push(...stallFigures(results.stall));
   if (results.offThread) figures.push(...offThreadFigures(results.offThread));
+  if (results.metrics) figures.push(...metricsFigures(results.metrics));
 
   const { read } = results;
   if (read) {

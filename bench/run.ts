@@ -29,6 +29,7 @@ const SECTIONS: SectionName[] = [
   'fleet',
   'fleetCpu',
   'variants',
+  'metrics',
 ];
 const BENCH_DIR = path.join(REPO_ROOT, 'bench');
 

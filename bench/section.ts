@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { runFleet, runFleetCpu } from './fleet.bench.js';
 import { runFootprint, runHeapGrowth } from './footprint.bench.js';
 import { runLatency } from './latency.bench.js';
+import { runMetrics } from './metrics.bench.js';
 import { runOffThread } from './off-thread.bench.js';
 import { runPipeline } from './pipeline.bench.js';
 import { makePlan } from './plan.js';
@@ -24,6 +25,7 @@ const sections = {
   fleet: (quick: boolean) => runFleet(makePlan(quick).fleet),
   fleetCpu: (quick: boolean) => runFleetCpu(makePlan(quick).fleet),
   variants: (quick: boolean) => runVariants(variantsPlan(quick)),
+  metrics: (quick: boolean) => runMetrics(makePlan(quick).metrics),
 };
 
 export type SectionName = keyof typeof sections;

@@ -70,6 +70,7 @@ const OPTION_KEYS: Record<keyof ConfigReloaderOptions, true> = {
   maxFileBytes: true,
   historySize: true,
   isGlobal: true,
+  metrics: true,
 };
 const KNOWN_OPTIONS = new Set<string>(Object.keys(OPTION_KEYS));
 
@@ -160,6 +161,9 @@ export function resolveOptions<T extends object>(
   }
   if (options.auditFailure !== undefined && !['warn', 'refuse'].includes(options.auditFailure)) {
     fail(`"auditFailure" must be 'warn' or 'refuse'${got(options.auditFailure)}`);
+  }
+  if (options.metrics !== undefined && typeof options.metrics?.attach !== 'function') {
+    fail(`"metrics" must be a ConfigMetrics, such as prometheusMetrics()${got(options.metrics)}`);
   }
   if (
     options.secretKeys !== undefined &&

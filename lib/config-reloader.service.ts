@@ -12,6 +12,8 @@ import { variantOf } from './store/config.store.js';
 import type { Observable } from 'rxjs';
 import type {
   ConfigHistoryEntry,
+  ConfigMetricsState,
+  ConfigSourceKind,
   ConfigPathListener,
   ConfigReloaderHealth,
   ConfigReloadListener,
@@ -72,6 +74,12 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
   /** Reads, validates and applies the initial config, while the module is created. */
   async load(): Promise<void> {
     await this.parts.coordinator.load();
+    const { source, metrics } = this.parts;
+    metrics.attach({
+      name: this.name,
+      source: sourceKindOf(source.id),
+      state: () => this.metricsState(),
+    });
     if (!this.parts.events) this.parts.logger.warn(messages.noEventEmitter(this.name));
   }
 
@@ -81,6 +89,7 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
 
   async onModuleDestroy(): Promise<void> {
     const { holds, watching, coordinator, pipeline, source, notifier, selection } = this.parts;
+    this.parts.metrics.detach();
     holds.clear();
     await watching.close();
     await coordinator.close();
@@ -167,8 +176,30 @@ export class ConfigReloaderService<T extends object = Record<string, unknown>>
     });
   }
 
+  /** What metrics read when collected: the figures of `getHealth()` and the version in force. */
+  private metricsState(): ConfigMetricsState {
+    const health = this.getHealth();
+    const { revision, hash, loadedAt } = this.parts.store.applied;
+    return {
+      version: health.version,
+      revision,
+      hash,
+      lastReloadSuccessful: health.consecutiveErrors === 0,
+      lastSuccessAt: loadedAt,
+      sourceConnected: health.unavailableSince === null,
+      pending: health.pending,
+      holds: health.holds.length,
+    };
+  }
+
   /** The applied versions kept (at most `historySize`), oldest first. */
   getHistory(): ConfigHistoryEntry<T>[] {
     return this.parts.store.history();
   }
+}
+
+/** The source's kind for metrics labels, from the prefix of its id (`file:…`, `etcd:…`). */
+function sourceKindOf(id: string): ConfigSourceKind {
+  if (id.startsWith('file:')) return 'file';
+  return id.startsWith('etcd:') ? 'etcd' : 'custom';
 }

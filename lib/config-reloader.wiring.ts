@@ -6,8 +6,10 @@ import { messages } from './config-reloader.messages.js';
 import { AuditLog } from './notify/audit.log.js';
 import { ConfigSelection } from './notify/config.selection.js';
 import { ReloadHealthTracker } from './notify/reload-health.tracker.js';
+import { ReloadMetricsRecorder } from './notify/reload-metrics.recorder.js';
 import { ReloadNotifier } from './notify/reload.notifier.js';
 import { ReloadReporter } from './notify/reload.reporter.js';
+import { SourceConnectivityReporter } from './notify/source-connectivity.reporter.js';
 import { ConfigPipeline, type ConfigValidationRules } from './pipeline/config.pipeline.js';
 import { createSecretKeyMatcher } from './change/secret-redaction.js';
 import { ReloadCoordinator } from './reload/reload.coordinator.js';
@@ -47,6 +49,8 @@ export interface ReloaderParts<T extends object> {
   watching: WatchController;
   /** Parses and validates; holds the parse worker of large documents, ended on destroy. */
   pipeline: ConfigPipeline<T>;
+  /** Attached to the app's metrics backend after the initial load, detached on destroy. */
+  metrics: ReloadMetricsRecorder;
 }
 
 /** Builds the parts of one instance from its options and connects them. */
@@ -67,6 +71,7 @@ export function wireReloader<T extends object>(
   const failures = new ReloadFailureGate(failureGraceMs);
   const store = new ConfigStore<T>(options.historySize);
   const health = new ReloadHealthTracker();
+  const metrics = new ReloadMetricsRecorder(options.metrics);
   const holds = new HoldRegistry(name, logger, () => coordinator.releaseStaged());
   const notifier = new ReloadNotifier<T>({
     name,
@@ -75,6 +80,7 @@ export function wireReloader<T extends object>(
     readiness,
     onReload: options.onReload,
     onError: options.onError,
+    onListenerError: () => metrics.listenerFailed(),
   });
   const selection = new ConfigSelection<T>((kind, call) => notifier.isolate(kind, call));
   const reporter = new ReloadReporter<T>({
@@ -85,6 +91,7 @@ export function wireReloader<T extends object>(
     notifier,
     selection,
     health,
+    metrics,
     auditLog: options.auditLogPath
       ? new AuditLog(options.auditLogPath, (message) => logger.warn(message))
       : undefined,
@@ -107,8 +114,10 @@ export function wireReloader<T extends object>(
     reporter,
     health,
     failures,
+    metrics,
     beforeApply: options.beforeApply,
   });
+  const connectivity = new SourceConnectivityReporter({ name, where, health, logger });
   const watching = new WatchController({
     name,
     where,
@@ -120,8 +129,8 @@ export function wireReloader<T extends object>(
     settleMs,
     verifyIntervalMs,
     onConnectivity: (state, cause) => {
-      if (state === 'lost') reporter.sourceLost(store.applied.version, cause);
-      else reporter.sourceBack(state === 'back');
+      if (state === 'lost') connectivity.lost(store.applied.version, cause);
+      else connectivity.back(state === 'back');
     },
     onCanaryAborted: (abort) => void reporter.canaryAborted(abort, store.applied.version),
   });
@@ -137,6 +146,7 @@ export function wireReloader<T extends object>(
     coordinator,
     watching,
     pipeline,
+    metrics,
   };
 }
 

@@ -197,6 +197,14 @@ describe('resolveOptions', () => {
       expect(optionsError({ configPath: CONFIG, onReload: 'log' }).message).toContain('"onReload"');
     });
 
+    it('metrics that are not a ConfigMetrics', () => {
+      for (const metrics of [{ register: () => undefined }, 'prometheus', null]) {
+        expect(optionsError({ configPath: CONFIG, metrics }).message).toContain(
+          '"metrics" must be a ConfigMetrics, such as prometheusMetrics()',
+        );
+      }
+    });
+
     it('non-function onError', () => {
       expect(optionsError({ configPath: CONFIG, onError: {} }).message).toContain('"onError"');
     });

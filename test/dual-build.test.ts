@@ -68,7 +68,13 @@ describe('the dual build', () => {
   it('gives every entry point an import and a require condition, each with its own types', async () => {
     const { exports } = await manifest();
     const entries = entryPoints(exports);
-    expect(entries.map(([subpath]) => subpath)).toEqual(['.', './terminus', './etcd']);
+    expect(entries.map(([subpath]) => subpath)).toEqual([
+      '.',
+      './terminus',
+      './etcd',
+      './prometheus',
+      './opentelemetry',
+    ]);
     for (const [, conditions] of entries) {
       expect(conditions.import.default).toMatch(/^\.\/dist\/.+\.mjs$/);
       expect(conditions.import.types).toMatch(/^\.\/dist\/.+\.d\.mts$/);
@@ -103,6 +109,8 @@ describe('the dual build', () => {
     const sources: Record<string, Record<string, unknown>> = {
       'nestjs-config-reloader': await import('../lib/index.js'),
       'nestjs-config-reloader/terminus': await import('../lib/terminus/index.js'),
+      'nestjs-config-reloader/prometheus': await import('../lib/metrics/prometheus/index.js'),
+      'nestjs-config-reloader/opentelemetry': await import('../lib/metrics/opentelemetry/index.js'),
     };
     for (const [specifier, entry] of Object.entries(report.entryPoints)) {
       expect(entry.importNames, specifier).toEqual(entry.requireNames);

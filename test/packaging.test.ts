@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { buildOnce } from './support/build-once.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -77,6 +78,80 @@ describe('packaging', () => {
     }
     expect(offenders).toEqual([]);
   });
+
+  it('keeps each metrics library behind its own entry point (optional peers)', async () => {
+    const manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as {
+      peerDependenciesMeta: Record<string, { optional?: boolean }>;
+    };
+    const adapters = {
+      'prom-client': join(root, 'lib', 'metrics', 'prometheus'),
+      '@opentelemetry/api': join(root, 'lib', 'metrics', 'opentelemetry'),
+    };
+    const offenders: string[] = [];
+    for (const [library, folder] of Object.entries(adapters)) {
+      expect(manifest.peerDependenciesMeta[library]?.optional, library).toBe(true);
+      for (const file of await sourceFiles(join(root, 'lib'))) {
+        if (file.startsWith(folder)) continue;
+        const text = await readFile(file, 'utf8');
+        if (text.includes(`'${library}'`)) offenders.push(`${relative(root, file)}: ${library}`);
+        // An adapter folder is loaded only through its entry point, never by the core.
+        const adapter = relative(join(root, 'lib'), folder);
+        for (const [line] of text.matchAll(/^(?:import|export)[^;]*;/gms)) {
+          if (line.includes(adapter) && !/^(?:import|export) type/.test(line)) {
+            offenders.push(`${relative(root, file)}: ${line}`);
+          }
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it(
+    'loads the main entry point without prom-client or @opentelemetry/api installed',
+    {
+      timeout: 300_000,
+    },
+    async () => {
+      const { spawnSync } = await import('node:child_process');
+      const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+      const { tmpdir } = await import('node:os');
+      await buildOnce();
+      const dir = await mkdtemp(join(tmpdir(), 'no-metrics-libraries-'));
+      try {
+        // A resolver hook that makes both look uninstalled, as in an app without metrics.
+        const hook = join(dir, 'hide-metrics.cjs');
+        await writeFile(
+          hook,
+          `const Module = require('node:module');
+const resolve = Module._resolveFilename;
+const hidden = /^(prom-client|@opentelemetry\\/api)(\\/|$)/;
+Module._resolveFilename = function (request, ...rest) {
+  if (hidden.test(request)) {
+    throw Object.assign(new Error('Cannot find module ' + request), { code: 'MODULE_NOT_FOUND' });
+  }
+  return resolve.call(this, request, ...rest);
+};`,
+        );
+        const run = (code: string) =>
+          spawnSync(process.execPath, ['--require', hook, '-e', code], {
+            cwd: root,
+            encoding: 'utf8',
+          });
+        const library = run("require('./dist/index.js')");
+        expect(library.stderr).toBe('');
+        expect(library.status).toBe(0);
+        // The hook works: each adapter needs its library.
+        expect(run("require('./dist/metrics/prometheus/index.js')").stderr).toContain(
+          'Cannot find module prom-client',
+        );
+        expect(run("require('./dist/metrics/opentelemetry/index.js')").stderr).toContain(
+          'Cannot find module @opentelemetry/api',
+        );
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('loads the main entry point and the CLI without etcd3 installed', async () => {
     const { spawnSync } = await import('node:child_process');

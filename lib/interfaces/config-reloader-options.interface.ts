@@ -1,5 +1,6 @@
 import type { ModuleMetadata, Type } from '@nestjs/common';
 import type { ConfigReloadError } from '../config-reloader.errors.js';
+import type { ConfigMetrics } from './config-metrics.interface.js';
 import type { ConfigSource } from './config-source.interface.js';
 
 /**
@@ -143,6 +144,13 @@ export interface ConfigReloaderOptions<T extends object = Record<string, unknown
    * @default 10
    */
   historySize?: number;
+  /**
+   * Where to report reloads, their results and durations, and the state of the config in force:
+   * `prometheusMetrics()` from `nestjs-config-reloader/prometheus`, `openTelemetryMetrics()` from
+   * `nestjs-config-reloader/opentelemetry`, or your own `ConfigMetrics`. See docs/monitoring.md.
+   * @default undefined (no metrics)
+   */
+  metrics?: ConfigMetrics;
   /**
    * Register the module globally, so that every module can inject the service.
    * @default false

@@ -18,6 +18,8 @@ export interface ReloadNotifierOptions<T> {
   readiness?: EventEmitterReadinessWatcher;
   onReload?: (newConfig: Readonly<T>, oldConfig: Readonly<T>) => void | Promise<void>;
   onError?: (error: ConfigReloadError) => void | Promise<void>;
+  /** Counts each handler that threw or rejected, for the app's metrics. */
+  onListenerError?: () => void;
 }
 
 /**
@@ -106,12 +108,17 @@ export class ReloadNotifier<T> {
       const result = call();
       if (result && typeof (result as Promise<unknown>).then === 'function') {
         (result as Promise<unknown>).then(undefined, (error: unknown) =>
-          this.logFailure(kind, error),
+          this.listenerFailed(kind, error),
         );
       }
     } catch (error) {
-      this.logFailure(kind, error);
+      this.listenerFailed(kind, error);
     }
+  }
+
+  private listenerFailed(kind: string, error: unknown): void {
+    this.options.onListenerError?.();
+    this.logFailure(kind, error);
   }
 
   private logFailure(kind: string, error: unknown): void {

@@ -1,9 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import {
-  ConfigAccessError,
   ConfigAuditError,
   ConfigRejectedError,
-  ConfigSourceUnavailableError,
   type ConfigReloadError,
 } from '../config-reloader.errors.js';
 import { messages } from '../config-reloader.messages.js';
@@ -20,6 +18,7 @@ import { escapeControlCharacters } from '../change/printable.js';
 import type { AuditLog } from './audit.log.js';
 import { AuditWriter } from './audit.writer.js';
 import type { ReloadHealthTracker } from './reload-health.tracker.js';
+import type { ReloadMetricsRecorder } from './reload-metrics.recorder.js';
 import type { ConfigSelection } from './config.selection.js';
 import type { ReloadNotifier } from './reload.notifier.js';
 import { SourceOutcomeTeller } from './source-outcome.teller.js';
@@ -34,6 +33,8 @@ export interface ReloadReporterOptions<T> {
   /** The stream behind `select()`: every applied version, announced or not. */
   selection: ConfigSelection<T>;
   health: ReloadHealthTracker;
+  /** Counts each decision for the app's metrics backend. */
+  metrics: ReloadMetricsRecorder;
   auditLog: AuditLog | undefined;
   /** 'refuse': a change whose audit record cannot be written is not applied. */
   auditFailure: 'warn' | 'refuse';
@@ -56,8 +57,6 @@ export interface AppliedChange<T> {
  * it), health, the log, the app's handlers and the source itself (fleet status, caches).
  */
 export class ReloadReporter<T> {
-  /** The error code health shows while the source is lost. */
-  private lostWith: string | undefined;
   /** What the source hears of each change. */
   private readonly source: SourceOutcomeTeller;
   private readonly audit: AuditWriter;
@@ -100,6 +99,7 @@ export class ReloadReporter<T> {
       // Key names below a secret key are secret too: `apiTokens.[REDACTED]`.
       const changedPaths = redactedPathsOf(changes, isSecretKey);
       health.applied(next.loadedAt);
+      this.options.metrics.decided('applied');
       logger.log(messages.applied(name, next.version, changedPaths));
       if (notify && trigger !== 'initial') {
         notifier.reloaded({
@@ -126,6 +126,7 @@ export class ReloadReporter<T> {
 
   /** The content in force is back at the source, maybe at a new revision (see the teller). */
   unchanged(applied: AppliedVersion<T>): void {
+    this.options.metrics.decided('unchanged');
     this.source.unchanged(applied);
   }
 
@@ -143,39 +144,10 @@ export class ReloadReporter<T> {
     logger.log(messages.recovered(name, where, failures, state));
   }
 
-  /**
-   * A remote source lost its server: the config in force stays; health says since when, and why
-   * when the source said (`cause`). Said again only when the reason changes (say from "no
-   * answer" to "refused"), not on every failed attempt to get back.
-   */
-  sourceLost(currentVersion: number, cause?: ConfigReloadError): void {
-    const { name, where, health, logger } = this.options;
-    const code = cause?.code ?? 'CONFIG_UNAVAILABLE';
-    if (health.isUnavailable && code === this.lostWith) return;
-    this.lostWith = code;
-    const message = cause
-      ? messages.sourceLostBecause(name, currentVersion, cause.message, code)
-      : messages.sourceLost(name, where, currentVersion);
-    const error =
-      code === 'CONFIG_ACCESS'
-        ? new ConfigAccessError(where, message, { cause })
-        : new ConfigSourceUnavailableError(where, message, { cause });
-    health.unavailable(error, new Date());
-    logger.warn(message);
-  }
-
-  /** The source reaches its server again (or is not watched any more: 'unknown'). */
-  sourceBack(known: boolean): void {
-    const { name, where, health, logger } = this.options;
-    if (!health.isUnavailable) return;
-    this.lostWith = undefined;
-    health.available();
-    if (known) logger.log(messages.sourceBack(name, where));
-  }
-
   /** A validated change waits for the holds to end. */
   staged(snapshot: SourceSnapshot, currentVersion: number, holds: readonly string[]): void {
     this.options.logger.log(messages.staged(this.options.name, holds));
+    this.options.metrics.decided('staged');
     this.source.tell({
       state: 'staged',
       version: currentVersion,
@@ -195,6 +167,7 @@ export class ReloadReporter<T> {
     const { name, health, logger, notifier } = this.options;
     const at = new Date();
     health.failed(error, at);
+    this.options.metrics.failed(error);
     logger.error(messages.reloadFailed(name, trigger, error.message));
     const summary = { code: error.code, message: error.message };
     const failure = { event: 'reload_failed', source: trigger, version: currentVersion } as const;

@@ -1,4 +1,5 @@
 import type { ReloadHealthTracker } from '../notify/reload-health.tracker.js';
+import type { ReloadMetricsRecorder } from '../notify/reload-metrics.recorder.js';
 import type { ReloadReporter } from '../notify/reload.reporter.js';
 import type { ConfigPipeline } from '../pipeline/config.pipeline.js';
 import type { ConfigSource } from '../interfaces/config-source.interface.js';
@@ -18,5 +19,7 @@ export interface ReloadCoordinatorOptions<T extends object> {
   reporter: ReloadReporter<T>;
   health: ReloadHealthTracker;
   failures: ReloadFailureGate;
+  /** Times and counts each decision for the app's metrics backend. */
+  metrics: ReloadMetricsRecorder;
   beforeApply?: (next: Readonly<T>, current: Readonly<T>) => void | Promise<void>;
 }

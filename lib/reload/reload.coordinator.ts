@@ -1,7 +1,6 @@
 import {
   asReloadError,
   ConfigReloaderClosedError,
-  ConfigRejectedError,
   type ConfigReloadError,
 } from '../config-reloader.errors.js';
 import { diffConfigs } from '../change/config.diff.js';
@@ -14,6 +13,7 @@ import { SerialQueue } from '../serial-queue.js';
 import { rollbackTarget } from './rollback.target.js';
 import { judgeTrial } from './trial.judge.js';
 import { initialCandidate } from './initial-load.js';
+import { vetoOf } from './config.veto.js';
 
 /** The initial load, committed like any change but with nothing before it. */
 interface InitialLoad<T> {
@@ -48,8 +48,7 @@ export class ReloadCoordinator<T extends object> {
 
   /** `reloadConfig()`: resolves with the config in force afterwards, or rejects. */
   reload(notify: boolean): Promise<Readonly<T>> {
-    return this.queue.run(async () => {
-      this.assertOpen();
+    return this.called(async () => {
       const failure = await this.attempt('manual', notify);
       if (failure) throw failure.error;
       return this.options.store.applied.config;
@@ -83,8 +82,7 @@ export class ReloadCoordinator<T extends object> {
    * the source then holds: exactly that version when its layers are unchanged since.
    */
   rollback(steps: number): Promise<Readonly<T>> {
-    return this.queue.run(async () => {
-      this.assertOpen();
+    return this.called(async () => {
       const { store } = this.options;
       const { entry, write } = rollbackTarget(steps, this.options);
       // Without layers, what is written is what applies: validated and vetted before the write.
@@ -123,9 +121,10 @@ export class ReloadCoordinator<T extends object> {
       const { store, holds, failures } = this.options;
       const change = store.staged;
       if (!change || holds.isHeld || this.closed) return;
+      this.options.metrics.started();
       store.staged = undefined;
       try {
-        await this.veto(change.candidate.config);
+        await vetoOf(change.candidate.config, this.options);
         await this.commit(change);
       } catch (error) {
         const failure = asReloadError(error, this.options.where);
@@ -157,6 +156,7 @@ export class ReloadCoordinator<T extends object> {
   ): Promise<Failure | undefined> {
     const { source, store, pipeline, failures, reporter } = this.options;
     let snapshot: SourceSnapshot | undefined = handed;
+    this.options.metrics.started();
     try {
       snapshot ??= await source.read();
       if (snapshot.hash === store.applied.hash) {
@@ -177,31 +177,22 @@ export class ReloadCoordinator<T extends object> {
         return undefined;
       }
       const candidate = await pipeline.materialize(snapshot, store.applied.config);
-      await this.veto(candidate.config);
+      await vetoOf(candidate.config, this.options);
       if (!stillWanted()) return undefined;
       await this.stageOrCommit({ candidate, trigger, notify });
       return undefined;
     } catch (error) {
-      return { error: asReloadError(error, this.options.where), snapshot };
+      const failure = asReloadError(error, this.options.where);
+      this.options.metrics.ended(failure); // counted when reported, with this attempt's time
+      return { error: failure, snapshot };
     }
   }
 
   /** Validates a document against the config in force, then runs the app's veto on it. */
   private async vetted(text: string): Promise<ValidatedConfig<T>> {
     const validated = await this.options.pipeline.validate(text, this.options.store.applied.config);
-    await this.veto(validated.config);
+    await vetoOf(validated.config, this.options);
     return validated;
-  }
-
-  /** The app's veto: after validation, before the swap (and again when a staged change applies). */
-  private async veto(next: Readonly<T>): Promise<void> {
-    const { beforeApply, store, where } = this.options;
-    if (!beforeApply) return;
-    try {
-      await beforeApply(next, store.applied.config);
-    } catch (reason) {
-      throw new ConfigRejectedError(where, reason);
-    }
   }
 
   /** Swaps now, or stages the change while a hold is active (latest wins). */
@@ -241,6 +232,14 @@ export class ReloadCoordinator<T extends object> {
     this.options.health.recovered();
     this.options.failures.clear();
     if (failures > 0) this.options.reporter.recovered(failures, state);
+  }
+
+  /** `reloadConfig()` and `rollback()`: in turn with every reload; a rejection is counted. */
+  private called<R>(task: () => Promise<R>): Promise<R> {
+    return this.queue.run(() => {
+      this.assertOpen();
+      return this.options.metrics.counting(task, this.options.where);
+    });
   }
 
   private assertOpen(): void {

@@ -2,10 +2,12 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TerminusModule } from '@nestjs/terminus';
 import { ConfigReloaderModule, type ConfigSource } from 'nestjs-config-reloader';
+import { prometheusMetrics } from 'nestjs-config-reloader/prometheus';
 import { ConfigReloaderHealthIndicator } from 'nestjs-config-reloader/terminus';
 import { TrendFollowingConfig } from './config/trend-following.config.js';
 import { ConfigController } from './http/config.controller.js';
 import { HealthController } from './http/health.controller.js';
+import { MetricsController } from './http/metrics.controller.js';
 import { MarketFeed } from './market/market-feed.service.js';
 import { assertExposureWithin } from './positions/exposure-limit.js';
 import { PositionBook } from './positions/position-book.service.js';
@@ -66,6 +68,8 @@ export class AppModule {
             unknownKeys: 'refuse',
             debounceMs: options.debounceMs ?? 200,
             auditLogPath: options.auditLogPath,
+            // Reloads, their results and the version in force, on GET /metrics.
+            metrics: prometheusMetrics(),
             // Never disable or drop a strategy that still has open orders, nor go past this
             // bot's own exposure limit.
             beforeApply: (next) => {
@@ -75,7 +79,7 @@ export class AppModule {
           }),
         }),
       ],
-      controllers: [HealthController, ConfigController],
+      controllers: [HealthController, ConfigController, MetricsController],
       providers: [
         MarketFeed,
         RegimeEngine,

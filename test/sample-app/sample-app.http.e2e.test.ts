@@ -101,6 +101,31 @@ describe('sample app over HTTP', () => {
     expect(body.config.botName).toBe(original.botName);
   });
 
+  it("GET /metrics serves the reloader's metrics, and follows an edit", async () => {
+    const scrape = async () => {
+      const response = await fetch(`${baseUrl}/metrics`);
+      expect(response.headers.get('content-type')).toContain('text/plain');
+      return response.text();
+    };
+    const labels = '{name="default",source="file"}';
+    expect(await scrape()).toContain(`config_reloader_config_version${labels} 1`);
+    const edited = structuredClone(original);
+    edited.strategies[3].risk.stopLoss = 0.015;
+    await writeConfig(edited);
+    const text = await waitFor(
+      async () => {
+        const scraped = await scrape();
+        return scraped.includes(`config_reloader_config_version${labels} 2`) ? scraped : undefined;
+      },
+      { description: 'GET /metrics to show version 2' },
+    );
+    expect(text).toContain(
+      'config_reloader_reloads_total{name="default",source="file",result="applied"} 1',
+    );
+    expect(text).not.toContain(original.exchange.apiKey);
+    expect(text).not.toContain(original.exchange.apiSecret);
+  });
+
   it('GET /config follows an edit of the file', async () => {
     const before = await get<ConfigBody>('/config');
     const edited = structuredClone(original);

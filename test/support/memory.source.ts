@@ -67,6 +67,11 @@ export class MemorySource implements ConfigSource {
     return snapshot;
   }
 
+  /** The source loses (false) or regains (true) its server, as a remote source says. */
+  setConnected(connected: boolean): void {
+    for (const listener of this.listeners) listener.connectivity?.(connected);
+  }
+
   private snapshot(): SourceSnapshot {
     const hash = createHash('sha256').update(this.text).digest('hex');
     return { text: this.text, revision: String(this.revision), hash };

@@ -70,6 +70,11 @@ export function reloaderPerTest<T extends object>() {
       harness = await bootReloader<T>({ ...options, configPath: dir.file }, overrides);
       return harness.service;
     },
+    /** Destroys the current test's module before the test ends. */
+    async close(): Promise<void> {
+      await harness?.close();
+      harness = undefined;
+    },
     /** The config file of the current test's reloader. */
     get dir(): ConfigDir {
       if (!dir) throw new Error('boot() first');

@@ -1,0 +1,1 @@
+export { openTelemetryMetrics, type OpenTelemetryMetricsOptions } from './opentelemetry.metrics.js';
