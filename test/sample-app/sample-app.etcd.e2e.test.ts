@@ -1,4 +1,4 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Etcd3 } from 'etcd3';
@@ -7,43 +7,13 @@ import { DEFAULT_CONFIG_PATH } from '../../sample-app/src/config/paths.js';
 import { instancesPrefix, parseInstanceStatus } from '../../lib/sources/etcd/index.js';
 import { buildOnce } from '../support/build-once.js';
 import { EtcdCluster, skipWithoutEtcd } from '../support/etcd-cluster.js';
+import { SampleBot } from '../support/sample-bot.js';
 import { waitFor } from '../support/wait-for.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const KEY = '/bots/trend/config';
 
 const missing = skipWithoutEtcd('the sample bot on etcd');
-
-/** The built sample bot (`node sample-app/dist/main.js`), as `npm start` runs it. */
-class Bot {
-  output = '';
-  readonly process: ChildProcess;
-
-  constructor(env: Record<string, string>) {
-    this.process = spawn(process.execPath, ['sample-app/dist/main.js'], {
-      cwd: root,
-      env: { ...process.env, PORT: '0', AUTO_TRADE: 'false', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.process.stdout!.on('data', (chunk: Buffer) => void (this.output += chunk.toString()));
-    this.process.stderr!.on('data', (chunk: Buffer) => void (this.output += chunk.toString()));
-  }
-
-  async url(): Promise<string> {
-    const match = await waitFor(() => /Listening on (http:\/\/\S+)/.exec(this.output), {
-      timeoutMs: 20_000,
-      description: `the bot to listen (output so far: ${this.output})`,
-    });
-    return match[1]!;
-  }
-
-  async stop(): Promise<void> {
-    if (this.process.exitCode !== null) return;
-    const exited = new Promise((resolve) => this.process.once('exit', resolve));
-    this.process.kill('SIGTERM');
-    await exited;
-  }
-}
 
 async function configOf(url: string): Promise<{ version: number; config: { botName: string } }> {
   return (await fetch(`${url}/config`)).json() as Promise<{
@@ -69,7 +39,7 @@ function runFleet(): Promise<{ code: number; output: string }> {
 describe.skipIf(missing !== undefined)('the sample bot on etcd (CONFIG_SOURCE=etcd)', () => {
   let cluster: EtcdCluster | undefined;
   let writer: Etcd3 | undefined;
-  const bots: Bot[] = [];
+  const bots: SampleBot[] = [];
 
   beforeAll(async () => {
     await buildOnce('sample-app');
@@ -88,7 +58,10 @@ describe.skipIf(missing !== undefined)('the sample bot on etcd (CONFIG_SOURCE=et
     const sample = JSON.parse(await readFile(DEFAULT_CONFIG_PATH, 'utf8')) as { botName: string };
     await writer.put(KEY).value(JSON.stringify(sample));
     const env = { CONFIG_SOURCE: 'etcd', ETCD_HOSTS: cluster.hosts.join(','), ETCD_KEY: KEY };
-    bots.push(new Bot({ ...env, INSTANCE_ID: 'bot-a' }), new Bot({ ...env, INSTANCE_ID: 'bot-b' }));
+    bots.push(
+      new SampleBot({ ...env, INSTANCE_ID: 'bot-a' }),
+      new SampleBot({ ...env, INSTANCE_ID: 'bot-b' }),
+    );
     const urls = await Promise.all(bots.map((bot) => bot.url()));
     for (const url of urls) expect((await configOf(url)).config.botName).toBe(sample.botName);
 
@@ -105,7 +78,7 @@ describe.skipIf(missing !== undefined)('the sample bot on etcd (CONFIG_SOURCE=et
   }, 60_000);
 
   it('refuses to start with a clear message when etcd settings are missing', async () => {
-    const bot = new Bot({ CONFIG_SOURCE: 'etcd' });
+    const bot = new SampleBot({ CONFIG_SOURCE: 'etcd' });
     bots.push(bot);
     await new Promise((resolve) => bot.process.once('exit', resolve));
     expect(bot.process.exitCode).toBe(1);
