@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { applyCommand } from './commands/apply.command.js';
 import { canaryCommand } from './canary/canary.command.js';
+import { dashboardCommand } from './dashboard/dashboard.command.js';
 import { CliFailure, ExitCode, terminalOutput } from './shared/cli-output.js';
 import { diffCommand } from './commands/diff.command.js';
 import { overlayCommand } from './overlay/overlay.command.js';
@@ -65,6 +66,7 @@ Exit codes: 0 valid / applied / published / no difference, 1 invalid or over
     statusCommand(output, setExitCode),
     overlayCommand(output, setExitCode),
     canaryCommand(output, setExitCode),
+    dashboardCommand(output, setExitCode),
     schemaCommand(output, setExitCode),
   ]) {
     program.addCommand(command.exitOverride());
