@@ -36,7 +36,13 @@ function harness({ atomicWrites }: { atomicWrites: boolean }) {
     source,
     coordinator: {
       reloadFromWatch: async () => {
-        failures.failed(new ConfigValidationError(source.id, [{ path: 'size', message: 'size must be positive' }]), 'bad', bad);
+        failures.failed(
+          new ConfigValidationError(source.id, [
+            { path: 'size', message: 'size must be positive' },
+          ]),
+          'bad',
+          bad,
+        );
       },
       reportFailure: async (error) => {
         reported.push(error);
