@@ -27,8 +27,8 @@ async function main(argv: string[]): Promise<number> {
     .description(
       'Validate, diff and safely apply JSON config files for nestjs-config-reloader; publish ' +
         'them to etcd (or roll back to an earlier revision), follow the rollout across a fleet, ' +
-        'set the overlays that give some instances a variant of the config, and run a new ' +
-        'config on some instances first (a canary).',
+        'set the overlays that give some instances a variant of the config, run a new config ' +
+        'on some instances first (a canary), and watch the fleet live on a dashboard.',
     )
     .showHelpAfterError()
     .exitOverride()
