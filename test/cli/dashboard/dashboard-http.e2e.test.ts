@@ -30,7 +30,10 @@ describe('config-reloader dashboard over HTTP', () => {
 
     const start = async (...flags: string[]) =>
       (dashboard = await startDashboard(suite.etcdFlags(), ...flags));
-    const act = (action: string, { token, origin }: { token?: string; origin?: string } = {}) =>
+    const act = (
+      action: string,
+      { token, origin, body = {} }: { token?: string; origin?: string; body?: object } = {},
+    ) =>
       fetch(new URL(`/actions/${action}`, dashboard!.url), {
         method: 'POST',
         headers: {
@@ -38,7 +41,7 @@ describe('config-reloader dashboard over HTTP', () => {
           origin: origin ?? new URL(dashboard!.url).origin,
           ...(token === undefined ? {} : { 'x-dashboard-token': token }),
         },
-        body: '{}',
+        body: JSON.stringify(body),
       });
 
     it('prints its address and a token, and carries the strict headers on every route', async () => {
@@ -135,6 +138,30 @@ describe('config-reloader dashboard over HTTP', () => {
       await waitFor(async () => (await suite.canary()) === undefined, {
         timeoutMs: 5000,
         description: 'the canary record to be deleted',
+      });
+    });
+
+    it('promotes the canary with the token: its candidate is on the key, the canary gone', async () => {
+      const candidate = { risk: { stopLoss: 0.03 } };
+      await suite.putCanary({ id: 'c-2', candidate: JSON.stringify(candidate) });
+      await start('--allow-actions');
+      const response = await act('promote', { token: dashboard!.token });
+      expect(response.status).toBe(200);
+      expect(JSON.parse((await suite.client.get(suite.key).string())!)).toEqual(candidate);
+      expect(await suite.canary()).toBeUndefined();
+    });
+
+    it('rolls the key back to a given revision with the token, and says no to a bad one', async () => {
+      const first = await suite.keyRevision();
+      await suite.client.put(suite.key).value('{"risk":{"stopLoss":0.04}}');
+      await start('--allow-actions');
+      const bad = await act('rollback', { token: dashboard!.token, body: { to: '1; rm' } });
+      expect(bad.status).toBe(409);
+      const response = await act('rollback', { token: dashboard!.token, body: { to: first } });
+      const outcome = (await response.json()) as { ok: boolean; lines: string[] };
+      expect(response.status, outcome.lines.join('\n')).toBe(200);
+      expect(JSON.parse((await suite.client.get(suite.key).string())!)).toEqual({
+        risk: { stopLoss: 0.02 },
       });
     });
   });

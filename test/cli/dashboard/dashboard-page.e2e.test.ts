@@ -202,5 +202,18 @@ describe('config-reloader dashboard in a browser', () => {
       );
       expect(await suite.canary()).toBeDefined();
     });
+
+    it('says disconnected when the dashboard goes away', async () => {
+      await suite.member('bot-1');
+      await open();
+      const ended = await dashboard!.stop();
+      dashboard = undefined;
+      expect(ended.code).toBe(0);
+      await page.waitForFunction(
+        () => document.getElementById('connection')?.dataset.state === 'disconnected',
+        undefined,
+        WAIT,
+      );
+    });
   });
 });
