@@ -49,13 +49,20 @@ export function createDashboardServer(options: DashboardServerOptions): Dashboar
     if (!hostAllowed(options.host, port(), request.headers.host)) {
       return send(response, 403, 'text/plain', 'unknown Host header');
     }
-    const path = new URL(request.url ?? '/', 'http://dashboard').pathname;
+    const url = new URL(request.url ?? '/', 'http://dashboard');
+    const path = url.pathname;
     if (path.startsWith('/actions/')) return action(request, response, path.slice(9));
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.setHeader('Allow', 'GET, HEAD');
       return send(response, 405, 'text/plain', 'method not allowed');
     }
     if (path === '/events') return streams.open(request, response);
+    if (path === '/diff') {
+      const [from, to] = [url.searchParams.get('from'), url.searchParams.get('to')];
+      const changes = from && to ? await options.feed.history.diff(from, to) : undefined;
+      if (!changes) return send(response, 404, 'text/plain', 'no such revision in the history');
+      return send(response, 200, 'application/json', JSON.stringify({ from, to, changes }));
+    }
     if (path === '/metrics') {
       return send(response, 200, METRICS_CONTENT_TYPE, fleetMetricsText(options.feed.current));
     }

@@ -6,6 +6,7 @@ import type { FleetStatus } from '../../sources/etcd/fleet/fleet-status.reader.j
 import { redactedChanges } from '../check/diff.format.js';
 import type { EtcdConnection } from '../etcd/etcd.connection.js';
 import { fleetSnapshot, type DashboardSnapshot, type GoneInstance } from './fleet.snapshot.js';
+import { KeyHistory } from './key.history.js';
 
 export interface FleetFeedOptions {
   secretKeys: readonly string[];
@@ -36,11 +37,15 @@ export class FleetFeed {
   private connected = true;
   private closed = false;
   private diffFor: { at: string; diff: ConfigChange[] } | undefined;
+  /** The key's earlier values, for the diff between any two. */
+  readonly history: KeyHistory;
 
   constructor(
     private readonly etcd: EtcdConnection,
     private readonly options: FleetFeedOptions,
-  ) {}
+  ) {
+    this.history = new KeyHistory(etcd, options.secretKeys);
+  }
 
   /** Reads the fleet once (an etcd failure ends the command) and follows it from there. */
   async start(): Promise<void> {
@@ -106,6 +111,8 @@ export class FleetFeed {
   private async read(): Promise<FleetStatus> {
     const fleet = await this.etcd.readFleet();
     const { base, canary } = await this.etcd.canary.read();
+    if (!this.snapshot) await this.history.backfill(base);
+    this.history.note(base);
     this.noteGone(fleet);
     this.publish(
       fleetSnapshot({
@@ -113,6 +120,7 @@ export class FleetFeed {
         canary,
         canaryDiff: await this.canaryDiff(base, canary),
         gone: [...this.gone.values()],
+        history: this.history.revisions(),
         standing: (instance, revision) => this.etcd.standing(instance, revision),
         etcdConnected: this.connected,
         actions: this.options.actions,

@@ -75,6 +75,8 @@ export interface DashboardSnapshot {
   canary: CanaryView | null;
   /** The canary record is there but no instance can read it: why. */
   canaryProblem?: string;
+  /** The key's revisions the dashboard can diff, newest first. */
+  history: string[];
   trials: { id: string; answers: { instanceId: string; state: string; error?: ShownError }[] }[];
 }
 
@@ -89,6 +91,7 @@ export interface SnapshotInput {
   canary: StoredCanary | undefined;
   canaryDiff: ConfigChange[];
   gone: readonly GoneInstance[];
+  history: string[];
   standing: (instance: InstanceStatus, revision: string) => RolloutStanding;
   etcdConnected: boolean;
   actions: boolean;
@@ -135,6 +138,7 @@ export function fleetSnapshot(input: SnapshotInput): DashboardSnapshot {
     counts,
     banner: [...rows.flatMap(differenceOf(published)), ...input.gone.map(disconnected)],
     ...canaryParts(input),
+    history: input.history,
     trials: trialsOf(fleet.instances),
   };
 }

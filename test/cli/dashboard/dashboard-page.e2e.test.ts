@@ -215,5 +215,33 @@ describe('config-reloader dashboard in a browser', () => {
         WAIT,
       );
     });
+
+    it("diffs two of the key's revisions, secrets redacted, and lists a new one live", async () => {
+      const first = await suite.keyRevision();
+      await suite.client
+        .put(suite.key)
+        .value(JSON.stringify({ risk: { stopLoss: 0.05 }, exchange: { apiKey: 'k-2' } }));
+      const second = await suite.keyRevision();
+      await open();
+      expect(await page.locator('#diff-from').inputValue()).toBe(first);
+      expect(await page.locator('#diff-to').inputValue()).toBe(second);
+      await page.locator('#show-diff').click();
+      await page.waitForFunction(
+        () => document.querySelector('#history-diff li') !== null,
+        undefined,
+        WAIT,
+      );
+      expect(await page.locator('#history-diff li').allTextContents()).toEqual([
+        '~ risk.stopLoss: 0.02 -> 0.05',
+        '~ exchange.apiKey: "[REDACTED]" -> "[REDACTED]"',
+      ]);
+      await suite.client.put(suite.key).value('{"risk":{"stopLoss":0.06}}');
+      const third = await suite.keyRevision();
+      await page.waitForFunction(
+        (revision) => document.querySelector(`#diff-to option[value="${revision}"]`) !== null,
+        third,
+        WAIT,
+      );
+    });
   });
 });

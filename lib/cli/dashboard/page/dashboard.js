@@ -145,8 +145,45 @@
     );
   }
 
+  /** Keeps each list's choice when the revisions change (a new one on top). */
+  function fillRevisions(select, revisions, preferred) {
+    const chosen = select.value || preferred;
+    select.replaceChildren(
+      ...revisions.map((revision) => element('option', revision, { value: revision })),
+    );
+    if (revisions.includes(chosen)) select.value = chosen;
+  }
+
+  function renderHistory(snapshot) {
+    const revisions = snapshot.history;
+    fillRevisions(byId('diff-from'), revisions, revisions[1]);
+    fillRevisions(byId('diff-to'), revisions, revisions[0]);
+    byId('show-diff').disabled = revisions.length < 2;
+  }
+
+  async function showDiff() {
+    const list = byId('history-diff');
+    const query = new URLSearchParams({ from: byId('diff-from').value, to: byId('diff-to').value });
+    try {
+      const response = await fetch(`/diff?${query}`);
+      if (!response.ok) {
+        list.replaceChildren(element('li', await response.text()));
+        return;
+      }
+      const { changes } = await response.json();
+      list.replaceChildren(
+        ...(changes.length === 0
+          ? [element('li', 'no changes')]
+          : changes.map((change) => element('li', diffLine(change)))),
+      );
+    } catch (error) {
+      list.replaceChildren(element('li', `no answer (${error})`));
+    }
+  }
+
   function render(snapshot) {
     renderFleet(snapshot);
+    renderHistory(snapshot);
     renderCanary(snapshot);
     renderTrials(snapshot);
     byId('actions').hidden = !snapshot.actions;
@@ -188,6 +225,7 @@
   }
 
   function wireActions() {
+    byId('show-diff').addEventListener('click', () => void showDiff());
     byId('promote').addEventListener('click', () =>
       act('promote', 'Promote the canary: publish its candidate to the whole fleet?', {}),
     );
