@@ -1,6 +1,8 @@
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canaryCliPerSuite } from '../../support/canary-cli.js';
+import { root } from '../../support/config-reloader-cli.js';
 import { startDashboard, type RunningDashboard } from '../../support/dashboard-cli.js';
 import { skipWithoutEtcd } from '../../support/etcd-cluster.js';
 import { launchChromium, skipWithoutChromium } from '../../support/headless-chromium.js';
@@ -24,6 +26,18 @@ declare const document: {
 };
 declare const CSS: { escape(text: string): string };
 declare const window: { __pwned?: unknown };
+
+/**
+ * `DASHBOARD_SCREENSHOTS=1 CI=true npx vitest run dashboard-page` also saves the views the
+ * tests reach as docs/images/dashboard-*.png, for docs/monitoring.md.
+ */
+const screenshot = async (page: Page, name: string) => {
+  if (process.env.DASHBOARD_SCREENSHOTS !== '1') return;
+  await page.screenshot({
+    path: join(root, 'docs', 'images', `dashboard-${name}.png`),
+    fullPage: true,
+  });
+};
 
 const MARKUP = '<img src=x onerror=window.__pwned=1>';
 const WAIT = { timeout: 10_000 };
@@ -70,7 +84,7 @@ describe('config-reloader dashboard in a browser', () => {
 
     const open = async (...flags: string[]) => {
       dashboard = await startDashboard(suite.etcdFlags(), ...flags);
-      page = await browser.newPage();
+      page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       const response = await page.goto(dashboard.url);
       await page.waitForFunction(
         () => document.getElementById('connection')?.dataset.state === 'connected',
@@ -129,6 +143,7 @@ describe('config-reloader dashboard in a browser', () => {
       expect(await page.locator('#counts li[data-state="rejected"]').textContent()).toBe(
         'rejected: 1',
       );
+      await screenshot(page, 'fleet');
     });
 
     it('names an instance whose record vanished as disconnected', async () => {
@@ -165,6 +180,7 @@ describe('config-reloader dashboard in a browser', () => {
         '~ exchange.apiKey: "[REDACTED]" -> "[REDACTED]"',
       ]);
       expect(await page.locator('#canary-members tr[data-instance="bot-1"]').count()).toBe(1);
+      await screenshot(page, 'canary');
     });
 
     it('aborts the canary from the page once confirmed, with the pasted token', async () => {
@@ -235,6 +251,7 @@ describe('config-reloader dashboard in a browser', () => {
         '~ risk.stopLoss: 0.02 -> 0.05',
         '~ exchange.apiKey: "[REDACTED]" -> "[REDACTED]"',
       ]);
+      await screenshot(page, 'history');
       await suite.client.put(suite.key).value('{"risk":{"stopLoss":0.06}}');
       const third = await suite.keyRevision();
       await page.waitForFunction(
