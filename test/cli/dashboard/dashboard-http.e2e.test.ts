@@ -48,14 +48,15 @@ describe('config-reloader dashboard over HTTP', () => {
       await start();
       expect(dashboard!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       expect(dashboard!.token).toMatch(/^[0-9a-f]{32}$/);
-      for (const path of ['/', '/dashboard.js', '/dashboard.css', '/metrics', '/nowhere']) {
+      const paths = ['/', '/dashboard.js', '/dom.js', '/dashboard.css', '/metrics', '/nowhere'];
+      for (const path of paths) {
         const response = await fetch(new URL(path, dashboard!.url));
         expect(response.headers.get('content-security-policy'), path).toBe(CSP);
         expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
         expect(response.headers.get('set-cookie'), path).toBeNull();
       }
       const page = await (await fetch(dashboard!.url)).text();
-      expect(page).toContain('<script src="/dashboard.js" defer></script>');
+      expect(page).toContain('<script type="module" src="/dashboard.js"></script>');
       expect(page).not.toMatch(/<script>|<style|style="/);
     });
 
