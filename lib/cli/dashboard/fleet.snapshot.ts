@@ -9,6 +9,7 @@ import { ageOf } from '../shared/age.format.js';
 import { formatLabels, formatVariant } from '../shared/identity.format.js';
 import { formatSelector } from '../shared/selector.flag.js';
 import { CanaryMembers } from '../canary/canary-members.js';
+import { appVersionGroups, type AppVersionGroup } from './app-versions.js';
 
 /** Where one instance stands, as the dashboard counts it (`/metrics` uses the same words). */
 export type FleetState = 'applied' | 'rejected' | 'vetoed' | 'staged' | 'behind';
@@ -30,6 +31,8 @@ export interface FleetRow {
   hostname: string;
   name: string;
   labels: string;
+  /** The app's version, when the instance says (`etcdSource({ appVersion })`). */
+  appVersion?: string;
   version: number;
   revision: string;
   variant: string;
@@ -71,6 +74,8 @@ export interface DashboardSnapshot {
   rows: FleetRow[];
   revisions: { revision: string; count: number }[];
   counts: Record<FleetState, number>;
+  /** The fleet by app version, side by side, when it runs more than one; else empty. */
+  appVersions: AppVersionGroup[];
   banner: Difference[];
   canary: CanaryView | null;
   /** The canary record is there but no instance can read it: why. */
@@ -115,6 +120,7 @@ export function fleetSnapshot(input: SnapshotInput): DashboardSnapshot {
     hostname: instance.hostname,
     name: instance.name,
     labels: formatLabels(instance.labels),
+    ...(instance.appVersion === undefined ? {} : { appVersion: instance.appVersion }),
     version: instance.version,
     revision: instance.revision,
     variant: formatVariant(instance.variant),
@@ -136,6 +142,7 @@ export function fleetSnapshot(input: SnapshotInput): DashboardSnapshot {
     rows,
     revisions: revisionCounts(rows),
     counts,
+    appVersions: appVersionGroups(rows, FLEET_STATES),
     banner: [...rows.flatMap(differenceOf(published)), ...input.gone.map(disconnected)],
     ...canaryParts(input),
     history: input.history,

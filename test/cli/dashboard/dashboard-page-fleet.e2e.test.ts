@@ -70,6 +70,26 @@ describe('config-reloader dashboard in a browser: the fleet', () => {
       await screenshot(page, 'fleet');
     });
 
+    it('puts app versions side by side while the fleet runs two builds', async () => {
+      const published = await suite.keyRevision();
+      await suite.member('bot-1', {}, '2.4.0');
+      await suite.member('bot-2', {}, '2.4.0');
+      const bot3 = await suite.member('bot-3', {}, '2.5.0');
+      await bot3.report({
+        state: 'rejected',
+        revision: published,
+        error: { code: 'CONFIG_VALIDATION', message: 'risk.maxExposure: must be a number' },
+      });
+      await harness.open();
+      const { page } = harness;
+      await page.locator('#app-versions').waitFor(WAIT);
+      const cells = (version: string) =>
+        page.locator(`#app-versions tr[data-app-version="${version}"] td`).allTextContents();
+      expect(await cells('2.4.0')).toEqual(['2.4.0', '2', '2', '0', '0', '0', '0']);
+      expect(await cells('2.5.0')).toEqual(['2.5.0', '1', '0', '1', '0', '0', '0']);
+      expect((await rowOf(page, 'bot-3')).app).toBe('2.5.0');
+    });
+
     it('names an instance whose record vanished as disconnected', async () => {
       await suite.member('bot-1');
       const bot2 = await suite.member('bot-2');

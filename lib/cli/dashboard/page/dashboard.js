@@ -36,6 +36,7 @@ function renderFleet(snapshot) {
           ['instance', instance.instanceId],
           ['host', instance.hostname],
           ['labels', instance.labels || '-'],
+          ['app', instance.appVersion ?? '-'],
           ['version', instance.version],
           ['revision', instance.revision],
           ['variant', instance.variant],
@@ -110,8 +111,29 @@ function renderTrials(snapshot) {
   );
 }
 
+/** Shown only while the fleet runs more than one build (a deploy in progress). */
+function renderAppVersions(snapshot) {
+  const section = byId('app-versions');
+  section.hidden = snapshot.appVersions.length === 0;
+  section
+    .querySelector('tbody')
+    .replaceChildren(
+      ...snapshot.appVersions.map((group) =>
+        row(
+          [
+            ['app', group.appVersion ?? '(not said)'],
+            ['count', group.count],
+            ...Object.entries(group.counts),
+          ],
+          { 'data-app-version': group.appVersion ?? '' },
+        ),
+      ),
+    );
+}
+
 function render(snapshot) {
   renderFleet(snapshot);
+  renderAppVersions(snapshot);
   renderHistory(snapshot);
   renderCanary(snapshot);
   renderTrials(snapshot);
