@@ -88,6 +88,7 @@ describe('config-reloader dashboard in a browser: the fleet', () => {
       expect(await cells('2.4.0')).toEqual(['2.4.0', '2', '2', '0', '0', '0', '0']);
       expect(await cells('2.5.0')).toEqual(['2.5.0', '1', '0', '1', '0', '0', '0']);
       expect((await rowOf(page, 'bot-3')).app).toBe('2.5.0');
+      await screenshot(page, 'app-versions');
     });
 
     it('names an instance whose record vanished as disconnected', async () => {
