@@ -1,11 +1,9 @@
-import type { FleetRow, FleetState } from './fleet.snapshot.js';
-
-/** The instances of one build of the app, and where they stand. */
-export interface AppVersionGroup {
+/** The instances of one build of the app, and how many are in each state. */
+export interface AppVersionGroup<State extends string> {
   /** null: instances that do not say (no `appVersion`, or an older library). */
   appVersion: string | null;
   count: number;
-  counts: Record<FleetState, number>;
+  counts: Record<State, number>;
 }
 
 /**
@@ -13,17 +11,17 @@ export interface AppVersionGroup {
  * the new build and the old one side by side, each with its states (a config the new build
  * rejects shows in its column only). Empty when every instance runs one version.
  */
-export function appVersionGroups(
-  rows: readonly FleetRow[],
-  states: readonly FleetState[],
-): AppVersionGroup[] {
-  const groups = new Map<string | null, AppVersionGroup>();
+export function appVersionGroups<State extends string>(
+  rows: readonly { appVersion?: string; state: State }[],
+  states: readonly State[],
+): AppVersionGroup<State>[] {
+  const groups = new Map<string | null, AppVersionGroup<State>>();
   for (const row of rows) {
     const appVersion = row.appVersion ?? null;
     let group = groups.get(appVersion);
     if (!group) {
       const counts = Object.fromEntries(states.map((state) => [state, 0]));
-      group = { appVersion, count: 0, counts: counts as Record<FleetState, number> };
+      group = { appVersion, count: 0, counts: counts as Record<State, number> };
       groups.set(appVersion, group);
     }
     group.count += 1;

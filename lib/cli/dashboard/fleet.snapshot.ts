@@ -75,7 +75,7 @@ export interface DashboardSnapshot {
   revisions: { revision: string; count: number }[];
   counts: Record<FleetState, number>;
   /** The fleet by app version, side by side, when it runs more than one; else empty. */
-  appVersions: AppVersionGroup[];
+  appVersions: AppVersionGroup<FleetState>[];
   banner: Difference[];
   canary: CanaryView | null;
   /** The canary record is there but no instance can read it: why. */
