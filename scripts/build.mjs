@@ -10,7 +10,15 @@
 // same marker. Everything is built in a staging directory first and then renamed into dist/ file
 // by file, so tests that build while others run the CLI never see a missing or half-written file.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +27,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
 const staging = join(root, `.dist-staging-${process.pid}`);
 const require = createRequire(import.meta.url);
+
+// Files tsc does not compile that the package serves as they are: the dashboard's page.
+const STATIC_DIRS = ['cli/dashboard/page'];
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
@@ -117,6 +128,9 @@ try {
     { cwd: root, stdio: 'inherit' },
   );
   writeFileSync(join(staging, 'package.json'), `${JSON.stringify({ type: 'commonjs' })}\n`);
+  for (const dir of STATIC_DIRS) {
+    cpSync(join(root, 'lib', dir), join(staging, dir), { recursive: true });
+  }
   for (const entry of entryPoints()) writeEsmWrapper(entry);
   install();
 } finally {

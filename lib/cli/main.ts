@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { applyCommand } from './commands/apply.command.js';
 import { canaryCommand } from './canary/canary.command.js';
+import { dashboardCommand } from './dashboard/dashboard.command.js';
 import { CliFailure, ExitCode, terminalOutput } from './shared/cli-output.js';
 import { diffCommand } from './commands/diff.command.js';
 import { overlayCommand } from './overlay/overlay.command.js';
@@ -26,8 +27,8 @@ async function main(argv: string[]): Promise<number> {
     .description(
       'Validate, diff and safely apply JSON config files for nestjs-config-reloader; publish ' +
         'them to etcd (or roll back to an earlier revision), follow the rollout across a fleet, ' +
-        'set the overlays that give some instances a variant of the config, and run a new ' +
-        'config on some instances first (a canary).',
+        'set the overlays that give some instances a variant of the config, run a new config ' +
+        'on some instances first (a canary), and watch the fleet live on a dashboard.',
     )
     .showHelpAfterError()
     .exitOverride()
@@ -65,6 +66,7 @@ Exit codes: 0 valid / applied / published / no difference, 1 invalid or over
     statusCommand(output, setExitCode),
     overlayCommand(output, setExitCode),
     canaryCommand(output, setExitCode),
+    dashboardCommand(output, setExitCode),
     schemaCommand(output, setExitCode),
   ]) {
     program.addCommand(command.exitOverride());

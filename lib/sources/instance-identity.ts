@@ -8,6 +8,21 @@
 export interface InstanceIdentity {
   instanceId: string;
   labels: Readonly<Record<string, string>>;
+  /** The version of the app it runs, when known: a fleet mid-deploy runs two side by side. */
+  appVersion?: string;
+}
+
+/** The longest app version, in UTF-16 code units. */
+export const MAX_APP_VERSION_LENGTH = 64;
+
+/** An app version `status` and the dashboard can show on one line. */
+export function isShownAppVersion(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= MAX_APP_VERSION_LENGTH &&
+    !hasControlCharacter(value)
+  );
 }
 
 /**

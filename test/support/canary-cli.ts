@@ -32,12 +32,19 @@ export class PlayedMember {
     private readonly key: string,
     private readonly lease: Lease,
     private readonly labels: Record<string, string>,
+    private readonly appVersion?: string,
   ) {}
 
-  static async start(client: Etcd3, key: string, id: string, labels: Record<string, string> = {}) {
+  static async start(
+    client: Etcd3,
+    key: string,
+    id: string,
+    labels: Record<string, string> = {},
+    appVersion?: string,
+  ) {
     const lease = client.lease(10);
     lease.on('lost', () => undefined); // the test ends it
-    const member = new PlayedMember(id, key, lease, labels);
+    const member = new PlayedMember(id, key, lease, labels, appVersion);
     const revision = (await client.get(key).exec()).kvs[0]?.mod_revision ?? '0';
     await member.report({ state: 'applied', revision });
     return member;
@@ -61,6 +68,7 @@ export class PlayedMember {
       pid: process.pid,
       name: 'default',
       labels: this.labels,
+      ...(this.appVersion === undefined ? {} : { appVersion: this.appVersion }),
       version: 1,
       revision,
       hash: 'h',
@@ -148,8 +156,8 @@ export function canaryCliPerSuite(base: object) {
       };
     },
     keyRevision: async () => (await client.get(key).exec()).kvs[0]!.mod_revision,
-    member: async (id: string, labels: Record<string, string> = {}) => {
-      const member = await PlayedMember.start(client, key, id, labels);
+    member: async (id: string, labels: Record<string, string> = {}, appVersion?: string) => {
+      const member = await PlayedMember.start(client, key, id, labels, appVersion);
       members.push(member);
       return member;
     },

@@ -6,7 +6,11 @@ import { CliFailure, ExitCode, type CliOutput } from '../shared/cli-output.js';
 import { addSecretKeyFlag } from '../check/diff.format.js';
 import { addEtcdFlags, type EtcdFlags } from '../etcd/etcd.flags.js';
 import { guardAgainstCanary } from '../canary/canary-guard.js';
-import { openEtcdConnection, type PastValue } from '../etcd/etcd.connection.js';
+import {
+  openEtcdConnection,
+  type EtcdConnection,
+  type PastValue,
+} from '../etcd/etcd.connection.js';
 import { addMaxFileBytesFlag, type MaxFileBytesFlag } from '../shared/max-file-bytes.flag.js';
 import {
   addPublishFlowFlags,
@@ -58,51 +62,73 @@ Exit codes: 0 written (or the key already holds that config), 1 that config is i
   addPublishFlowFlags(command, 'rolled-back');
   addEtcdFlags(addMaxFileBytesFlag(addValidationFlags(addSecretKeyFlag(command))));
   return command.action(async (flags: RollbackFlags) => {
-    const { key } = flags;
     const rules = await rulesFromFlags(flags);
     noteWhenSyntaxOnly(output, flags);
     const etcd = await openEtcdConnection(flags);
     try {
-      // The key is the canary's base: written back under a running canary, it would move the
-      // base from under it, as a plain publish would.
-      const guard = flags.dryRun ? undefined : await guardAgainstCanary(output, etcd, key);
-      if (guard === false) return setExitCode(ExitCode.InProgress);
-      const current = await etcd.readKey();
-      if (current === undefined) throw new CliFailure(ExitCode.Io, cliMessages.keyMissing(key));
-      const revision = flags.to ?? (BigInt(current.modRevision) - 1n).toString();
-      const target = pastValue(await etcd.readKeyAt(revision), key, revision, current);
-      const described =
-        revision === target.modRevision || flags.to === undefined
-          ? `its value at revision ${target.modRevision}`
-          : `its value at revision ${revision} (written at ${target.modRevision})`;
-      output.out(`"${key}" is at revision ${current.modRevision}; rolling back to ${described}`);
-      const where = `etcd:${key}@${target.modRevision}`;
-      const checked = await checkConfigText(target.text, where, rules, flags.maxFileBytes);
-      if (!checked.valid) {
-        const refused = `refused the value of "${key}" at revision ${target.modRevision}`;
-        output.err(`${output.paint('red', refused)}; "${key}" is unchanged`);
-        for (const problem of checked.problems) output.err(`  ${formatProblem(problem)}`);
-        setExitCode(ExitCode.Invalid);
-        return;
-      }
-      const exitCode = await publishChecked(output, etcd, {
-        key,
-        text: checked.text,
-        plain: checked.plain,
-        current,
-        secretKeys: flags.secretKey,
-        dryRun: flags.dryRun,
-        guard,
-        waitMs: flags.wait ? flags.timeout : undefined,
-        doing: 'rolling back',
-        retry: cliMessages.rollBackAgain(),
-        written: (now) =>
-          `${output.paint('green', 'rolled back')} "${key}" to ${described} -> revision ${now}`,
-      });
-      setExitCode(exitCode);
+      setExitCode(await rollBack(output, etcd, { ...flags, rules }));
     } finally {
       etcd.close();
     }
+  });
+}
+
+export interface RollbackRequest {
+  key: string;
+  /** The store revision whose value to write back; default: the one before the current value. */
+  to?: string;
+  rules: Awaited<ReturnType<typeof rulesFromFlags>>;
+  maxFileBytes: number;
+  secretKey?: string[];
+  dryRun?: boolean;
+  wait?: boolean;
+  timeout: number;
+}
+
+/**
+ * Writes back the value the key held at an earlier revision, checked with `rules` and diffed
+ * (redacted) as publish does, with compare-and-swap on the key. The exit code.
+ */
+export async function rollBack(
+  output: CliOutput,
+  etcd: EtcdConnection,
+  request: RollbackRequest,
+): Promise<number> {
+  const { key } = request;
+  // The key is the canary's base: written back under a running canary, it would move the base
+  // from under it, as a plain publish would.
+  const guard = request.dryRun ? undefined : await guardAgainstCanary(output, etcd, key);
+  if (guard === false) return ExitCode.InProgress;
+  const current = await etcd.readKey();
+  if (current === undefined) throw new CliFailure(ExitCode.Io, cliMessages.keyMissing(key));
+  const revision = request.to ?? (BigInt(current.modRevision) - 1n).toString();
+  const target = pastValue(await etcd.readKeyAt(revision), key, revision, current);
+  const described =
+    revision === target.modRevision || request.to === undefined
+      ? `its value at revision ${target.modRevision}`
+      : `its value at revision ${revision} (written at ${target.modRevision})`;
+  output.out(`"${key}" is at revision ${current.modRevision}; rolling back to ${described}`);
+  const where = `etcd:${key}@${target.modRevision}`;
+  const checked = await checkConfigText(target.text, where, request.rules, request.maxFileBytes);
+  if (!checked.valid) {
+    const refused = `refused the value of "${key}" at revision ${target.modRevision}`;
+    output.err(`${output.paint('red', refused)}; "${key}" is unchanged`);
+    for (const problem of checked.problems) output.err(`  ${formatProblem(problem)}`);
+    return ExitCode.Invalid;
+  }
+  return publishChecked(output, etcd, {
+    key,
+    text: checked.text,
+    plain: checked.plain,
+    current,
+    secretKeys: request.secretKey,
+    dryRun: request.dryRun,
+    guard,
+    waitMs: request.wait ? request.timeout : undefined,
+    doing: 'rolling back',
+    retry: cliMessages.rollBackAgain(),
+    written: (now) =>
+      `${output.paint('green', 'rolled back')} "${key}" to ${described} -> revision ${now}`,
   });
 }
 

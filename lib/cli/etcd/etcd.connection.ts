@@ -10,6 +10,7 @@ import type {
   RolloutStanding,
 } from '../../sources/etcd/fleet/rollout-progress.js';
 import type { RolloutResult } from '../../sources/etcd/fleet/rollout.watcher.js';
+import type { FleetChangesOptions } from '../../sources/etcd/fleet/fleet-changes.watcher.js';
 import type { TrialRecord } from '../../sources/etcd/fleet/trial-record.js';
 import type { TrialRun, TrialRunOptions } from '../../sources/etcd/fleet/trial.watcher.js';
 import { cliMessages } from '../shared/cli.messages.js';
@@ -40,6 +41,10 @@ export interface EtcdConnection {
     timeoutMs: number,
     onProgress: (progress: RolloutProgress) => void,
   ): Promise<RolloutResult>;
+  /** Reports every change to the key, its canary, trials or the fleet's records, until closed. */
+  watchFleet(options: Pick<FleetChangesOptions, 'afterRevision' | 'onChange' | 'onConnectivity'>): {
+    close(): Promise<void>;
+  };
   /** A dry run across the fleet: creates the trial, waits for the answers, removes it. */
   runTrial(trial: TrialRecord, options: Omit<TrialRunOptions, 'deadlineMs'>): Promise<TrialRun>;
   /** Where an instance stands on a published revision (no etcd call). */
@@ -72,7 +77,7 @@ export interface EtcdConnection {
 /**
 /**
  * Loaded on demand, so that the CLI runs without etcd3 for file-only apps: only publish (and
- * its trials and canaries), rollback, status, overlay and canary need it.
+ * its trials and canaries), rollback, status, overlay, canary and dashboard need it.
  */
 async function loadEtcdModules() {
   try {
@@ -89,6 +94,7 @@ async function loadEtcdModules() {
       failure,
       overlayRecord,
       overlayStore,
+      fleetChanges,
     ] = await Promise.all([
       import('../../sources/etcd/etcd-client.js'),
       import('../../sources/etcd/bounded-call.js'),
@@ -102,6 +108,7 @@ async function loadEtcdModules() {
       import('../../sources/etcd/etcd-failure.js'),
       import('../../sources/etcd/fleet/overlay-record.js'),
       import('../../sources/etcd/fleet/overlay-record.store.js'),
+      import('../../sources/etcd/fleet/fleet-changes.watcher.js'),
     ]);
     return {
       ...client,
@@ -116,6 +123,7 @@ async function loadEtcdModules() {
       ...failure,
       ...overlayRecord,
       ...overlayStore,
+      ...fleetChanges,
     };
   } catch (error) {
     const missing = (error as NodeJS.ErrnoException).code?.endsWith('MODULE_NOT_FOUND');
@@ -191,6 +199,8 @@ export async function openEtcdConnection(flags: EtcdFlags): Promise<EtcdConnecti
         throw failure(error, 'watching the fleet status');
       }
     },
+    watchFleet: (options) =>
+      etcd.watchFleetChanges(client, key, { ...options, deadlineMs: dialTimeout, connection }),
     runTrial: async (trial, options) => {
       try {
         return await etcd.runTrial(client, key, trial, {

@@ -4,6 +4,7 @@ import { MAX_TIMER_MS } from '../../config-reloader.timers.js';
 import type { EtcdSourceOptions } from './etcd-source.options.js';
 import { etcdMessages } from './etcd.messages.js';
 import {
+  isShownAppVersion,
   hasControlCharacter,
   isPrototypeKey,
   LABEL_KEY,
@@ -28,6 +29,16 @@ const DURATIONS = [
  */
 export function checkEtcdSourceOptions(options: EtcdSourceOptions): void {
   checkLabels(options.key, options.labels);
+  if (options.appVersion !== undefined && !isShownAppVersion(options.appVersion)) {
+    throw new ConfigReloadError(
+      'CONFIG_OPTIONS',
+      etcdMessages.invalidOption(
+        options.key,
+        'appVersion',
+        etcdMessages.appVersion(labelValueKind(options.appVersion)),
+      ),
+    );
+  }
   for (const { key, min, max, unit } of DURATIONS) {
     const value = options[key];
     if (value === undefined) continue;

@@ -24,6 +24,13 @@ export interface EtcdSourceOptions extends EtcdConnectionOptions {
    * strings of at most 256 characters without control characters. Default `{}`.
    */
   labels?: Record<string, string>;
+  /**
+   * The version of the app, kept in the status record so that `config-reloader dashboard` shows
+   * which instances run which build (a fleet mid-deploy runs two). 1 to 64 characters without
+   * control characters.
+   * @default process.env.npm_package_version, when set and such a string (npm start sets it)
+   */
+  appVersion?: string;
   /** Keep a status record under `<key>/instances/<instanceId>` (leased). Default true. */
   reportStatus?: boolean;
   /**

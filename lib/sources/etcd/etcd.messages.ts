@@ -1,6 +1,6 @@
 import { escapeControlCharacters } from '../../change/printable.js';
 import { shownHosts } from '../etcd-hosts.js';
-import { MAX_LABEL_VALUE_LENGTH } from '../instance-identity.js';
+import { MAX_APP_VERSION_LENGTH, MAX_LABEL_VALUE_LENGTH } from '../instance-identity.js';
 
 const cannotReach = (id: string, hosts: readonly string[], reason: string) =>
   `Cannot reach etcd for ${id} (${shownHosts(hosts)}): ${reason}.`;
@@ -64,6 +64,9 @@ export const etcdMessages = {
     '(what a command-line selector like symbol=BTC can name)',
   labelPrototypeName: () =>
     'is no label name: "constructor" and "prototype" reach an object\'s prototype',
+  appVersion: (got: string) =>
+    `must be a string of 1 to ${MAX_APP_VERSION_LENGTH} characters without control characters ` +
+    `(the dashboard prints it on one line), got ${got}`,
   labelValue: (got: string) =>
     `must be a string of at most ${MAX_LABEL_VALUE_LENGTH} characters without control ` +
     `characters (status prints it on one line), got ${got}`,

@@ -72,3 +72,14 @@ describe('etcdSource({ labels })', () => {
     expect(message.split('\n')).toHaveLength(1);
   });
 });
+
+describe('etcdSource({ appVersion })', () => {
+  it('takes a short one-line version, and refuses one that is empty, long or not one line', () => {
+    expect(() => checkEtcdSourceOptions({ ...base, appVersion: '2.4.1+build.7' })).not.toThrow();
+    for (const appVersion of ['', 'x'.repeat(65), '2.4.1\n[ERROR] forged', 241]) {
+      expect(() => etcdSource({ ...base, appVersion } as never)).toThrow(
+        /^Invalid etcdSource options for "\/bots\/trend": "appVersion" must be a string of 1 to 64/,
+      );
+    }
+  });
+});

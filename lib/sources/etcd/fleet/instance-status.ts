@@ -16,6 +16,8 @@ export interface InstanceStatus {
   name: string;
   /** The instance's labels (`etcdSource({ labels })`); `{}` when it has none. */
   labels: Record<string, string>;
+  /** The app's version (`etcdSource({ appVersion })`), when known. */
+  appVersion?: string;
   /** The config version in force (the applied one, also after a rejection). */
   version: number;
   /** The etcd `mod_revision` this state is about: applied, staged or rejected. */
@@ -50,7 +52,7 @@ export interface TrialStatus {
 
 /** This process's record of what became of one change. */
 export function instanceStatusOf(
-  { instanceId, labels }: InstanceIdentity,
+  { instanceId, labels, appVersion }: InstanceIdentity,
   outcome: SourceOutcome,
   trial?: TrialStatus,
 ): InstanceStatus {
@@ -61,6 +63,7 @@ export function instanceStatusOf(
     pid: process.pid,
     name: outcome.name,
     labels: { ...labels },
+    ...(appVersion === undefined ? {} : { appVersion }),
     version: outcome.version,
     revision: outcome.revision,
     hash: outcome.hash,
@@ -126,6 +129,7 @@ export function parseInstanceStatus(text: string): InstanceStatus | undefined {
     pid: typeof value.pid === 'number' && Number.isInteger(value.pid) ? value.pid : 0,
     name: textOf(value.name),
     labels: labelsIn(value.labels),
+    ...(typeof value.appVersion === 'string' ? { appVersion: value.appVersion } : {}),
     version,
     revision,
     hash: textOf(value.hash),

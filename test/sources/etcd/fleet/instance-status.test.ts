@@ -100,6 +100,15 @@ describe('parseInstanceStatus', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('keeps the app version, and drops one that is no string', () => {
+    const deployed = { ...valid, appVersion: '2.4.1' };
+    expect(parseInstanceStatus(JSON.stringify(deployed))).toEqual(deployed);
+    for (const appVersion of [241, null, { major: 2 }]) {
+      const forged = parseInstanceStatus(JSON.stringify({ ...valid, appVersion }));
+      expect(forged).not.toHaveProperty('appVersion');
+    }
+  });
+
   it('drops an error that is not an object', () => {
     for (const error of ['oops', 3, null, ['CODE', 'message']]) {
       expect(parseInstanceStatus(JSON.stringify({ ...valid, error }))).not.toHaveProperty('error');
@@ -188,5 +197,12 @@ describe('instanceStatusOf', () => {
     });
     expect(parseInstanceStatus(JSON.stringify(record))).toEqual(record);
     expect(instanceStatusOf(identity, outcome)).not.toHaveProperty('trial');
+  });
+
+  it("carries the app's version when the instance knows it, and none otherwise", () => {
+    const record = instanceStatusOf({ ...identity, appVersion: '2.4.1' }, outcome);
+    expect(record.appVersion).toBe('2.4.1');
+    expect(parseInstanceStatus(JSON.stringify(record))).toEqual(record);
+    expect(instanceStatusOf(identity, outcome)).not.toHaveProperty('appVersion');
   });
 });

@@ -1,0 +1,179 @@
+import type { ConfigChange } from '../../change/config.diff.js';
+import { validateConfigText } from '../../pipeline/config.pipeline.js';
+import type { ConfigKeyValue } from '../../sources/etcd/config-key.reader.js';
+import type { StoredCanary } from '../../sources/etcd/fleet/canary.store.js';
+import type { FleetStatus } from '../../sources/etcd/fleet/fleet-status.reader.js';
+import { redactedChanges } from '../check/diff.format.js';
+import type { EtcdConnection } from '../etcd/etcd.connection.js';
+import { fleetSnapshot, type DashboardSnapshot, type GoneInstance } from './fleet.snapshot.js';
+import { KeyHistory } from './key.history.js';
+
+export interface FleetFeedOptions {
+  secretKeys: readonly string[];
+  actions: boolean;
+  /** A burst of records (a rollout) becomes one snapshot, not one per record. */
+  debounceMs?: number;
+  /** How soon to read again after etcd did not answer. */
+  retryMs?: number;
+}
+
+/** How many vanished instances the banner keeps naming (the latest ones). */
+const MAX_GONE = 50;
+
+/**
+ * The fleet as the page sees it: read whole on start and again after every change the watch
+ * reports (debounced), handed to every subscriber when it differs from the last one.
+ */
+export class FleetFeed {
+  private snapshot: DashboardSnapshot | undefined;
+  private text = '';
+  private readonly listeners = new Set<(snapshot: DashboardSnapshot) => void>();
+  private readonly gone = new Map<string, GoneInstance>();
+  private lastLive = new Set<string>();
+  private watch: { close(): Promise<void> } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private reading: Promise<void> | undefined;
+  private again = false;
+  private connected = true;
+  private closed = false;
+  private diffFor: { at: string; diff: ConfigChange[] } | undefined;
+  /** The key's earlier values, for the diff between any two. */
+  readonly history: KeyHistory;
+
+  constructor(
+    private readonly etcd: EtcdConnection,
+    private readonly options: FleetFeedOptions,
+  ) {
+    this.history = new KeyHistory(etcd, options.secretKeys);
+  }
+
+  /** Reads the fleet once (an etcd failure ends the command) and follows it from there. */
+  async start(): Promise<void> {
+    const fleet = await this.read();
+    this.watch = this.etcd.watchFleet({
+      afterRevision: fleet.revision,
+      onChange: () => this.changed(),
+      onConnectivity: (connected) => {
+        this.connected = connected;
+        this.changed();
+      },
+    });
+  }
+
+  get current(): DashboardSnapshot {
+    if (!this.snapshot) throw new Error('the fleet feed was not started');
+    return this.snapshot;
+  }
+
+  subscribe(listener: (snapshot: DashboardSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.listeners.clear();
+    await this.watch?.close();
+    await this.reading;
+  }
+
+  private changed(delayMs = this.options.debounceMs ?? 100): void {
+    if (this.closed || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.readSoon();
+    }, delayMs);
+  }
+
+  /** One read at a time; a change during a read means one more read after it. */
+  private async readSoon(): Promise<void> {
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = this.read().then(
+      () => undefined,
+      () => {
+        // etcd did not answer: say so on the page and try again.
+        this.publish({ ...this.current, etcdConnected: false });
+        this.changed(this.options.retryMs ?? 2000);
+      },
+    );
+    await this.reading;
+    this.reading = undefined;
+    if (this.again) {
+      this.again = false;
+      this.changed();
+    }
+  }
+
+  private async read(): Promise<FleetStatus> {
+    const fleet = await this.etcd.readFleet();
+    const { base, canary } = await this.etcd.canary.read();
+    if (!this.snapshot) await this.history.backfill(base);
+    this.history.note(base);
+    this.noteGone(fleet);
+    this.publish(
+      fleetSnapshot({
+        fleet,
+        canary,
+        canaryDiff: await this.canaryDiff(base, canary),
+        gone: [...this.gone.values()],
+        history: this.history.revisions(),
+        standing: (instance, revision) => this.etcd.standing(instance, revision),
+        etcdConnected: this.connected,
+        actions: this.options.actions,
+        now: Date.now(),
+      }),
+    );
+    return fleet;
+  }
+
+  /** Records that vanished since the last read are named until they come back. */
+  private noteGone(fleet: FleetStatus): void {
+    const live = new Set(fleet.instances.map((instance) => instance.instanceId));
+    const at = new Date().toISOString();
+    for (const id of this.lastLive) {
+      if (!live.has(id)) this.gone.set(id, { instanceId: id, at });
+    }
+    for (const id of live) this.gone.delete(id);
+    while (this.gone.size > MAX_GONE) this.gone.delete(this.gone.keys().next().value!);
+    this.lastLive = live;
+  }
+
+  /** The candidate against the base, redacted; parsed again only when either changed. */
+  private async canaryDiff(
+    base: ConfigKeyValue | undefined,
+    canary: StoredCanary | undefined,
+  ): Promise<ConfigChange[]> {
+    if (!canary?.record) return [];
+    const at = `${base?.modRevision ?? '-'}:${canary.modRevision}`;
+    if (this.diffFor?.at === at) return this.diffFor.diff;
+    const parsed = async (text: string | undefined) =>
+      text === undefined
+        ? {}
+        : validateConfigText(text, 'etcd', {}).then(
+            (checked) => checked.plain,
+            () => ({}), // unparseable: no diff to show (instances report why)
+          );
+    const diff = redactedChanges(
+      await parsed(base?.text),
+      await parsed(canary.record.candidate),
+      this.options.secretKeys,
+    );
+    this.diffFor = { at, diff };
+    return diff;
+  }
+
+  private publish(snapshot: DashboardSnapshot): void {
+    const text = JSON.stringify({ ...snapshot, rows: snapshot.rows.map(withoutAge) });
+    this.snapshot = snapshot;
+    // A record rewritten with nothing new but its time is no news for the page.
+    if (text === this.text) return;
+    this.text = text;
+    for (const listener of this.listeners) listener(snapshot);
+  }
+}
+
+const withoutAge = <T extends { ageMs: unknown }>({ ageMs: _ignored, ...row }: T) => row;

@@ -1,0 +1,171 @@
+// The dashboard's page: one EventSource, each snapshot rendered whole, with text only.
+import { wireActions } from './actions.js';
+import { byId, diffLine, element, errorText, formatAge, row } from './dom.js';
+import { renderHistory, wireHistory } from './history.js';
+
+let latest = null;
+let receivedAt = 0;
+
+function setConnection(state, text) {
+  const indicator = byId('connection');
+  indicator.dataset.state = state;
+  indicator.textContent = text;
+}
+
+function renderFleet(snapshot) {
+  byId('key').textContent = snapshot.key;
+  byId('published').textContent = snapshot.publishedRevision ?? '(nothing published)';
+  const counts = byId('counts');
+  counts.replaceChildren(
+    ...Object.entries(snapshot.counts).map(([state, count]) =>
+      element('li', `${state}: ${count}`, { 'data-state': state }),
+    ),
+  );
+  byId('revisions').tBodies[0].replaceChildren(
+    ...snapshot.revisions.map((entry) =>
+      row([
+        ['revision', entry.revision],
+        ['count', entry.count],
+      ]),
+    ),
+  );
+  byId('fleet').tBodies[0].replaceChildren(
+    ...snapshot.rows.map((instance) =>
+      row(
+        [
+          ['instance', instance.instanceId],
+          ['host', instance.hostname],
+          ['labels', instance.labels || '-'],
+          ['app', instance.appVersion ?? '-'],
+          ['version', instance.version],
+          ['revision', instance.revision],
+          ['variant', instance.variant],
+          ['state', instance.state],
+          ['error', errorText(instance.error)],
+          ['age', formatAge(instance.ageMs)],
+        ],
+        { 'data-instance': instance.instanceId, 'data-state': instance.state },
+      ),
+    ),
+  );
+  byId('no-instances').hidden = snapshot.rows.length > 0;
+  byId('banner').hidden = snapshot.banner.length === 0;
+  byId('banner-list').replaceChildren(
+    ...snapshot.banner.map((difference) =>
+      element('li', `${difference.instanceId} (${difference.why}): ${difference.detail}`, {
+        'data-why': difference.why,
+        'data-instance': difference.instanceId,
+      }),
+    ),
+  );
+}
+
+function renderCanary(snapshot) {
+  const canary = snapshot.canary;
+  byId('canary').hidden = canary === null;
+  byId('canary-problem').hidden = !snapshot.canaryProblem;
+  byId('canary-problem').textContent = snapshot.canaryProblem || '';
+  if (canary === null) return;
+  byId('canary-id').textContent = canary.id;
+  byId('canary-summary').textContent =
+    `for ${canary.match} (base revision ${canary.baseRevision}, ` +
+    `record at revision ${canary.modRevision}, created ${canary.createdAt})`;
+  const aborted = byId('canary-aborted');
+  aborted.hidden = !canary.aborted;
+  aborted.textContent = canary.aborted
+    ? `aborted by ${canary.aborted.by} at ${canary.aborted.at}: ${errorText(canary.aborted.error)}`
+    : '';
+  byId('canary-members').tBodies[0].replaceChildren(
+    ...canary.members.map((member) =>
+      row(
+        [
+          ['instance', member.instanceId],
+          ['state', member.state],
+          ['error', errorText(member.error)],
+        ],
+        { 'data-instance': member.instanceId, 'data-state': member.state },
+      ),
+    ),
+  );
+  byId('canary-diff').replaceChildren(
+    ...(canary.diff.length === 0
+      ? [element('li', 'no changes')]
+      : canary.diff.map((change) => element('li', diffLine(change)))),
+  );
+}
+
+function renderTrials(snapshot) {
+  byId('trials').hidden = snapshot.trials.length === 0;
+  byId('trial-list').replaceChildren(
+    ...snapshot.trials.map((trial) => {
+      const box = element('div', null, { 'data-trial': trial.id });
+      box.append(element('h3', `trial ${trial.id}`));
+      const list = element('ul');
+      for (const answer of trial.answers) {
+        const why = answer.error ? ` (${errorText(answer.error)})` : '';
+        list.append(element('li', `${answer.instanceId}: ${answer.state}${why}`));
+      }
+      box.append(list);
+      return box;
+    }),
+  );
+}
+
+/** Shown only while the fleet runs more than one build (a deploy in progress). */
+function renderAppVersions(snapshot) {
+  const section = byId('app-versions');
+  section.hidden = snapshot.appVersions.length === 0;
+  section
+    .querySelector('tbody')
+    .replaceChildren(
+      ...snapshot.appVersions.map((group) =>
+        row(
+          [
+            ['app', group.appVersion ?? '(not said)'],
+            ['count', group.count],
+            ...Object.entries(group.counts),
+          ],
+          { 'data-app-version': group.appVersion ?? '' },
+        ),
+      ),
+    );
+}
+
+function render(snapshot) {
+  renderFleet(snapshot);
+  renderAppVersions(snapshot);
+  renderHistory(snapshot);
+  renderCanary(snapshot);
+  renderTrials(snapshot);
+  byId('actions').hidden = !snapshot.actions;
+  if (snapshot.etcdConnected) setConnection('connected', 'connected');
+  else setConnection('degraded', 'etcd not answering: showing the last state read');
+}
+
+/** Ages grow between snapshots: counted on from when the last one arrived. */
+function refreshAges() {
+  if (!latest) return;
+  const elapsed = Date.now() - receivedAt;
+  const cells = byId('fleet').querySelectorAll('td[data-field="age"]');
+  latest.rows.forEach((instance, index) => {
+    if (cells[index] && instance.ageMs !== null) {
+      cells[index].textContent = formatAge(instance.ageMs + elapsed);
+    }
+  });
+}
+
+function connect() {
+  const events = new EventSource('/events');
+  events.addEventListener('snapshot', (event) => {
+    latest = JSON.parse(event.data);
+    receivedAt = Date.now();
+    render(latest);
+  });
+  // EventSource reconnects by itself; until then the page says it shows old news.
+  events.addEventListener('error', () => setConnection('disconnected', 'disconnected'));
+}
+
+wireActions();
+wireHistory();
+connect();
+setInterval(refreshAges, 1000);

@@ -1,0 +1,181 @@
+import { request } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { canaryCliPerSuite } from '../../support/canary-cli.js';
+import { startDashboard, type RunningDashboard } from '../../support/dashboard-cli.js';
+import { skipWithoutEtcd } from '../../support/etcd-cluster.js';
+import { waitFor } from '../../support/wait-for.js';
+
+const missing = skipWithoutEtcd('the dashboard HTTP tests');
+
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; " +
+  "img-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+// The dashboard's HTTP rules without a browser: who may act, what every answer carries, what
+// /metrics counts. Each test runs the built CLI against a real etcd member.
+describe('config-reloader dashboard over HTTP', () => {
+  it('has an etcd to run against when CI runs', () => {
+    if (process.env.CI === 'true') expect(missing).toBeUndefined();
+  });
+
+  describe.skipIf(missing !== undefined)('against a real etcd', () => {
+    const suite = canaryCliPerSuite({ risk: { stopLoss: 0.02 } });
+    let dashboard: RunningDashboard | undefined;
+
+    afterEach(async () => {
+      const ended = await dashboard?.stop();
+      dashboard = undefined;
+      if (ended) expect(ended.code, ended.stderr).toBe(0);
+    });
+
+    const start = async (...flags: string[]) =>
+      (dashboard = await startDashboard(suite.etcdFlags(), ...flags));
+    const act = (
+      action: string,
+      { token, origin, body = {} }: { token?: string; origin?: string; body?: object } = {},
+    ) =>
+      fetch(new URL(`/actions/${action}`, dashboard!.url), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          origin: origin ?? new URL(dashboard!.url).origin,
+          ...(token === undefined ? {} : { 'x-dashboard-token': token }),
+        },
+        body: JSON.stringify(body),
+      });
+
+    it('prints its address and a token, and carries the strict headers on every route', async () => {
+      await start();
+      expect(dashboard!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(dashboard!.token).toMatch(/^[0-9a-f]{32}$/);
+      const paths = ['/', '/dashboard.js', '/dom.js', '/dashboard.css', '/metrics', '/nowhere'];
+      for (const path of paths) {
+        const response = await fetch(new URL(path, dashboard!.url));
+        expect(response.headers.get('content-security-policy'), path).toBe(CSP);
+        expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+        expect(response.headers.get('set-cookie'), path).toBeNull();
+      }
+      const page = await (await fetch(dashboard!.url)).text();
+      expect(page).toContain('<script type="module" src="/dashboard.js"></script>');
+      expect(page).not.toMatch(/<script>|<style|style="/);
+    });
+
+    it('refuses a request whose Host is not its own (a re-pointed name)', async () => {
+      await start();
+      const { port } = new URL(dashboard!.url);
+      const status = await new Promise<number>((resolve, reject) => {
+        const sent = request(
+          { host: '127.0.0.1', port, path: '/events', headers: { host: `evil.example:${port}` } },
+          (response) => {
+            response.resume();
+            resolve(response.statusCode!);
+          },
+        );
+        sent.on('error', reject);
+        sent.end();
+      });
+      expect(status).toBe(403);
+    });
+
+    it('counts the fleet on /metrics by where each instance stands', async () => {
+      const published = await suite.keyRevision();
+      await suite.member('bot-1');
+      await suite.member('bot-2');
+      const bot3 = await suite.member('bot-3');
+      await bot3.report({
+        state: 'rejected',
+        revision: published,
+        error: { code: 'CONFIG_VALIDATION', message: 'risk.stopLoss: must be <= 0.5' },
+      });
+      const bot4 = await suite.member('bot-4');
+      await bot4.report({ state: 'applied', revision: String(BigInt(published) - 1n) });
+      await start();
+      const response = await fetch(new URL('/metrics', dashboard!.url));
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      const text = await response.text();
+      expect(text).toContain('# TYPE config_reloader_fleet_instances gauge');
+      const value = (state: string) =>
+        new RegExp(`^config_reloader_fleet_instances\\{state="${state}"\\} (\\d+)$`, 'm').exec(
+          text,
+        )?.[1];
+      expect(['applied', 'rejected', 'vetoed', 'staged', 'behind'].map(value)).toEqual([
+        '2',
+        '1',
+        '0',
+        '0',
+        '1',
+      ]);
+    });
+
+    it('refuses an action when actions are off, even with the token', async () => {
+      await suite.putCanary({ id: 'c-1' });
+      await start();
+      const response = await act('abort', { token: dashboard!.token });
+      expect(response.status).toBe(403);
+      expect(await suite.canary()).toBeDefined();
+    });
+
+    it('refuses an action without the token, with a wrong one, and from another origin', async () => {
+      await suite.putCanary({ id: 'c-1' });
+      await start('--allow-actions');
+      expect((await act('abort')).status).toBe(403);
+      expect((await act('abort', { token: 'f'.repeat(32) })).status).toBe(403);
+      const foreign = await act('abort', {
+        token: dashboard!.token,
+        origin: 'http://evil.example',
+      });
+      expect(foreign.status).toBe(403);
+      expect(await suite.canary()).toBeDefined();
+    });
+
+    it('aborts the canary with the token from its own origin, and says what it did', async () => {
+      await suite.putCanary({ id: 'c-1' });
+      await start('--allow-actions');
+      const response = await act('abort', { token: dashboard!.token });
+      const outcome = (await response.json()) as { ok: boolean; lines: string[] };
+      expect(response.status).toBe(200);
+      expect(outcome.ok).toBe(true);
+      expect(outcome.lines.join('\n')).toContain('aborted');
+      await waitFor(async () => (await suite.canary()) === undefined, {
+        timeoutMs: 5000,
+        description: 'the canary record to be deleted',
+      });
+    });
+
+    it('promotes the canary with the token: its candidate is on the key, the canary gone', async () => {
+      const candidate = { risk: { stopLoss: 0.03 } };
+      await suite.putCanary({ id: 'c-2', candidate: JSON.stringify(candidate) });
+      await start('--allow-actions');
+      const response = await act('promote', { token: dashboard!.token });
+      expect(response.status).toBe(200);
+      expect(JSON.parse((await suite.client.get(suite.key).string())!)).toEqual(candidate);
+      expect(await suite.canary()).toBeUndefined();
+    });
+
+    it('rolls the key back to a given revision with the token, and says no to a bad one', async () => {
+      const first = await suite.keyRevision();
+      await suite.client.put(suite.key).value('{"risk":{"stopLoss":0.04}}');
+      await start('--allow-actions');
+      const bad = await act('rollback', { token: dashboard!.token, body: { to: '1; rm' } });
+      expect(bad.status).toBe(409);
+      const response = await act('rollback', { token: dashboard!.token, body: { to: first } });
+      const outcome = (await response.json()) as { ok: boolean; lines: string[] };
+      expect(response.status, outcome.lines.join('\n')).toBe(200);
+      expect(JSON.parse((await suite.client.get(suite.key).string())!)).toEqual({
+        risk: { stopLoss: 0.02 },
+      });
+    });
+
+    it('refuses a roll back while a canary runs, as the command does: the key is its base', async () => {
+      await suite.client.put(suite.key).value('{"risk":{"stopLoss":0.04}}');
+      await suite.putCanary({ id: 'c-3' });
+      const revision = await suite.keyRevision();
+      await start('--allow-actions');
+      const response = await act('rollback', { token: dashboard!.token });
+      const outcome = (await response.json()) as { ok: boolean; lines: string[] };
+      expect(response.status).toBe(409);
+      expect(outcome.lines.join('\n')).toContain('a canary is in progress');
+      expect(await suite.keyRevision()).toBe(revision);
+    });
+  });
+});

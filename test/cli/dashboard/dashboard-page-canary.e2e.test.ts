@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import {
+  dashboardPagePerSuite,
+  pageTestsMissing,
+  screenshot,
+  WAIT,
+} from '../../support/dashboard-page.js';
+import { waitFor } from '../../support/wait-for.js';
+
+const missing = pageTestsMissing('the dashboard page tests (canary, history, actions)');
+
+// The page in a real headless Chromium, against the built CLI and a real etcd member: the
+// canary box, the key's history, and the buttons with and without the token.
+describe('config-reloader dashboard in a browser: canary, history and actions', () => {
+  it('has an etcd and a browser to run against when CI runs', () => {
+    if (process.env.CI === 'true') expect(missing).toBeUndefined();
+  });
+
+  describe.skipIf(missing !== undefined)('against a real etcd', () => {
+    const harness = dashboardPagePerSuite({
+      risk: { stopLoss: 0.02 },
+      exchange: { apiKey: 'k-1' },
+    });
+    const { suite } = harness;
+
+    it('shows the canary with its members and a redacted diff', async () => {
+      await suite.member('bot-1');
+      await suite.putCanary({
+        id: 'c-7',
+        candidate: JSON.stringify({ risk: { stopLoss: 0.03 }, exchange: { apiKey: 'k-2' } }),
+      });
+      await harness.open('--secret-key', 'stopLoss');
+      const { page } = harness;
+      await page.locator('#canary-id').filter({ hasText: /^c-7$/ }).waitFor(WAIT);
+      expect(await page.locator('#canary-diff li').allTextContents()).toEqual([
+        '~ risk.stopLoss: "[REDACTED]" -> "[REDACTED]"',
+        '~ exchange.apiKey: "[REDACTED]" -> "[REDACTED]"',
+      ]);
+      expect(await page.locator('#canary-members tr[data-instance="bot-1"]').count()).toBe(1);
+      await screenshot(page, 'canary');
+    });
+
+    it('aborts the canary from the page once confirmed, with the pasted token', async () => {
+      await suite.member('bot-1');
+      await suite.putCanary({ id: 'c-8' });
+      await harness.open('--allow-actions');
+      const { page } = harness;
+      page.on('dialog', (dialog) => void dialog.accept());
+      await page.locator('#token').fill(harness.dashboard.token);
+      await page.locator('#abort').click();
+      await page
+        .locator('#action-result')
+        .filter({ hasText: /^abort: done/ })
+        .waitFor(WAIT);
+      await waitFor(async () => (await suite.canary()) === undefined, {
+        timeoutMs: 5000,
+        description: 'the canary record to be deleted',
+      });
+      await page.locator('#canary').waitFor({ ...WAIT, state: 'hidden' });
+    });
+
+    it('refuses an action from the page without the token', async () => {
+      await suite.putCanary({ id: 'c-9' });
+      await harness.open('--allow-actions');
+      const { page } = harness;
+      page.on('dialog', (dialog) => void dialog.accept());
+      await page.locator('#abort').click();
+      await page
+        .locator('#action-result')
+        .filter({ hasText: /^abort: refused/ })
+        .waitFor(WAIT);
+      expect(await suite.canary()).toBeDefined();
+    });
+
+    it("diffs two of the key's revisions, secrets redacted, and lists a new one live", async () => {
+      const first = await suite.keyRevision();
+      await suite.client
+        .put(suite.key)
+        .value(JSON.stringify({ risk: { stopLoss: 0.05 }, exchange: { apiKey: 'k-2' } }));
+      const second = await suite.keyRevision();
+      await harness.open();
+      const { page } = harness;
+      expect(await page.locator('#diff-from').inputValue()).toBe(first);
+      expect(await page.locator('#diff-to').inputValue()).toBe(second);
+      await page.locator('#show-diff').click();
+      await page.locator('#history-diff li').first().waitFor(WAIT);
+      expect(await page.locator('#history-diff li').allTextContents()).toEqual([
+        '~ risk.stopLoss: 0.02 -> 0.05',
+        '~ exchange.apiKey: "[REDACTED]" -> "[REDACTED]"',
+      ]);
+      await screenshot(page, 'history');
+      await suite.client.put(suite.key).value('{"risk":{"stopLoss":0.06}}');
+      const third = await suite.keyRevision();
+      await page
+        .locator(`#diff-to option[value="${third}"]`)
+        .waitFor({ ...WAIT, state: 'attached' });
+    });
+  });
+});
