@@ -1,5 +1,5 @@
 import type { ConfigChange } from '../../change/config.diff.js';
-import { validateConfigText } from '../../pipeline/config.pipeline.js';
+import { validatedText } from '../check/pipeline.loader.js';
 import type { ConfigKeyValue } from '../../sources/etcd/config-key.reader.js';
 import type { StoredCanary } from '../../sources/etcd/fleet/canary.store.js';
 import type { FleetStatus } from '../../sources/etcd/fleet/fleet-status.reader.js';
@@ -153,7 +153,7 @@ export class FleetFeed {
     const parsed = async (text: string | undefined) =>
       text === undefined
         ? {}
-        : validateConfigText(text, 'etcd', {}).then(
+        : validatedText(text, 'etcd', {}).then(
             (checked) => checked.plain,
             () => ({}), // unparseable: no diff to show (instances report why)
           );

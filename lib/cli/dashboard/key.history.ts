@@ -1,5 +1,5 @@
 import type { ConfigChange } from '../../change/config.diff.js';
-import { validateConfigText } from '../../pipeline/config.pipeline.js';
+import { validatedText } from '../check/pipeline.loader.js';
 import type { ConfigKeyValue } from '../../sources/etcd/config-key.reader.js';
 import { redactedChanges } from '../check/diff.format.js';
 import type { EtcdConnection } from '../etcd/etcd.connection.js';
@@ -51,7 +51,7 @@ export class KeyHistory {
     const after = this.values.get(to);
     if (before === undefined || after === undefined) return undefined;
     const parsed = (text: string, revision: string) =>
-      validateConfigText(text, `etcd@${revision}`, {}).then(
+      validatedText(text, `etcd@${revision}`, {}).then(
         (checked) => checked.plain,
         () => ({}), // a value the instances could not parse: nothing of it to compare
       );
