@@ -38,6 +38,8 @@ export interface Plan {
   footprint: { instances: number; firstReloads: number; totalReloads: number };
   /** The Prometheus adapter: reloads per variant per round, and scrapes (the first ones warm up). */
   metrics: { rounds: number; reloadsPerRound: number; scrapes: number; warmupScrapes: number };
+  /** Status records written straight into etcd; fresh page loads; puts the fleet reports. */
+  dashboard: { instances: number; pageLoads: number; puts: number; boundMs: number };
   fleet: {
     /** Fleet sizes, each spread over this many processes (on 2 cores, more do not help). */
     layouts: Array<{ instances: number; processes: number }>;
@@ -103,6 +105,12 @@ export function makePlan(quick: boolean): Plan {
       reloadsPerRound: quick ? 15 : 40,
       scrapes: quick ? 200 : 1000,
       warmupScrapes: quick ? 20 : 100,
+    },
+    dashboard: {
+      instances: 1000,
+      pageLoads: quick ? 3 : 10,
+      puts: quick ? 3 : 10,
+      boundMs: 30_000,
     },
     footprint: {
       instances: 100,

@@ -4,6 +4,7 @@ import { offThreadFigures, stallFigures } from './stall.report.js';
 import type { Figure, Verdict } from './figure.js';
 import { variantsFigures } from './variants-report.js';
 import { metricsFigures } from './metrics.report.js';
+import { dashboardFigures } from './dashboard.report.js';
 
 const MB = 1024 * 1024;
 
@@ -112,6 +113,7 @@ export function buildFigures(
   if (results.stall) figures.push(...stallFigures(results.stall));
   if (results.offThread) figures.push(...offThreadFigures(results.offThread));
   if (results.metrics) figures.push(...metricsFigures(results.metrics));
+  if (results.dashboard) figures.push(...dashboardFigures(results.dashboard));
 
   const { read } = results;
   if (read) {

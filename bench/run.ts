@@ -30,6 +30,7 @@ const SECTIONS: SectionName[] = [
   'fleetCpu',
   'variants',
   'metrics',
+  'dashboard',
 ];
 const BENCH_DIR = path.join(REPO_ROOT, 'bench');
 

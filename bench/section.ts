@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { runFleet, runFleetCpu } from './fleet.bench.js';
 import { runFootprint, runHeapGrowth } from './footprint.bench.js';
 import { runLatency } from './latency.bench.js';
+import { runDashboard } from './dashboard.bench.js';
 import { runMetrics } from './metrics.bench.js';
 import { runOffThread } from './off-thread.bench.js';
 import { runPipeline } from './pipeline.bench.js';
@@ -26,6 +27,7 @@ const sections = {
   fleetCpu: (quick: boolean) => runFleetCpu(makePlan(quick).fleet),
   variants: (quick: boolean) => runVariants(variantsPlan(quick)),
   metrics: (quick: boolean) => runMetrics(makePlan(quick).metrics),
+  dashboard: (quick: boolean) => runDashboard(makePlan(quick).dashboard),
 };
 
 export type SectionName = keyof typeof sections;
