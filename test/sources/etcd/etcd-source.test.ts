@@ -422,6 +422,12 @@ describe.skipIf(missing !== undefined)('the etcd source, against a real etcd', (
       description: 'the change made after etcd returned',
     });
     expect(reloaded).toHaveLength(1);
+    // A periodic read may bring the change before the watch's next reconnect attempt (it backs
+    // off while etcd is down): health says 'degraded' until the watch is back, then 'up'.
+    await waitFor(() => service.getHealth().status === 'up', {
+      timeoutMs: 20_000,
+      description: 'the watch back, and health up',
+    });
     expect(service.getHealth()).toMatchObject({ status: 'up', unavailableSince: null });
   });
 });
