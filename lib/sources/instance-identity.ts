@@ -12,6 +12,22 @@ export interface InstanceIdentity {
   appVersion?: string;
 }
 
+/**
+ * An instance's identity as its options give it; the app version defaults to the one `npm start`
+ * sets (`npm_package_version`), taken when it is one a dashboard can show.
+ */
+export function instanceIdentityOf(
+  instanceId: string,
+  labels: Readonly<Record<string, string>> | undefined,
+  appVersion: string | undefined = process.env.npm_package_version,
+): InstanceIdentity {
+  return {
+    instanceId,
+    labels: Object.freeze({ ...labels }),
+    ...(isShownAppVersion(appVersion) ? { appVersion } : {}),
+  };
+}
+
 /** The longest app version, in UTF-16 code units. */
 export const MAX_APP_VERSION_LENGTH = 64;
 

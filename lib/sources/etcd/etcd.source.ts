@@ -30,7 +30,7 @@ import { isRefusal, sourceFailure } from './etcd-failure.js';
 import { reportEtcdStatus, type EtcdStatusReport } from './etcd-status.reporter.js';
 import { CanaryAbort } from './fleet/canary-abort.js';
 import { FleetDocument } from './fleet/fleet-document.js';
-import { isShownAppVersion, type InstanceIdentity } from '../instance-identity.js';
+import { instanceIdentityOf, type InstanceIdentity } from '../instance-identity.js';
 import { KeyWatch } from './key-watch.js';
 import { WatchMembers } from './watch-members.js';
 
@@ -83,13 +83,7 @@ class EtcdSource implements ConfigSource {
       ? new ConfigCache(options.cachePath, options.key, (message) => this.logger.warn(message))
       : undefined;
     const instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
-    // npm start sets npm_package_version: taken when it is one a dashboard can show.
-    const appVersion = options.appVersion ?? process.env.npm_package_version;
-    this.identity = {
-      instanceId,
-      labels: Object.freeze({ ...options.labels }),
-      ...(isShownAppVersion(appVersion) ? { appVersion } : {}),
-    };
+    this.identity = instanceIdentityOf(instanceId, options.labels, options.appVersion);
     if (options.reportStatus !== false) {
       const owner = { id: this.id, deadlineMs: this.deadlineMs, logger: this.logger };
       this.status = reportEtcdStatus(options, this.identity, owner);
