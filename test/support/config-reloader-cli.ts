@@ -27,6 +27,8 @@ export interface RunningCli {
   result: Promise<CliResult>;
   /** What it printed on stdout so far. */
   stdout(): string;
+  /** What it printed on stderr so far. */
+  stderr(): string;
 }
 
 /**
@@ -59,7 +61,7 @@ export function startCli(
       resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
     });
   });
-  return { child, result, stdout: () => stdout };
+  return { child, result, stdout: () => stdout, stderr: () => stderr };
 }
 
 /** Runs the built CLI to the end; never throws on a non-zero exit. */

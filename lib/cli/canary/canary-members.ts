@@ -87,8 +87,16 @@ export class CanaryMembers {
     return this.all().filter(hasFailed);
   }
 
-  /** Every member runs the candidate (also true with none). */
+  /**
+   * At least one member, and every member runs the candidate. A canary that no instance ran
+   * proves nothing: it must never be called healthy (and promoted with `--promote`).
+   */
   get allApplied(): boolean {
-    return this.all().every((member) => member.state === 'applied');
+    const all = this.all();
+    return all.length > 0 && all.every((member) => member.state === 'applied');
+  }
+
+  get count(): number {
+    return this.members.size;
   }
 }

@@ -29,9 +29,9 @@ export interface CanaryWait {
 }
 
 /**
- * Follows the canary `id` from its creation: waits until every live member applied it (members
- * that start meanwhile join), then bakes for `bakeMs`. Any member that rejects or vetoes it,
- * vanishes, or marks it aborted ends the wait at once, during the bake too. Prints each member
+ * Follows the canary `id` from its creation: waits until there is a live member and every live
+ * member applied it (members that start meanwhile join), then bakes for `bakeMs`. Any member that
+ * rejects or vetoes it, vanishes, or marks it aborted ends the wait at once, during the bake too. Prints each member
  * as its state changes. Ctrl+C or SIGTERM ends it early; the canary is left as it is.
  */
 export async function waitForCanary(
@@ -42,6 +42,7 @@ export async function waitForCanary(
   const members = new CanaryMembers(id);
   const timers: NodeJS.Timeout[] = [];
   let baking = false;
+  let toldNobody = false;
   let settle!: (end: CanaryWaitEnd) => void;
   let fail!: (error: unknown) => void;
   const ended = new Promise<CanaryWaitEnd>((resolve, reject) => {
@@ -65,12 +66,14 @@ export async function waitForCanary(
       printMember(output, member);
     }
     if (members.failed.length > 0) return end({ end: 'failed', members: members.all(), canary });
+    if (members.count === 0 && !toldNobody) {
+      toldNobody = true;
+      output.err(output.paint('yellow', say.nobody(key)));
+    }
     if (baking || !members.allApplied) return;
     baking = true;
     timers.forEach(clearTimeout);
-    const count = members.all().length;
-    if (count === 0) output.err(output.paint('yellow', say.nobody(key)));
-    output.out(say.allApplied(count, formatDuration(bakeMs)));
+    output.out(say.allApplied(members.count, formatDuration(bakeMs)));
     timers.push(
       setTimeout(() => {
         const after = members.all();

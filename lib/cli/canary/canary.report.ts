@@ -76,7 +76,8 @@ export const canaryWaitMessages = {
   waiting: (timeout: string) =>
     `waiting up to ${timeout} for every live member to apply the candidate`,
   nobody: (key: string) =>
-    `no live instance under "${key}/instances/" matches the canary yet: nothing to wait for`,
+    `no live instance under "${key}/instances/" matches the canary yet: waiting for one to start ` +
+    '(a canary that no instance ran is never called healthy)',
   allApplied: (count: number, bake: string) =>
     `all ${count} live member(s) applied the candidate; baking for ${bake}`,
   healthy: (id: string, count: number) =>

@@ -48,6 +48,7 @@ describe('canary members', () => {
 
   it('selects members by label, keeps a failure for good, and marks a vanished member gone', () => {
     const members = new CanaryMembers('c-1');
+    expect(members.allApplied).toBe(false);
     const canary = record({ labels: { symbol: 'BTC' } });
     const btc = (id: string, state: InstanceStatus['state'], canaryId?: string) =>
       status(id, state, '12', canaryId, { symbol: 'BTC' });

@@ -78,7 +78,12 @@ describe('config-reloader publish --canary --wait', () => {
       const btc = await suite.member('bot-btc', { symbol: 'BTC' });
       const run = await publish();
       await suite.canaryCreated();
-      await waitFor(() => run.stdout().includes('waiting up to 20s'), { timeoutMs: 10_000 });
+      // The member must vanish after the command saw it: vanishing before its first look
+      // leaves a canary that matches nobody, which is healthy.
+      await waitFor(() => run.stdout().includes('behind   bot-btc'), {
+        timeoutMs: 10_000,
+        description: 'the command to list bot-btc as a member',
+      });
       await btc.vanish();
       const result = await run.result;
       expect(result.code).toBe(5);
@@ -87,6 +92,39 @@ describe('config-reloader publish --canary --wait', () => {
         by: 'cli',
         error: { message: 'bot-btc vanished' },
       });
+    });
+
+    it('never calls a canary that no instance ran healthy: waits for a member to join', async () => {
+      await suite.member('bot-eth', { symbol: 'ETH' });
+      const before = await suite.keyRevision();
+      const nobody = await (
+        await suite.publishCanary(
+          CANDIDATE,
+          'symbol=BTC',
+          '--wait',
+          '--promote',
+          '--bake',
+          '1s',
+          '--timeout',
+          '3s',
+        )
+      ).result;
+      expect(nobody.code).toBe(6);
+      expect(nobody.stderr).toContain('no live instance under');
+      expect(nobody.stderr).toContain('waiting for one to start');
+      expect(nobody.stdout).not.toContain('is healthy');
+      expect(await suite.keyRevision()).toBe(before);
+      expect((await suite.canary())!.aborted).toBeUndefined();
+
+      await suite.client.delete().key(suite.canaryKey());
+      const run = await publish();
+      const { record, modRevision } = await suite.canaryCreated();
+      await waitFor(() => run.stderr().includes('waiting for one to start'), { timeoutMs: 10_000 });
+      const btc = await suite.member('bot-btc', { symbol: 'BTC' });
+      await btc.report({ state: 'applied', revision: modRevision, canary: record.id });
+      const joined = await run.result;
+      expect(joined.code).toBe(0);
+      expect(joined.stdout).toContain(`canary ${record.id} is healthy: 1 live member(s)`);
     });
 
     it('exits 5 naming the member that marked the canary aborted, and its reason', async () => {
