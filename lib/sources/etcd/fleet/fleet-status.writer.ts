@@ -164,17 +164,23 @@ export class FleetStatusWriter implements StatusBatchMember {
 
 /**
  * Equal but for the time it was made: nothing an operator reads differs. Field by field, so that
- * fields added to the record count without a change here; nested ones (`error`) by their JSON.
+ * fields added to the record count without a change here; nested ones (`labels`, `variant`,
+ * `error`) by their JSON, and only once every plain field is equal: a new change differs in its
+ * version, which is then found without serialising anything.
  */
 function sameRecord(a: InstanceStatus, b: InstanceStatus): boolean {
   const x = a as unknown as Record<string, unknown>;
   const y = b as unknown as Record<string, unknown>;
   const fields = Object.keys(x);
   if (fields.length !== Object.keys(y).length) return false;
-  return fields.every(
-    (field) =>
-      field === 'updatedAt' ||
-      x[field] === y[field] ||
-      (typeof x[field] === 'object' && JSON.stringify(x[field]) === JSON.stringify(y[field])),
+  const nested = (field: string) => typeof x[field] === 'object' && x[field] !== null;
+  return (
+    fields.every((field) => field === 'updatedAt' || nested(field) || x[field] === y[field]) &&
+    fields.every(
+      (field) =>
+        !nested(field) ||
+        x[field] === y[field] ||
+        JSON.stringify(x[field]) === JSON.stringify(y[field]),
+    )
   );
 }

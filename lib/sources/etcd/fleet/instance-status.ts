@@ -50,6 +50,13 @@ export interface TrialStatus {
   error?: { code: string; message: string };
 }
 
+let hostName: string | undefined;
+
+/** The host's name, read once: `os.hostname()` is a system call, and every record carries it. */
+function hostNameOnce(): string {
+  return (hostName ??= hostname());
+}
+
 /** This process's record of what became of one change. */
 export function instanceStatusOf(
   { instanceId, labels, appVersion }: InstanceIdentity,
@@ -59,7 +66,7 @@ export function instanceStatusOf(
   const variant = outcome.variant ?? { overlays: [] };
   return {
     instanceId,
-    hostname: hostname(),
+    hostname: hostNameOnce(),
     pid: process.pid,
     name: outcome.name,
     labels: { ...labels },
