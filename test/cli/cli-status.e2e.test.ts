@@ -173,6 +173,35 @@ describe('config-reloader status', () => {
       ]);
     });
 
+    it('shows each app version once the fleet runs more than one, as during a deploy', async () => {
+      await client.put(key).value('{"risk":{"stopLoss":0.02}}');
+      const start = (id: string, appVersion?: string) =>
+        SimulatedInstance.start(cluster.hosts, key, id, undefined, 10, { appVersion });
+      instances.push(await start('bot-1', '1.4.0'), await start('bot-2', '1.4.0'));
+      const one = await status();
+      expect(one.stdout).not.toMatch(/\bAPP\b/);
+      expect(one.stdout).not.toContain('app versions');
+
+      // A version is untrusted text like the rest of the record: on one line, in one cell.
+      instances.push(
+        await start('bot-3', '1.5.0'),
+        await start('bot-4'),
+        await start('bot-5', '9.9\r\n  bot-z  host'),
+      );
+      const table = await status();
+      expect(table.code).toBe(0);
+      const lines = table.stdout.trimEnd().split('\n');
+      expect(lines[1]).toMatch(/^ {2}INSTANCE +HOST +NAME +APP +VERSION +REVISION +STATE /);
+      expect(lines[2]).toMatch(/^ {2}bot-1 +\S+ +default +1\.4\.0 +\d+ /);
+      expect(lines[4]).toMatch(/^ {2}bot-3 +\S+ +default +1\.5\.0 +\d+ /);
+      expect(lines[5]).toMatch(/^ {2}bot-4 +\S+ +default +- +\d+ /);
+      expect(lines[6]).toMatch(/^ {2}bot-5 +\S+ +default +9\.9 \/ bot-z {2}host +\d+ /);
+      expect(lines).toHaveLength(8);
+      expect(lines[7]).toBe(
+        '4 app versions run side by side: 1.4.0 on 2, 1.5.0 on 1, 9.9 / bot-z  host on 1, not said on 1',
+      );
+    });
+
     it('exits as publish --wait would now: 0 all applied, 6 one behind or vetoed, 5 one rejected', async () => {
       await client.put(key).value('{"risk":{"stopLoss":0.02}}');
       let vetoing = false;

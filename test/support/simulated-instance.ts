@@ -17,10 +17,11 @@ export type Decision =
   /** Never answers: keeps its last record, as a stuck or partitioned instance would. */
   | { state: 'silent' };
 
-/** What a simulated instance says about itself in every record: its labels and variant. */
+/** What a simulated instance says about itself in every record: labels, variant, app version. */
 export interface SimulatedFacts {
   labels?: Record<string, string>;
   variant?: ConfigVariant;
+  appVersion?: string;
 }
 
 /**
@@ -97,6 +98,7 @@ export class SimulatedInstance {
       pid: process.pid,
       name: 'default',
       labels: this.facts.labels ?? {},
+      ...(this.facts.appVersion === undefined ? {} : { appVersion: this.facts.appVersion }),
       version: this.version,
       revision,
       hash: createHash('sha256').update(text).digest('hex'),

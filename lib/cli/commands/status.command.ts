@@ -11,7 +11,8 @@ export function statusCommand(output: CliOutput, setExitCode: (code: number) => 
     .description(
       'Show the revision published on an etcd key and, for every live instance of the app, the ' +
         'revision it runs, its state (applied, staged, rejected with the error), how old its ' +
-        'report is, its labels and the variant it runs (base, or canary:<id> +overlay). Rows ' +
+        'report is, its labels, the variant it runs (base, or canary:<id> +overlay), and its ' +
+        'app version while the fleet runs more than one. Rows ' +
         'behind the published revision are marked with "!". Exits like publish --wait would ' +
         'now: 0 every live instance applied the published revision (or none is live), 5 one ' +
         'rejected it, 6 one is behind, staged or vetoed; 3 when nothing is published on the key.',

@@ -17,12 +17,15 @@ export interface StatusRow extends InstanceStatus {
 }
 
 const HEADER = 'INSTANCE HOST NAME VERSION REVISION STATE AGE LABELS VARIANT ERROR'.split(' ');
+/** Where the app version goes when the fleet runs more than one: after the module's name. */
+const APP_COLUMN = HEADER.indexOf('NAME') + 1;
 
 /**
  * The published revision on top, then one row per live instance: its labels (`-` for none) and
  * the variant of the document its state is about (`base`, or `canary:<id> +overlay ...`). Rows
  * behind the published revision start with `!` (and are yellow on a terminal), rejected ones are
- * red.
+ * red. When the instances run more than one app version (`etcdSource({ appVersion })`), as during
+ * a deploy, an APP column and a line that counts each show it.
  */
 export function printStatusTable(
   output: CliOutput,
@@ -52,7 +55,13 @@ export function printStatusTable(
     formatVariant(row.variant),
     row.error ? `${printable(row.error.code)}: ${printable(row.error.message)}` : '',
   ]);
-  const table = alignedColumns(HEADER, cells);
+  const versions = appVersionCounts(rows);
+  const header = [...HEADER];
+  if (versions.length > 1) {
+    header.splice(APP_COLUMN, 0, 'APP');
+    cells.forEach((row, i) => row.splice(APP_COLUMN, 0, printable(rows[i]!.appVersion ?? '-')));
+  }
+  const table = alignedColumns(header, cells);
   output.out(`  ${table.header}`);
   rows.forEach((row, index) => {
     const text = table.rows[index]!;
@@ -61,6 +70,10 @@ export function printStatusTable(
     } else if (row.state === 'rejected') output.out(output.paint('red', `  ${text}`));
     else output.out(`  ${text}`);
   });
+  if (versions.length > 1) {
+    const each = versions.map(([version, count]) => `${version ?? 'not said'} on ${count}`);
+    output.out(`${versions.length} app versions run side by side: ${each.join(', ')}`);
+  }
   const behind = rows.filter((row) => row.standing === 'behind').length;
   if (behind > 0) {
     output.out(
@@ -79,4 +92,16 @@ export function printStatusTable(
       ),
     );
   }
+}
+
+/** Each app version the rows state (null: not said), most instances first, as printable text. */
+function appVersionCounts(rows: readonly StatusRow[]): Array<[string | null, number]> {
+  const counts = new Map<string | null, number>();
+  for (const { appVersion } of rows) {
+    const version = appVersion === undefined ? null : printable(appVersion);
+    counts.set(version, (counts.get(version) ?? 0) + 1);
+  }
+  return [...counts].sort(
+    ([a, x], [b, y]) => y - x || (a === null ? 1 : b === null ? -1 : a.localeCompare(b)),
+  );
 }
