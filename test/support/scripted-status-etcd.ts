@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { ITxnRequest } from 'etcd3';
 import type { InstanceStatus } from '../../lib/sources/etcd/fleet/instance-status.js';
 
 /**
@@ -16,38 +17,21 @@ export class ScriptedEtcd {
   toldLeaseGone = false;
   private leases = 0;
 
-  if() {
-    return {
-      // etcd3's transaction builder is spelt if(...).then(...).else(...).commit().
-      // oxlint-disable-next-line unicorn/no-thenable
-      then: (put: { record: InstanceStatus; lease: string }) => ({
-        else: () => ({
-          commit: () =>
-            new Promise((resolve, reject) => {
-              this.transactions.push({
-                ...put,
-                settle: (error) =>
-                  error
-                    ? reject(error)
-                    : resolve({ succeeded: true, header: { revision: '7' }, responses: [] }),
-              });
-            }),
-        }),
+  /** etcd's transaction, as the batch sends it: one record per transaction here. */
+  readonly kv = {
+    txn: ({ success }: ITxnRequest) =>
+      new Promise((resolve, reject) => {
+        const put = success![0]!.request_put!;
+        this.transactions.push({
+          record: JSON.parse(put.value!.toString()) as InstanceStatus,
+          lease: String(put.lease),
+          settle: (error) =>
+            error
+              ? reject(error)
+              : resolve({ succeeded: true, header: { revision: '7' }, responses: [] }),
+        });
       }),
-    };
-  }
-
-  put() {
-    return {
-      value: (text: string) => ({
-        lease: (lease: string) => ({ record: JSON.parse(text) as InstanceStatus, lease }),
-      }),
-    };
-  }
-
-  get() {
-    return {};
-  }
+  };
 
   readonly leaseClient = {
     leaseGrant: async () => ({ ID: String(++this.leases) }),

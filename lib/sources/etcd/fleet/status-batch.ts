@@ -1,4 +1,12 @@
-import { EtcdLeaseInvalidError, type Etcd3 } from 'etcd3';
+import {
+  CompareResult,
+  CompareTarget,
+  EtcdLeaseInvalidError,
+  type Etcd3,
+  type ICompare,
+  type IRequestOp,
+  type ITxnResponse,
+} from 'etcd3';
 import { withDeadline } from '../etcd-client.js';
 import { StatusLease } from './status-lease.js';
 
@@ -155,7 +163,7 @@ export class StatusBatch {
       return;
     }
     while (pending.length > 0) {
-      let response: Awaited<ReturnType<StatusBatch['commit']>>;
+      let response: ITxnResponse;
       try {
         response = await withDeadline(this.commit(pending, lease), this.options.deadlineMs, () => {
           return new Error('status write timed out');
@@ -203,26 +211,26 @@ export class StatusBatch {
     });
   }
 
-  /** Each record is put only if its key is still where its writer's last write left it. */
-  private commit(pending: Pending[], lease: string) {
-    const { client } = this.options;
-    const [first, ...rest] = pending.map(({ entry }) => entry);
-    let unchanged =
-      first!.modRevision === undefined
-        ? client.if(first!.key, 'Create', '==', 0)
-        : client.if(first!.key, 'Mod', '==', first!.modRevision);
-    for (const entry of rest) {
-      unchanged =
+  /**
+   * Each record is put only if its key is still where its writer's last write left it; else the
+   * keys are read, so that each learns where it is. Sent as etcd takes it rather than through
+   * etcd3's builder, which adds a promise per operation to every round.
+   */
+  private commit(pending: Pending[], lease: string): Promise<ITxnResponse> {
+    const compare: ICompare[] = [];
+    const success: IRequestOp[] = [];
+    const failure: IRequestOp[] = [];
+    for (const { entry } of pending) {
+      const key = Buffer.from(entry.key);
+      const where: ICompare =
         entry.modRevision === undefined
-          ? unchanged.and(entry.key, 'Create', '==', 0)
-          : unchanged.and(entry.key, 'Mod', '==', entry.modRevision);
+          ? { target: CompareTarget.Create, create_revision: 0 }
+          : { target: CompareTarget.Mod, mod_revision: entry.modRevision };
+      compare.push({ key, result: CompareResult.Equal, ...where });
+      success.push({ request_put: { key, value: Buffer.from(entry.value), lease } });
+      failure.push({ request_range: { key } });
     }
-    const puts = pending.map(({ entry }) => client.put(entry.key).value(entry.value).lease(lease));
-    const reads = pending.map(({ entry }) => client.get(entry.key));
-    return unchanged
-      .then(...puts)
-      .else(...reads)
-      .commit();
+    return this.options.client.kv.txn({ compare, success, failure });
   }
 
   /** Failed records wait for their writer's own retry, not for the next round. */

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Etcd3 } from 'etcd3';
+import { CompareTarget, type Etcd3, type ITxnRequest } from 'etcd3';
 import { describe, expect, it } from 'vitest';
 import { FleetStatusWriter } from '../../../../lib/sources/etcd/fleet/fleet-status.writer.js';
 import {
@@ -42,41 +42,29 @@ class InMemoryEtcd {
     this.keys.set(key, { value, modRevision: String(++this.revision) });
   }
 
-  if(key: string, column: Compare['column'], _cmp: '==', value: string | number) {
-    const compares: Compare[] = [{ key, column, value }];
-    let success: Op[] = [];
-    let failure: Op[] = [];
-    const builder = {
-      and(k: string, c: Compare['column'], _: '==', v: string | number) {
-        compares.push({ key: k, column: c, value: v });
-        return builder;
-      },
-      // etcd3's transaction builder is spelt if(...).then(...).else(...).commit().
-      // oxlint-disable-next-line unicorn/no-thenable
-      then(...ops: Op[]) {
-        success = ops;
-        return builder;
-      },
-      else(...ops: Op[]) {
-        failure = ops;
-        return builder;
-      },
-      commit: async () => this.commit(compares, success, failure),
-    };
-    return builder;
-  }
-
-  put(key: string) {
-    return {
-      value: (value: string) => ({
-        lease: (lease: string) => ({ op: 'put' as const, key, value, lease }),
-      }),
-    };
-  }
-
-  get(key: string): Op {
-    return { op: 'get', key };
-  }
+  /** etcd's transaction, as the batch sends it: compares, then puts or reads. */
+  readonly kv = {
+    txn: async ({ compare, success, failure }: ITxnRequest) => {
+      const text = (bytes: Buffer | undefined) => bytes!.toString();
+      return this.commit(
+        compare!.map(({ key, target, create_revision, mod_revision }) =>
+          target === CompareTarget.Create
+            ? { key: text(key), column: 'Create' as const, value: create_revision! }
+            : { key: text(key), column: 'Mod' as const, value: mod_revision! },
+        ),
+        success!.map(({ request_put }) => ({
+          op: 'put' as const,
+          key: text(request_put!.key),
+          value: text(request_put!.value),
+          lease: String(request_put!.lease),
+        })),
+        failure!.map(({ request_range }) => ({
+          op: 'get' as const,
+          key: text(request_range!.key),
+        })),
+      );
+    },
+  };
 
   delete() {
     return { key: (key: string) => ({ exec: async () => void this.keys.delete(key) }) };
