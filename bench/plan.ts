@@ -136,7 +136,7 @@ export function makePlan(quick: boolean): Plan {
         warmupPuts: quick ? 5 : 20,
         spacingMs: 50,
         etcdIdleMs: quick ? 1000 : 3000,
-        rounds: quick ? 1 : 3,
+        rounds: quick ? 1 : 5,
       },
       recovery: { instances: 100, processes: 4, rounds: quick ? 1 : 3, outageMs: 3000 },
     },
