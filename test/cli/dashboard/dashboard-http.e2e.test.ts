@@ -89,6 +89,14 @@ describe('config-reloader dashboard over HTTP', () => {
       });
       const bot4 = await suite.member('bot-4');
       await bot4.report({ state: 'applied', revision: String(BigInt(published) - 1n) });
+      const bot5 = await suite.member('bot-5');
+      await bot5.report({ state: 'staged', revision: published });
+      const bot6 = await suite.member('bot-6');
+      await bot6.report({
+        state: 'vetoed',
+        revision: published,
+        error: { code: 'CONFIG_REJECTED', message: '1 open order' },
+      });
       await start();
       const response = await fetch(new URL('/metrics', dashboard!.url));
       expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -101,8 +109,8 @@ describe('config-reloader dashboard over HTTP', () => {
       expect(['applied', 'rejected', 'vetoed', 'staged', 'behind'].map(value)).toEqual([
         '2',
         '1',
-        '0',
-        '0',
+        '1',
+        '1',
         '1',
       ]);
     });
