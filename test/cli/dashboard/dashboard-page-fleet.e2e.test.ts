@@ -50,6 +50,17 @@ describe('config-reloader dashboard in a browser: the fleet', () => {
       await harness.open();
       const { page } = harness;
       expect((await rowOf(page, 'bot-2')).state).toBe('applied');
+      // Rows are kept by instance and updated in place, not rebuilt on every snapshot.
+      const mark = (id: string) =>
+        page.locator(`#fleet tr[data-instance="${id}"]`).evaluate((tr) => {
+          (tr as unknown as { kept?: boolean }).kept = true;
+        });
+      const kept = (id: string) =>
+        page
+          .locator(`#fleet tr[data-instance="${id}"]`)
+          .evaluate((tr) => (tr as unknown as { kept?: boolean }).kept === true);
+      await mark('bot-1');
+      await mark('bot-2');
       await bot2.report({
         state: 'rejected',
         revision: published,
@@ -62,6 +73,8 @@ describe('config-reloader dashboard in a browser: the fleet', () => {
       expect(await page.locator('#banner-list li[data-instance="bot-2"]').textContent()).toContain(
         MARKUP,
       );
+      expect(await kept('bot-1')).toBe(true);
+      expect(await kept('bot-2')).toBe(true);
       expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
       expect(await page.locator('img').count()).toBe(0);
       expect(await page.locator('#counts li[data-state="rejected"]').textContent()).toBe(

@@ -1,9 +1,11 @@
-// The dashboard's page: one EventSource, each snapshot rendered whole, with text only.
+// The dashboard's page: one EventSource, each snapshot rendered with text only (the fleet's rows
+// kept and updated in place, the smaller parts rebuilt whole).
 import { wireActions } from './actions.js';
-import { byId, diffLine, element, errorText, formatAge, row } from './dom.js';
+import { byId, diffLine, element, errorText, row } from './dom.js';
+import { FleetRows } from './fleet-rows.js';
 import { renderHistory, wireHistory } from './history.js';
 
-let latest = null;
+const fleetRows = new FleetRows(byId('fleet').tBodies[0]);
 let receivedAt = 0;
 
 function setConnection(state, text) {
@@ -29,25 +31,7 @@ function renderFleet(snapshot) {
       ]),
     ),
   );
-  byId('fleet').tBodies[0].replaceChildren(
-    ...snapshot.rows.map((instance) =>
-      row(
-        [
-          ['instance', instance.instanceId],
-          ['host', instance.hostname],
-          ['labels', instance.labels || '-'],
-          ['app', instance.appVersion ?? '-'],
-          ['version', instance.version],
-          ['revision', instance.revision],
-          ['variant', instance.variant],
-          ['state', instance.state],
-          ['error', errorText(instance.error)],
-          ['age', formatAge(instance.ageMs)],
-        ],
-        { 'data-instance': instance.instanceId, 'data-state': instance.state },
-      ),
-    ),
-  );
+  fleetRows.render(snapshot.rows);
   byId('no-instances').hidden = snapshot.rows.length > 0;
   byId('banner').hidden = snapshot.banner.length === 0;
   byId('banner-list').replaceChildren(
@@ -142,24 +126,11 @@ function render(snapshot) {
   else setConnection('degraded', 'etcd not answering: showing the last state read');
 }
 
-/** Ages grow between snapshots: counted on from when the last one arrived. */
-function refreshAges() {
-  if (!latest) return;
-  const elapsed = Date.now() - receivedAt;
-  const cells = byId('fleet').querySelectorAll('td[data-field="age"]');
-  latest.rows.forEach((instance, index) => {
-    if (cells[index] && instance.ageMs !== null) {
-      cells[index].textContent = formatAge(instance.ageMs + elapsed);
-    }
-  });
-}
-
 function connect() {
   const events = new EventSource('/events');
   events.addEventListener('snapshot', (event) => {
-    latest = JSON.parse(event.data);
     receivedAt = Date.now();
-    render(latest);
+    render(JSON.parse(event.data));
   });
   // EventSource reconnects by itself; until then the page says it shows old news.
   events.addEventListener('error', () => setConnection('disconnected', 'disconnected'));
@@ -168,4 +139,4 @@ function connect() {
 wireActions();
 wireHistory();
 connect();
-setInterval(refreshAges, 1000);
+setInterval(() => fleetRows.refreshAges(Date.now() - receivedAt), 1000);
