@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { describeError } from '../../config-reloader.errors.js';
 import { ACTIONS, type ActionOutcome, type DashboardAction } from './dashboard.actions.js';
-import { pageFile } from './dashboard.page.js';
+import { pageFile, withFirstSnapshot } from './dashboard.page.js';
 import {
   hostAllowed,
   originAllowed,
@@ -68,7 +68,8 @@ export function createDashboardServer(options: DashboardServerOptions): Dashboar
     }
     const file = await pageFile(path);
     if (!file) return send(response, 404, 'text/plain', 'not found');
-    send(response, 200, file.type, file.body);
+    const body = path === '/' ? withFirstSnapshot(file.body, options.feed.currentJson) : file.body;
+    send(response, 200, file.type, body);
   }
 
   async function action(

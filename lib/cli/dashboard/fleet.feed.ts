@@ -7,6 +7,7 @@ import { redactedChanges } from '../check/diff.format.js';
 import type { EtcdConnection } from '../etcd/etcd.connection.js';
 import { fleetSnapshot, type DashboardSnapshot, type GoneInstance } from './fleet.snapshot.js';
 import { KeyHistory } from './key.history.js';
+import { snapshotJson } from './snapshot.json.js';
 
 export interface FleetFeedOptions {
   secretKeys: readonly string[];
@@ -27,6 +28,7 @@ const MAX_GONE = 50;
 export class FleetFeed {
   private snapshot: DashboardSnapshot | undefined;
   private text = '';
+  private json: string | undefined;
   private readonly listeners = new Set<(snapshot: DashboardSnapshot) => void>();
   private readonly gone = new Map<string, GoneInstance>();
   private lastLive = new Set<string>();
@@ -63,6 +65,12 @@ export class FleetFeed {
   get current(): DashboardSnapshot {
     if (!this.snapshot) throw new Error('the fleet feed was not started');
     return this.snapshot;
+  }
+
+  /** The current snapshot as the page reads it (made once per snapshot, for every reader). */
+  get currentJson(): string {
+    this.json ??= snapshotJson(this.current);
+    return this.json;
   }
 
   subscribe(listener: (snapshot: DashboardSnapshot) => void): () => void {
@@ -169,6 +177,7 @@ export class FleetFeed {
   private publish(snapshot: DashboardSnapshot): void {
     const text = JSON.stringify({ ...snapshot, rows: snapshot.rows.map(withoutAge) });
     this.snapshot = snapshot;
+    this.json = undefined;
     // A record rewritten with nothing new but its time is no news for the page.
     if (text === this.text) return;
     this.text = text;

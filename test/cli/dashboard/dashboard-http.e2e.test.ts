@@ -60,6 +60,37 @@ describe('config-reloader dashboard over HTTP', () => {
       expect(page).not.toMatch(/<script>|<style|style="/);
     });
 
+    it('serves the fleet inside the page, escaped: no record can end its data block', async () => {
+      const published = await suite.keyRevision();
+      const bot1 = await suite.member('bot-1');
+      const message = '</script><script src="/x.js"></script><!-- & -->';
+      await bot1.report({
+        state: 'rejected',
+        revision: published,
+        error: { code: 'CONFIG_VALIDATION', message },
+      });
+      await start();
+      const page = await (await fetch(dashboard!.url)).text();
+      const block = /<script type="application\/json" id="first-snapshot">([^<]*)<\/script>/.exec(
+        page,
+      );
+      expect(block).not.toBeNull();
+      expect(block![1]).not.toMatch(/[<>&]/);
+      const snapshot = JSON.parse(block![1]!) as {
+        rows: { instanceId: string; error?: { message: string } }[];
+      };
+      expect(snapshot.rows.map((row) => [row.instanceId, row.error?.message])).toEqual([
+        ['bot-1', message],
+      ]);
+      // The stream starts with the very same text: the page sees that nothing changed.
+      const events = await fetch(new URL('/events', dashboard!.url));
+      const reader = events.body!.getReader();
+      let text = '';
+      while (!text.includes('\n\n')) text += new TextDecoder().decode((await reader.read()).value);
+      await reader.cancel();
+      expect(text).toBe(`event: snapshot\ndata: ${block![1]}\n\n`);
+    });
+
     it('refuses a request whose Host is not its own (a re-pointed name)', async () => {
       await start();
       const { port } = new URL(dashboard!.url);

@@ -122,20 +122,43 @@ function render(snapshot) {
   renderCanary(snapshot);
   renderTrials(snapshot);
   byId('actions').hidden = !snapshot.actions;
+}
+
+function showLive(snapshot) {
   if (snapshot.etcdConnected) setConnection('connected', 'connected');
   else setConnection('degraded', 'etcd not answering: showing the last state read');
+}
+
+/** The snapshot on the page, and its text: the stream's first one is often the same. */
+let latest = null;
+let shown = '';
+
+function show(text) {
+  if (text !== shown) {
+    shown = text;
+    latest = JSON.parse(text);
+    receivedAt = Date.now();
+    render(latest);
+  }
+  return latest;
+}
+
+/** The fleet as it stood when the page was served: painted before the stream connects. */
+function showFirst() {
+  const text = byId('first-snapshot')?.textContent;
+  if (text) show(text);
 }
 
 function connect() {
   const events = new EventSource('/events');
   events.addEventListener('snapshot', (event) => {
-    receivedAt = Date.now();
-    render(JSON.parse(event.data));
+    showLive(show(event.data));
   });
   // EventSource reconnects by itself; until then the page says it shows old news.
   events.addEventListener('error', () => setConnection('disconnected', 'disconnected'));
 }
 
+showFirst();
 wireActions();
 wireHistory();
 connect();
