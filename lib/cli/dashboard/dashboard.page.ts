@@ -23,16 +23,3 @@ export async function pageFile(path: string): Promise<{ body: Buffer; type: stri
   if (!entry) return undefined;
   return { body: await readFile(join(pageDir, entry.file)), type: entry.type };
 }
-
-/** Where the page holds the first snapshot: a data block, which the CSP lets be (it never runs). */
-const FIRST_SNAPSHOT = '<script type="application/json" id="first-snapshot"></script>';
-
-/**
- * The page with the fleet in it (`json` escaped by snapshotJson): its first paint waits for
- * nothing but its own files, not for the stream to connect.
- */
-export function withFirstSnapshot(page: Buffer, json: string): string {
-  const html = page.toString('utf8');
-  if (!html.includes(FIRST_SNAPSHOT)) throw new Error('index.html has no first-snapshot block');
-  return html.replace(FIRST_SNAPSHOT, () => FIRST_SNAPSHOT.replace('><', `>${json}<`));
-}

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { describeError } from '../../config-reloader.errors.js';
 import { ACTIONS, type ActionOutcome, type DashboardAction } from './dashboard.actions.js';
-import { pageFile, withFirstSnapshot } from './dashboard.page.js';
+import { pageFile } from './dashboard.page.js';
 import {
   hostAllowed,
   originAllowed,
@@ -57,6 +57,10 @@ export function createDashboardServer(options: DashboardServerOptions): Dashboar
       return send(response, 405, 'text/plain', 'method not allowed');
     }
     if (path === '/events') return streams.open(request, response);
+    // The page fetches it with itself (preloaded), to paint before its stream connects.
+    if (path === '/snapshot.json') {
+      return send(response, 200, 'application/json; charset=utf-8', options.feed.currentJson);
+    }
     if (path === '/diff') {
       const [from, to] = [url.searchParams.get('from'), url.searchParams.get('to')];
       const changes = from && to ? await options.feed.history.diff(from, to) : undefined;
@@ -68,8 +72,7 @@ export function createDashboardServer(options: DashboardServerOptions): Dashboar
     }
     const file = await pageFile(path);
     if (!file) return send(response, 404, 'text/plain', 'not found');
-    const body = path === '/' ? withFirstSnapshot(file.body, options.feed.currentJson) : file.body;
-    send(response, 200, file.type, body);
+    send(response, 200, file.type, file.body);
   }
 
   async function action(

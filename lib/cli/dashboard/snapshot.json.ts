@@ -1,9 +1,10 @@
 import type { DashboardSnapshot } from './fleet.snapshot.js';
 
 /**
- * A snapshot as the page reads it, from its stream or inlined in the page: JSON whose `<`, `>`
- * and `&` are escaped, so that no value (any instance writes its record) can end the
- * `<script type="application/json">` block it is inlined in. JSON.parse reads the same values.
+ * A snapshot as the page reads it, from its stream and from `/snapshot.json` alike (one text:
+ * the page sees when the stream's first one is what it has). `<`, `>` and `&` are escaped: no
+ * value (any instance writes its record) reads as markup wherever the text lands, and
+ * JSON.parse reads the same values.
  */
 export function snapshotJson(snapshot: DashboardSnapshot): string {
   return JSON.stringify(snapshot).replace(/[<>&\u2028\u2029]/g, escaped);

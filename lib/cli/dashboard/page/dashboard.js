@@ -143,10 +143,17 @@ function show(text) {
   return latest;
 }
 
-/** The fleet as it stood when the page was served: painted before the stream connects. */
-function showFirst() {
-  const text = byId('first-snapshot')?.textContent;
-  if (text) show(text);
+/**
+ * The fleet as the page was served (preloaded with it), painted before the stream connects;
+ * the stream connects after it, so that its first snapshot never comes before this one.
+ */
+async function showFirst() {
+  try {
+    const response = await fetch('/snapshot.json');
+    if (response.ok) show(await response.text());
+  } catch {
+    // The stream will bring it.
+  }
 }
 
 function connect() {
@@ -158,8 +165,7 @@ function connect() {
   events.addEventListener('error', () => setConnection('disconnected', 'disconnected'));
 }
 
-showFirst();
 wireActions();
 wireHistory();
-connect();
+showFirst().then(connect);
 setInterval(() => fleetRows.refreshAges(Date.now() - receivedAt), 1000);
