@@ -1,12 +1,7 @@
 import type { FleetChange } from '../../sources/etcd/fleet/fleet-changes.watcher.js';
-import {
-  sortedInstances,
-  type KeyedFleetStatus,
-} from '../../sources/etcd/fleet/fleet-status.reader.js';
-import {
-  parseInstanceStatus,
-  type InstanceStatus,
-} from '../../sources/etcd/fleet/instance-status.js';
+import type { KeyedFleetStatus } from '../../sources/etcd/fleet/fleet-status.reader.js';
+import type { InstanceStatus } from '../../sources/etcd/fleet/instance-status.js';
+import { sortedByInstanceId } from '../../sources/fleet/instance-order.js';
 
 type RecordChange = Extract<FleetChange, { kind: 'record' }>;
 
@@ -48,7 +43,7 @@ export class FleetRecords {
   apply(change: RecordChange): void {
     this.duringRead?.push(change);
     if (BigInt(change.revision) <= this.readRevision) return;
-    const status = change.text === undefined ? undefined : parseInstanceStatus(change.text);
+    const { status } = change;
     const before = this.byKey.get(change.key);
     if (before === undefined && status === undefined) return;
     // Not a record (or no longer one): gone from the fleet, as a whole read would skip it.
@@ -67,7 +62,7 @@ export class FleetRecords {
 
   /** Every record, sorted by instance id as a whole read sorts them. */
   instances(): InstanceStatus[] {
-    this.sorted ??= sortedInstances(this.byKey.values());
+    this.sorted ??= sortedByInstanceId(this.byKey.values());
     return [...this.sorted];
   }
 }

@@ -35,7 +35,7 @@ class Store {
     return {
       kind: 'record' as const,
       key: instanceStatusKey(KEY, id),
-      text,
+      status: parseInstanceStatus(text),
       revision: `${this.revision}`,
     };
   }
@@ -46,7 +46,7 @@ class Store {
     return {
       kind: 'record' as const,
       key: instanceStatusKey(KEY, id),
-      text: undefined,
+      status: undefined,
       revision: `${this.revision}`,
     };
   }

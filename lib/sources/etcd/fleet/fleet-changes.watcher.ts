@@ -3,15 +3,17 @@ import type { EtcdConnectionOptions } from '../etcd-client.js';
 import { KeyWatch } from '../key-watch.js';
 import { WatchMembers } from '../watch-members.js';
 import { canaryKey } from '../../fleet/canary-record.js';
-import { instancesPrefix } from './instance-status.js';
+import { instancesPrefix, parseInstanceStatus, type InstanceStatus } from './instance-status.js';
 import { trialsPrefix } from './trial-record.js';
 
 /**
- * What changed: one status record (`text` undefined: deleted; `revision`: the store revision of
- * the change), or anything else (the key, its canary, a trial, a compaction): read it all again.
+ * What changed: one status record, read as `status` does (undefined: deleted, or no record;
+ * `revision`: the store revision of the change), or anything else (the key, its canary, a
+ * trial, a compaction): read it all again.
  */
 export type FleetChange =
-  { kind: 'record'; key: string; text: string | undefined; revision: string } | { kind: 'other' };
+  | { kind: 'record'; key: string; status: InstanceStatus | undefined; revision: string }
+  | { kind: 'other' };
 
 export interface FleetChangesOptions {
   /** The store revision the caller's last read was at: every later change is reported. */
@@ -26,7 +28,7 @@ export interface FleetChangesOptions {
 
 /**
  * Follows everything a view of the fleet is made of on one watch stream: `K`, `K/canary`,
- * `K/trials/` and `K/instances/`. A status record's change comes with its text, so that a viewer
+ * `K/trials/` and `K/instances/`. A status record's change comes with the record, so that a viewer
  * of a large fleet can apply it to its copy; any other change means "read again" (one
  * transaction). A compacted revision is one more such change: the next read says what holds now.
  */
@@ -39,7 +41,8 @@ export function watchFleetChanges(
   const changeOf = (kv: IKeyValue, text: string | undefined): FleetChange => {
     const changed = kv.key.toString();
     if (!changed.startsWith(records)) return { kind: 'other' };
-    return { kind: 'record', key: changed, text, revision: kv.mod_revision };
+    const status = text === undefined ? undefined : parseInstanceStatus(text);
+    return { kind: 'record', key: changed, status, revision: kv.mod_revision };
   };
   const watch = new KeyWatch(
     {

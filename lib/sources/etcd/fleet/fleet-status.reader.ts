@@ -1,4 +1,5 @@
 import type { Etcd3 } from 'etcd3';
+import { sortedByInstanceId } from '../../fleet/instance-order.js';
 import { instancesPrefix, parseInstanceStatus, type InstanceStatus } from './instance-status.js';
 
 /** What `config-reloader status` shows: the published revision and every live instance's record. */
@@ -43,13 +44,8 @@ export async function readKeyedFleetStatus(client: Etcd3, key: string): Promise<
   return {
     key,
     publishedRevision: published?.[0]?.mod_revision,
-    instances: sortedInstances(byKey.values()),
+    instances: sortedByInstanceId(byKey.values()),
     revision: response.header.revision,
     byKey,
   };
-}
-
-/** The order every view of the fleet lists instances in: by instance id. */
-export function sortedInstances(instances: Iterable<InstanceStatus>): InstanceStatus[] {
-  return [...instances].sort((a, b) => a.instanceId.localeCompare(b.instanceId));
 }
