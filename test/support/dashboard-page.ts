@@ -57,6 +57,13 @@ export function dashboardPagePerSuite(base: object) {
       await page.locator('#connection[data-state="connected"]').waitFor(WAIT);
       return response!;
     },
+    /** Starts the dashboard and opens its page with its stream (`/events`) refused. */
+    openWithoutStream: async (): Promise<void> => {
+      dashboard = await startDashboard(suite.etcdFlags());
+      page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      await page.route('**/events', (route) => route.abort());
+      await page.goto(dashboard.url);
+    },
     /** Stops the dashboard now (the page stays open). */
     stopDashboard: async () => {
       const ended = await dashboard!.stop();

@@ -8,7 +8,7 @@ const PAGE_FILES: Record<string, { file: string; type: string }> = {
   '/dashboard.css': { file: 'dashboard.css', type: 'text/css; charset=utf-8' },
   // ES modules: the browser loads what dashboard.js imports from the same origin.
   ...Object.fromEntries(
-    ['dashboard.js', 'dom.js', 'history.js', 'actions.js'].map((file) => [
+    ['dashboard.js', 'dom.js', 'fleet-rows.js', 'history.js', 'actions.js'].map((file) => [
       `/${file}`,
       { file, type: SCRIPT },
     ]),

@@ -57,6 +57,10 @@ export function createDashboardServer(options: DashboardServerOptions): Dashboar
       return send(response, 405, 'text/plain', 'method not allowed');
     }
     if (path === '/events') return streams.open(request, response);
+    // The page fetches it with itself (preloaded), to paint before its stream connects.
+    if (path === '/snapshot.json') {
+      return send(response, 200, 'application/json; charset=utf-8', options.feed.currentJson);
+    }
     if (path === '/diff') {
       const [from, to] = [url.searchParams.get('from'), url.searchParams.get('to')];
       const changes = from && to ? await options.feed.history.diff(from, to) : undefined;

@@ -2,17 +2,28 @@ import type { ConfigChange } from '../../change/config.diff.js';
 import { validatedText } from '../check/pipeline.loader.js';
 import type { ConfigKeyValue } from '../../sources/etcd/config-key.reader.js';
 import type { StoredCanary } from '../../sources/etcd/fleet/canary.store.js';
+import type { FleetChange } from '../../sources/etcd/fleet/fleet-changes.watcher.js';
 import type { FleetStatus } from '../../sources/etcd/fleet/fleet-status.reader.js';
+import type { InstanceStatus } from '../../sources/etcd/fleet/instance-status.js';
 import { redactedChanges } from '../check/diff.format.js';
 import type { EtcdConnection } from '../etcd/etcd.connection.js';
 import { fleetSnapshot, type DashboardSnapshot, type GoneInstance } from './fleet.snapshot.js';
+import { BurstTimer } from './burst.timer.js';
+import { FleetRecords } from './fleet.records.js';
 import { KeyHistory } from './key.history.js';
+import { snapshotJson } from './snapshot.json.js';
 
 export interface FleetFeedOptions {
   secretKeys: readonly string[];
   actions: boolean;
-  /** A burst of records (a rollout) becomes one snapshot, not one per record. */
-  debounceMs?: number;
+  /**
+   * Status records reach the page once their burst (a rollout) pauses this long, and at least
+   * every `maxWaitMs` while it lasts: a few snapshots per burst, not one per record.
+   */
+  quietMs?: number;
+  maxWaitMs?: number;
+  /** Any other change is read whole this long after it: a few at once take one read. */
+  readDelayMs?: number;
   /** How soon to read again after etcd did not answer. */
   retryMs?: number;
 }
@@ -21,17 +32,27 @@ export interface FleetFeedOptions {
 const MAX_GONE = 50;
 
 /**
- * The fleet as the page sees it: read whole on start and again after every change the watch
- * reports (debounced), handed to every subscriber when it differs from the last one.
+ * The fleet as the page sees it: read whole on start, then each status record the watch reports
+ * applied to it; read whole again after any other change (the key, the canary, a trial, a
+ * compaction) and when the watch is back after a loss. Handed to every subscriber when it
+ * differs from the last one.
  */
 export class FleetFeed {
   private snapshot: DashboardSnapshot | undefined;
   private text = '';
+  private json: string | undefined;
+  private readonly records = new FleetRecords();
+  /** What the last whole read found besides the records. */
+  private keyParts: Pick<FleetStatus, 'key' | 'publishedRevision' | 'revision'> & {
+    canary: StoredCanary | undefined;
+    canaryDiff: ConfigChange[];
+  } = { key: '', publishedRevision: undefined, revision: '0', canary: undefined, canaryDiff: [] };
   private readonly listeners = new Set<(snapshot: DashboardSnapshot) => void>();
   private readonly gone = new Map<string, GoneInstance>();
   private lastLive = new Set<string>();
   private watch: { close(): Promise<void> } | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly recordsChanged: BurstTimer;
   private reading: Promise<void> | undefined;
   private again = false;
   private connected = true;
@@ -45,6 +66,11 @@ export class FleetFeed {
     private readonly options: FleetFeedOptions,
   ) {
     this.history = new KeyHistory(etcd, options.secretKeys);
+    this.recordsChanged = new BurstTimer(
+      () => this.build(),
+      options.quietMs ?? 20,
+      options.maxWaitMs ?? 100,
+    );
   }
 
   /** Reads the fleet once (an etcd failure ends the command) and follows it from there. */
@@ -52,7 +78,8 @@ export class FleetFeed {
     const fleet = await this.read();
     this.watch = this.etcd.watchFleet({
       afterRevision: fleet.revision,
-      onChange: () => this.changed(),
+      onChange: (change) => this.apply(change),
+      // Lost or back: a whole read says what holds (and whether etcd answers).
       onConnectivity: (connected) => {
         this.connected = connected;
         this.changed();
@@ -65,6 +92,12 @@ export class FleetFeed {
     return this.snapshot;
   }
 
+  /** The current snapshot as the page reads it (made once per snapshot, for every reader). */
+  get currentJson(): string {
+    this.json ??= snapshotJson(this.current);
+    return this.json;
+  }
+
   subscribe(listener: (snapshot: DashboardSnapshot) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -73,12 +106,19 @@ export class FleetFeed {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
+    this.recordsChanged.cancel();
     this.listeners.clear();
     await this.watch?.close();
     await this.reading;
   }
 
-  private changed(delayMs = this.options.debounceMs ?? 100): void {
+  private apply(change: FleetChange): void {
+    if (change.kind !== 'record') return this.changed();
+    this.records.apply(change);
+    if (!this.closed) this.recordsChanged.poke();
+  }
+
+  private changed(delayMs = this.options.readDelayMs ?? 20): void {
     if (this.closed || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -109,16 +149,36 @@ export class FleetFeed {
   }
 
   private async read(): Promise<FleetStatus> {
-    const fleet = await this.etcd.readFleet();
-    const { base, canary } = await this.etcd.canary.read();
+    this.records.readStarted();
+    let fleet, base, canary;
+    try {
+      fleet = await this.etcd.readKeyedFleet();
+      ({ base, canary } = await this.etcd.canary.read());
+    } catch (error) {
+      this.records.readFailed();
+      throw error;
+    }
     if (!this.snapshot) await this.history.backfill(base);
     this.history.note(base);
-    this.noteGone(fleet);
+    const canaryDiff = await this.canaryDiff(base, canary);
+    // No await from here on: a snapshot made meanwhile would mix this read with the last one.
+    this.records.replace(fleet);
+    const { key, publishedRevision, revision } = fleet;
+    this.keyParts = { key, publishedRevision, revision, canary, canaryDiff };
+    this.build();
+    return fleet;
+  }
+
+  /** The snapshot of the records as they stand and what the last whole read found. */
+  private build(): void {
+    const { canary, canaryDiff, ...fleet } = this.keyParts;
+    const instances = this.records.instances();
+    this.noteGone(instances);
     this.publish(
       fleetSnapshot({
-        fleet,
+        fleet: { ...fleet, instances },
         canary,
-        canaryDiff: await this.canaryDiff(base, canary),
+        canaryDiff,
         gone: [...this.gone.values()],
         history: this.history.revisions(),
         standing: (instance, revision) => this.etcd.standing(instance, revision),
@@ -127,12 +187,11 @@ export class FleetFeed {
         now: Date.now(),
       }),
     );
-    return fleet;
   }
 
-  /** Records that vanished since the last read are named until they come back. */
-  private noteGone(fleet: FleetStatus): void {
-    const live = new Set(fleet.instances.map((instance) => instance.instanceId));
+  /** Records that vanished since the last snapshot are named until they come back. */
+  private noteGone(instances: readonly InstanceStatus[]): void {
+    const live = new Set(instances.map((instance) => instance.instanceId));
     const at = new Date().toISOString();
     for (const id of this.lastLive) {
       if (!live.has(id)) this.gone.set(id, { instanceId: id, at });
@@ -169,6 +228,7 @@ export class FleetFeed {
   private publish(snapshot: DashboardSnapshot): void {
     const text = JSON.stringify({ ...snapshot, rows: snapshot.rows.map(withoutAge) });
     this.snapshot = snapshot;
+    this.json = undefined;
     // A record rewritten with nothing new but its time is no news for the page.
     if (text === this.text) return;
     this.text = text;

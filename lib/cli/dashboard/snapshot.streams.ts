@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FleetFeed } from './fleet.feed.js';
-import type { DashboardSnapshot } from './fleet.snapshot.js';
 
 /** A comment line now and then: proxies keep the stream open, and a dead peer is noticed. */
 const HEARTBEAT_MS = 15_000;
@@ -16,9 +15,9 @@ export class SnapshotStreams {
       'Content-Type': 'text/event-stream; charset=utf-8',
       Connection: 'keep-alive',
     });
-    const write = (snapshot: DashboardSnapshot) =>
-      response.write(`event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`);
-    write(this.feed.current);
+    // The same text the page was served with: the page sees that nothing changed meanwhile.
+    const write = () => response.write(`event: snapshot\ndata: ${this.feed.currentJson}\n\n`);
+    write();
     const unsubscribe = this.feed.subscribe(write);
     const heartbeat = setInterval(() => response.write(': still here\n\n'), HEARTBEAT_MS);
     this.responses.add(response);

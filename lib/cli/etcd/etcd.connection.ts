@@ -1,7 +1,10 @@
 import { ConfigSourceUnavailableError, describeError } from '../../config-reloader.errors.js';
 import type { CasGuard, CasPutResult } from '../../sources/etcd/cas-put.js';
 import type { ConfigKeyValue, PastConfigKey } from '../../sources/etcd/config-key.reader.js';
-import type { FleetStatus } from '../../sources/etcd/fleet/fleet-status.reader.js';
+import type {
+  FleetStatus,
+  KeyedFleetStatus,
+} from '../../sources/etcd/fleet/fleet-status.reader.js';
 import type { InstanceStatus } from '../../sources/etcd/fleet/instance-status.js';
 import type { OverlayRecord } from '../../sources/etcd/fleet/overlay-record.js';
 import type { StoredOverlay } from '../../sources/etcd/fleet/overlay-record.store.js';
@@ -36,6 +39,8 @@ export interface EtcdConnection {
     guard?: CasGuard,
   ): Promise<CasPutResult>;
   readFleet(): Promise<FleetStatus>;
+  /** The same read, with each record's etcd key (for a copy kept up to date by the watch). */
+  readKeyedFleet(): Promise<KeyedFleetStatus>;
   waitForRollout(
     revision: string,
     timeoutMs: number,
@@ -187,6 +192,8 @@ export async function openEtcdConnection(flags: EtcdFlags): Promise<EtcdConnecti
         'status',
       ),
     readFleet: () => step('reading the fleet status', () => etcd.readFleetStatus(client, key)),
+    readKeyedFleet: () =>
+      step('reading the fleet status', () => etcd.readKeyedFleetStatus(client, key)),
     waitForRollout: async (revision, timeoutMs, onProgress) => {
       try {
         return await etcd.waitForRollout(client, key, revision, {

@@ -60,6 +60,42 @@ describe('config-reloader dashboard over HTTP', () => {
       expect(page).not.toMatch(/<script>|<style|style="/);
     });
 
+    it('serves the fleet on /snapshot.json as its stream starts, no markup in the text', async () => {
+      const published = await suite.keyRevision();
+      const bot1 = await suite.member('bot-1');
+      const message = '</script><script src="/x.js"></script><!-- & -->';
+      await bot1.report({
+        state: 'rejected',
+        revision: published,
+        error: { code: 'CONFIG_VALIDATION', message },
+      });
+      await start();
+      const page = await (await fetch(dashboard!.url)).text();
+      expect(page).toContain(
+        '<link rel="preload" href="/snapshot.json" as="fetch" crossorigin="anonymous" />',
+      );
+      const response = await fetch(new URL('/snapshot.json', dashboard!.url));
+      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(response.headers.get('content-security-policy')).toBe(CSP);
+      const text = await response.text();
+      expect(text).not.toMatch(/[<>&]/);
+      const snapshot = JSON.parse(text) as {
+        rows: { instanceId: string; error?: { message: string } }[];
+      };
+      expect(snapshot.rows.map((row) => [row.instanceId, row.error?.message])).toEqual([
+        ['bot-1', message],
+      ]);
+      // The stream starts with the very same text: the page sees that nothing changed.
+      const events = await fetch(new URL('/events', dashboard!.url));
+      const reader = events.body!.getReader();
+      let first = '';
+      while (!first.includes('\n\n')) {
+        first += new TextDecoder().decode((await reader.read()).value);
+      }
+      await reader.cancel();
+      expect(first).toBe(`event: snapshot\ndata: ${text}\n\n`);
+    });
+
     it('refuses a request whose Host is not its own (a re-pointed name)', async () => {
       await start();
       const { port } = new URL(dashboard!.url);

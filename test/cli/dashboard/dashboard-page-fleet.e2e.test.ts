@@ -50,6 +50,17 @@ describe('config-reloader dashboard in a browser: the fleet', () => {
       await harness.open();
       const { page } = harness;
       expect((await rowOf(page, 'bot-2')).state).toBe('applied');
+      // Rows are kept by instance and updated in place, not rebuilt on every snapshot.
+      const mark = (id: string) =>
+        page.locator(`#fleet tr[data-instance="${id}"]`).evaluate((tr) => {
+          (tr as unknown as { kept?: boolean }).kept = true;
+        });
+      const kept = (id: string) =>
+        page
+          .locator(`#fleet tr[data-instance="${id}"]`)
+          .evaluate((tr) => (tr as unknown as { kept?: boolean }).kept === true);
+      await mark('bot-1');
+      await mark('bot-2');
       await bot2.report({
         state: 'rejected',
         revision: published,
@@ -62,12 +73,36 @@ describe('config-reloader dashboard in a browser: the fleet', () => {
       expect(await page.locator('#banner-list li[data-instance="bot-2"]').textContent()).toContain(
         MARKUP,
       );
+      expect(await kept('bot-1')).toBe(true);
+      expect(await kept('bot-2')).toBe(true);
       expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
       expect(await page.locator('img').count()).toBe(0);
       expect(await page.locator('#counts li[data-state="rejected"]').textContent()).toBe(
         'rejected: 1',
       );
       await screenshot(page, 'fleet');
+    });
+
+    it('paints the fleet from the page itself, before its stream connects', async () => {
+      const published = await suite.keyRevision();
+      await suite.member('bot-1');
+      const bot2 = await suite.member('bot-2');
+      await bot2.report({
+        state: 'rejected',
+        revision: published,
+        error: { code: 'CONFIG_VALIDATION', message: `</script>${MARKUP}` },
+      });
+      await harness.openWithoutStream();
+      const { page } = harness;
+      await page.locator('#fleet tr[data-instance="bot-2"]').waitFor(WAIT);
+      expect((await rowOf(page, 'bot-2')).error).toBe(`CONFIG_VALIDATION: </script>${MARKUP}`);
+      expect(await page.locator('#fleet tbody tr').count()).toBe(2);
+      expect(await page.locator('#counts li[data-state="rejected"]').textContent()).toBe(
+        'rejected: 1',
+      );
+      await page.locator('#connection[data-state="disconnected"]').waitFor(WAIT);
+      expect(await page.evaluate('typeof window.__pwned')).toBe('undefined');
+      expect(await page.locator('img').count()).toBe(0);
     });
 
     it('puts app versions side by side while the fleet runs two builds', async () => {

@@ -1,9 +1,11 @@
-// The dashboard's page: one EventSource, each snapshot rendered whole, with text only.
+// The dashboard's page: one EventSource, each snapshot rendered with text only (the fleet's rows
+// kept and updated in place, the smaller parts rebuilt whole).
 import { wireActions } from './actions.js';
-import { byId, diffLine, element, errorText, formatAge, row } from './dom.js';
+import { byId, diffLine, element, errorText, row } from './dom.js';
+import { FleetRows } from './fleet-rows.js';
 import { renderHistory, wireHistory } from './history.js';
 
-let latest = null;
+const fleetRows = new FleetRows(byId('fleet').tBodies[0]);
 let receivedAt = 0;
 
 function setConnection(state, text) {
@@ -29,25 +31,7 @@ function renderFleet(snapshot) {
       ]),
     ),
   );
-  byId('fleet').tBodies[0].replaceChildren(
-    ...snapshot.rows.map((instance) =>
-      row(
-        [
-          ['instance', instance.instanceId],
-          ['host', instance.hostname],
-          ['labels', instance.labels || '-'],
-          ['app', instance.appVersion ?? '-'],
-          ['version', instance.version],
-          ['revision', instance.revision],
-          ['variant', instance.variant],
-          ['state', instance.state],
-          ['error', errorText(instance.error)],
-          ['age', formatAge(instance.ageMs)],
-        ],
-        { 'data-instance': instance.instanceId, 'data-state': instance.state },
-      ),
-    ),
-  );
+  fleetRows.render(snapshot.rows);
   byId('no-instances').hidden = snapshot.rows.length > 0;
   byId('banner').hidden = snapshot.banner.length === 0;
   byId('banner-list').replaceChildren(
@@ -138,28 +122,44 @@ function render(snapshot) {
   renderCanary(snapshot);
   renderTrials(snapshot);
   byId('actions').hidden = !snapshot.actions;
+}
+
+function showLive(snapshot) {
   if (snapshot.etcdConnected) setConnection('connected', 'connected');
   else setConnection('degraded', 'etcd not answering: showing the last state read');
 }
 
-/** Ages grow between snapshots: counted on from when the last one arrived. */
-function refreshAges() {
-  if (!latest) return;
-  const elapsed = Date.now() - receivedAt;
-  const cells = byId('fleet').querySelectorAll('td[data-field="age"]');
-  latest.rows.forEach((instance, index) => {
-    if (cells[index] && instance.ageMs !== null) {
-      cells[index].textContent = formatAge(instance.ageMs + elapsed);
-    }
-  });
+/** The snapshot on the page, and its text: the stream's first one is often the same. */
+let latest = null;
+let shown = '';
+
+function show(text) {
+  if (text !== shown) {
+    shown = text;
+    latest = JSON.parse(text);
+    receivedAt = Date.now();
+    render(latest);
+  }
+  return latest;
+}
+
+/**
+ * The fleet as the page was served (preloaded with it), painted before the stream connects;
+ * the stream connects after it, so that its first snapshot never comes before this one.
+ */
+async function showFirst() {
+  try {
+    const response = await fetch('/snapshot.json');
+    if (response.ok) show(await response.text());
+  } catch {
+    // The stream will bring it.
+  }
 }
 
 function connect() {
   const events = new EventSource('/events');
   events.addEventListener('snapshot', (event) => {
-    latest = JSON.parse(event.data);
-    receivedAt = Date.now();
-    render(latest);
+    showLive(show(event.data));
   });
   // EventSource reconnects by itself; until then the page says it shows old news.
   events.addEventListener('error', () => setConnection('disconnected', 'disconnected'));
@@ -167,5 +167,5 @@ function connect() {
 
 wireActions();
 wireHistory();
-connect();
-setInterval(refreshAges, 1000);
+showFirst().then(connect);
+setInterval(() => fleetRows.refreshAges(Date.now() - receivedAt), 1000);

@@ -1,4 +1,5 @@
 import type { Etcd3 } from 'etcd3';
+import { sortedByInstanceId } from '../../fleet/instance-order.js';
 import { instancesPrefix, parseInstanceStatus, type InstanceStatus } from './instance-status.js';
 
 /** What `config-reloader status` shows: the published revision and every live instance's record. */
@@ -12,26 +13,39 @@ export interface FleetStatus {
   revision: string;
 }
 
+/** The records also by the etcd key each is stored under: a watch's delete names only the key. */
+export interface KeyedFleetStatus extends FleetStatus {
+  byKey: Map<string, InstanceStatus>;
+}
+
+/** The published revision and every live instance's record, as one transaction found them. */
+export async function readFleetStatus(client: Etcd3, key: string): Promise<FleetStatus> {
+  const { byKey: _byKey, ...fleet } = await readKeyedFleetStatus(client, key);
+  return fleet;
+}
+
 /**
  * Reads the config key and the fleet's status records in one transaction: one consistent
  * snapshot, and one round trip, so that one deadline bounds it and a dead member costs one
  * failed attempt, not one per read.
  */
-export async function readFleetStatus(client: Etcd3, key: string): Promise<FleetStatus> {
+export async function readKeyedFleetStatus(client: Etcd3, key: string): Promise<KeyedFleetStatus> {
   // Always true (a missing key has version 0): a transaction is etcd's only multi-key read.
   const response = await client
     .if(key, 'Version', '>', -1)
     .then(client.get(key), client.getAll().prefix(instancesPrefix(key)))
     .commit();
   const [published, records] = response.responses.map((each) => each.response_range?.kvs ?? []);
-  const instances = (records ?? [])
-    .map((kv) => parseInstanceStatus(kv.value.toString()))
-    .filter((status): status is InstanceStatus => status !== undefined)
-    .sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+  const byKey = new Map<string, InstanceStatus>();
+  for (const kv of records ?? []) {
+    const status = parseInstanceStatus(kv.value.toString());
+    if (status) byKey.set(kv.key.toString(), status);
+  }
   return {
     key,
     publishedRevision: published?.[0]?.mod_revision,
-    instances,
+    instances: sortedByInstanceId(byKey.values()),
     revision: response.header.revision,
+    byKey,
   };
 }
