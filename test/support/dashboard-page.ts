@@ -24,6 +24,13 @@ export function dashboardPagePerSuite(base: object) {
   let browser: Browser;
   let page: Page | undefined;
   let dashboard: RunningDashboard | undefined;
+  /** Uncaught errors of the page's own code: every test ends with none. */
+  let pageErrors: string[] = [];
+  const newPage = async () => {
+    const opened = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    opened.on('pageerror', (error) => pageErrors.push(error.message));
+    return opened;
+  };
 
   beforeAll(async () => {
     browser = await launchChromium();
@@ -36,9 +43,12 @@ export function dashboardPagePerSuite(base: object) {
   afterEach(async () => {
     await page?.close();
     page = undefined;
+    const errors = pageErrors;
+    pageErrors = [];
     const ended = await dashboard?.stop();
     dashboard = undefined;
     if (ended) expect(ended.code, ended.stderr).toBe(0);
+    expect(errors, 'errors thrown by the page').toEqual([]);
   });
 
   return {
@@ -52,7 +62,7 @@ export function dashboardPagePerSuite(base: object) {
     /** Starts the dashboard with `flags`, opens its page and waits until it is connected. */
     open: async (...flags: string[]): Promise<Response> => {
       dashboard = await startDashboard(suite.etcdFlags(), ...flags);
-      page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      page = await newPage();
       const response = await page.goto(dashboard.url);
       await page.locator('#connection[data-state="connected"]').waitFor(WAIT);
       return response!;
@@ -60,7 +70,7 @@ export function dashboardPagePerSuite(base: object) {
     /** Starts the dashboard and opens its page with its stream (`/events`) refused. */
     openWithoutStream: async (): Promise<void> => {
       dashboard = await startDashboard(suite.etcdFlags());
-      page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      page = await newPage();
       await page.route('**/events', (route) => route.abort());
       await page.goto(dashboard.url);
     },

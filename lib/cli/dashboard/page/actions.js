@@ -24,7 +24,6 @@ async function act(action, question, body) {
 }
 
 export function wireActions() {
-  byId('show-diff').addEventListener('click', () => void showDiff());
   byId('promote').addEventListener('click', () =>
     act('promote', 'Promote the canary: publish its candidate to the whole fleet?', {}),
   );
