@@ -8,25 +8,14 @@ import {
 } from '../../../lib/sources/etcd/fleet/instance-status.js';
 import { EtcdCluster, skipWithoutEtcd } from '../../support/etcd-cluster.js';
 import { waitFor } from '../../support/wait-for.js';
+import { statusRecordOf } from '../../support/status-record.fixture.js';
 
 const missing = skipWithoutEtcd('the fleet feed tests');
 
 const KEY = '/bots/feed';
 
 const record = (id: string, revision: string, state: InstanceStatus['state']) =>
-  JSON.stringify({
-    instanceId: id,
-    hostname: 'host',
-    pid: 1,
-    name: 'default',
-    labels: {},
-    version: 1,
-    revision,
-    hash: 'h',
-    variant: { overlays: [] },
-    state,
-    updatedAt: new Date().toISOString(),
-  });
+  JSON.stringify(statusRecordOf(id, revision, state, new Date().toISOString()));
 
 // The dashboard's view of the fleet against a real etcd: a fleet reporting in bursts is
 // followed from the watch's events, and stays what a whole read of etcd says.

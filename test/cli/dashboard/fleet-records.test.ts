@@ -6,23 +6,12 @@ import {
   parseInstanceStatus,
   type InstanceStatus,
 } from '../../../lib/sources/etcd/fleet/instance-status.js';
+import { statusRecordOf } from '../../support/status-record.fixture.js';
 
 const KEY = '/bots/trend';
 
 const record = (id: string, revision = '5', state: InstanceStatus['state'] = 'applied') =>
-  JSON.stringify({
-    instanceId: id,
-    hostname: 'host',
-    pid: 1,
-    name: 'default',
-    labels: {},
-    version: 1,
-    revision,
-    hash: 'h',
-    variant: { overlays: [] },
-    state,
-    updatedAt: '2025-01-01T00:00:00.000Z',
-  });
+  JSON.stringify(statusRecordOf(id, revision, state));
 
 /** An etcd of status records as texts by key, at a store revision: what a whole read returns. */
 class Store {
