@@ -5,23 +5,14 @@ import {
   rolloutProgress,
   rolloutStanding,
 } from '../../../../lib/sources/etcd/fleet/rollout-progress.js';
+import { statusRecordOf } from '../../../support/status-record.fixture.js';
 
 const instance = (
   instanceId: string,
   revision: string,
   state: InstanceStatus['state'],
 ): InstanceStatus => ({
-  instanceId,
-  hostname: 'host',
-  pid: 1,
-  name: 'default',
-  labels: {},
-  version: 1,
-  revision,
-  hash: '',
-  variant: { overlays: [] },
-  state,
-  updatedAt: new Date(0).toISOString(),
+  ...statusRecordOf(instanceId, revision, state),
   ...(state === 'rejected' ? { error: { code: 'CONFIG_REJECTED', message: 'no' } } : {}),
 });
 
