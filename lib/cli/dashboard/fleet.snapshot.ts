@@ -9,7 +9,7 @@ import { ageOf } from '../shared/age.format.js';
 import { formatLabels, formatVariant } from '../shared/identity.format.js';
 import { formatSelector } from '../shared/selector.flag.js';
 import { CanaryMembers } from '../canary/canary-members.js';
-import { appVersionGroups, type AppVersionGroup } from './app-versions.js';
+import { appVersionGroups, type AppVersionGroup } from '../shared/app-versions.js';
 
 /** Where one instance stands, as the dashboard counts it (`/metrics` uses the same words). */
 export type FleetState = 'applied' | 'rejected' | 'vetoed' | 'staged' | 'behind';

@@ -1,4 +1,5 @@
 import { alignedColumns } from '../shared/text-columns.js';
+import { appVersionGroups } from '../shared/app-versions.js';
 import type { FleetStatus } from '../../sources/etcd/fleet/fleet-status.reader.js';
 import type { InstanceStatus } from '../../sources/etcd/fleet/instance-status.js';
 import type { RolloutStanding } from '../../sources/etcd/fleet/rollout-progress.js';
@@ -55,7 +56,7 @@ export function printStatusTable(
     formatVariant(row.variant),
     row.error ? `${printable(row.error.code)}: ${printable(row.error.message)}` : '',
   ]);
-  const versions = appVersionCounts(rows);
+  const versions = appVersionGroups(rows);
   const header = [...HEADER];
   if (versions.length > 1) {
     header.splice(APP_COLUMN, 0, 'APP');
@@ -71,7 +72,9 @@ export function printStatusTable(
     else output.out(`  ${text}`);
   });
   if (versions.length > 1) {
-    const each = versions.map(([version, count]) => `${version ?? 'not said'} on ${count}`);
+    const each = versions.map(({ appVersion, count }) => {
+      return `${appVersion === null ? 'not said' : printable(appVersion)} on ${count}`;
+    });
     output.out(`${versions.length} app versions run side by side: ${each.join(', ')}`);
   }
   const behind = rows.filter((row) => row.standing === 'behind').length;
@@ -92,16 +95,4 @@ export function printStatusTable(
       ),
     );
   }
-}
-
-/** Each app version the rows state (null: not said), most instances first, as printable text. */
-function appVersionCounts(rows: readonly StatusRow[]): Array<[string | null, number]> {
-  const counts = new Map<string | null, number>();
-  for (const { appVersion } of rows) {
-    const version = appVersion === undefined ? null : printable(appVersion);
-    counts.set(version, (counts.get(version) ?? 0) + 1);
-  }
-  return [...counts].sort(
-    ([a, x], [b, y]) => y - x || (a === null ? 1 : b === null ? -1 : a.localeCompare(b)),
-  );
 }
