@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import {
   instanceStatusKey,
   type InstanceStatus,
+  type TrialStatus,
 } from '../../lib/sources/etcd/fleet/instance-status.js';
 import { buildCli, configReloader, startCli } from './config-reloader-cli.js';
 import { EtcdCluster } from './etcd-cluster.js';
@@ -50,17 +51,22 @@ export class PlayedMember {
     return member;
   }
 
-  /** Writes its record: what it made of the document at `revision` (of `canary`, if given). */
+  /**
+   * Writes its record: what it made of the document at `revision` (of `canary`, if given), and
+   * its answer to a trial, if given.
+   */
   async report({
     state,
     revision,
     canary,
     error,
+    trial,
   }: {
     state: InstanceStatus['state'];
     revision: string;
     canary?: string;
     error?: { code: string; message: string };
+    trial?: TrialStatus;
   }): Promise<void> {
     const record: InstanceStatus = {
       instanceId: this.id,
@@ -76,6 +82,7 @@ export class PlayedMember {
       state,
       ...(error ? { error } : {}),
       updatedAt: new Date().toISOString(),
+      ...(trial ? { trial } : {}),
     };
     await this.lease.put(instanceStatusKey(this.key, this.id)).value(JSON.stringify(record));
   }

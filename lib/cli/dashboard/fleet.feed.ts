@@ -3,7 +3,7 @@ import { validatedText } from '../check/pipeline.loader.js';
 import type { ConfigKeyValue } from '../../sources/etcd/config-key.reader.js';
 import type { StoredCanary } from '../../sources/etcd/fleet/canary.store.js';
 import type { FleetChange } from '../../sources/etcd/fleet/fleet-changes.watcher.js';
-import type { FleetStatus } from '../../sources/etcd/fleet/fleet-status.reader.js';
+import type { FleetStatus, StoredTrial } from '../../sources/etcd/fleet/fleet-status.reader.js';
 import type { InstanceStatus } from '../../sources/etcd/fleet/instance-status.js';
 import { redactedChanges } from '../check/diff.format.js';
 import type { EtcdConnection } from '../etcd/etcd.connection.js';
@@ -46,10 +46,19 @@ export class FleetFeed {
   private keyParts: Pick<FleetStatus, 'key' | 'publishedRevision' | 'revision'> & {
     canary: StoredCanary | undefined;
     canaryDiff: ConfigChange[];
-  } = { key: '', publishedRevision: undefined, revision: '0', canary: undefined, canaryDiff: [] };
+    trials: StoredTrial[];
+  } = {
+    key: '',
+    publishedRevision: undefined,
+    revision: '0',
+    canary: undefined,
+    canaryDiff: [],
+    trials: [],
+  };
   private readonly listeners = new Set<(snapshot: DashboardSnapshot) => void>();
   private readonly gone = new Map<string, GoneInstance>();
-  private lastLive = new Set<string>();
+  /** The records of the last snapshot, by instance id. */
+  private lastLive = new Map<string, InstanceStatus>();
   private watch: { close(): Promise<void> } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly recordsChanged: BurstTimer;
@@ -163,20 +172,21 @@ export class FleetFeed {
     const canaryDiff = await this.canaryDiff(base, canary);
     // No await from here on: a snapshot made meanwhile would mix this read with the last one.
     this.records.replace(fleet);
-    const { key, publishedRevision, revision } = fleet;
-    this.keyParts = { key, publishedRevision, revision, canary, canaryDiff };
+    const { key, publishedRevision, revision, trials } = fleet;
+    this.keyParts = { key, publishedRevision, revision, canary, canaryDiff, trials };
     this.build();
     return fleet;
   }
 
   /** The snapshot of the records as they stand and what the last whole read found. */
   private build(): void {
-    const { canary, canaryDiff, ...fleet } = this.keyParts;
+    const { canary, canaryDiff, trials, ...fleet } = this.keyParts;
     const instances = this.records.instances();
     this.noteGone(instances);
     this.publish(
       fleetSnapshot({
         fleet: { ...fleet, instances },
+        trials,
         canary,
         canaryDiff,
         gone: [...this.gone.values()],
@@ -191,12 +201,12 @@ export class FleetFeed {
 
   /** Records that vanished since the last snapshot are named until they come back. */
   private noteGone(instances: readonly InstanceStatus[]): void {
-    const live = new Set(instances.map((instance) => instance.instanceId));
+    const live = new Map(instances.map((instance) => [instance.instanceId, instance]));
     const at = new Date().toISOString();
-    for (const id of this.lastLive) {
-      if (!live.has(id)) this.gone.set(id, { instanceId: id, at });
+    for (const [id, last] of this.lastLive) {
+      if (!live.has(id)) this.gone.set(id, { instanceId: id, at, last });
     }
-    for (const id of live) this.gone.delete(id);
+    for (const id of live.keys()) this.gone.delete(id);
     while (this.gone.size > MAX_GONE) this.gone.delete(this.gone.keys().next().value!);
     this.lastLive = live;
   }

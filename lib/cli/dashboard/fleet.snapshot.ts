@@ -1,15 +1,17 @@
 import type { ConfigChange } from '../../change/config.diff.js';
-import { maskSecretsInText } from '../../change/secret-redaction.js';
-import type { FleetStatus } from '../../sources/etcd/fleet/fleet-status.reader.js';
+import type { FleetStatus, StoredTrial } from '../../sources/etcd/fleet/fleet-status.reader.js';
 import type { InstanceStatus } from '../../sources/etcd/fleet/instance-status.js';
 import type { RolloutStanding } from '../../sources/etcd/fleet/rollout-progress.js';
 import type { StoredCanary } from '../../sources/etcd/fleet/canary.store.js';
 import { compareRevisions } from '../../sources/fleet/revision-order.js';
 import { ageOf } from '../shared/age.format.js';
 import { formatLabels, formatVariant } from '../shared/identity.format.js';
-import { formatSelector } from '../shared/selector.flag.js';
-import { CanaryMembers } from '../canary/canary-members.js';
 import { appVersionGroups, type AppVersionGroup } from '../shared/app-versions.js';
+import { canaryView, type CanaryView } from './canary.view.js';
+import { shownError, type ShownError } from './shown-error.js';
+import { trialViews, type TrialView } from './trials.view.js';
+
+export type { CanaryView, ShownError, TrialView };
 
 /** Where one instance stands, as the dashboard counts it (`/metrics` uses the same words). */
 export type FleetState = 'applied' | 'rejected' | 'vetoed' | 'staged' | 'behind';
@@ -20,11 +22,6 @@ export const FLEET_STATES: readonly FleetState[] = [
   'staged',
   'behind',
 ];
-
-export interface ShownError {
-  code: string;
-  message: string;
-}
 
 export interface FleetRow {
   instanceId: string;
@@ -52,18 +49,6 @@ export interface Difference {
   detail: string;
 }
 
-export interface CanaryView {
-  id: string;
-  match: string;
-  baseRevision: string;
-  modRevision: string;
-  createdAt: string;
-  aborted?: { by: string; at: string; error: ShownError };
-  members: { instanceId: string; state: string; error?: ShownError }[];
-  /** The candidate against the base, redacted. */
-  diff: ConfigChange[];
-}
-
 export interface DashboardSnapshot {
   key: string;
   publishedRevision: string | null;
@@ -82,17 +67,20 @@ export interface DashboardSnapshot {
   canaryProblem?: string;
   /** The key's revisions the dashboard can diff, newest first. */
   history: string[];
-  trials: { id: string; answers: { instanceId: string; state: string; error?: ShownError }[] }[];
+  trials: TrialView[];
 }
 
 /** An instance whose record vanished while the dashboard watched: its process ended or hung. */
 export interface GoneInstance {
   instanceId: string;
   at: string;
+  /** Its last record. */
+  last: InstanceStatus;
 }
 
 export interface SnapshotInput {
   fleet: FleetStatus;
+  trials: readonly StoredTrial[];
   canary: StoredCanary | undefined;
   canaryDiff: ConfigChange[];
   gone: readonly GoneInstance[];
@@ -102,10 +90,6 @@ export interface SnapshotInput {
   actions: boolean;
   now: number;
 }
-
-/** Records are written by any instance (untrusted): errors are masked again, all is text. */
-const shownError = (error: ShownError | undefined): ShownError | undefined =>
-  error && { code: error.code, message: maskSecretsInText(error.message) };
 
 /** The whole view of the fleet the page renders and `/metrics` counts, from one read. */
 export function fleetSnapshot(input: SnapshotInput): DashboardSnapshot {
@@ -144,9 +128,9 @@ export function fleetSnapshot(input: SnapshotInput): DashboardSnapshot {
     counts,
     appVersions: appVersionGroups(rows, FLEET_STATES),
     banner: [...rows.flatMap(differenceOf(published)), ...input.gone.map(disconnected)],
-    ...canaryParts(input),
+    ...canaryView({ ...input, live: fleet.instances }),
     history: input.history,
-    trials: trialsOf(fleet.instances),
+    trials: trialViews(input.trials, fleet.instances),
   };
 }
 
@@ -177,49 +161,3 @@ const disconnected = ({ instanceId, at }: GoneInstance): Difference => ({
   why: 'disconnected',
   detail: `its record vanished at ${at}: the process ended or lost etcd`,
 });
-
-function canaryParts(input: SnapshotInput): Pick<DashboardSnapshot, 'canary' | 'canaryProblem'> {
-  const stored = input.canary;
-  if (stored === undefined) return { canary: null };
-  const { record } = stored;
-  if (record === undefined) {
-    return { canary: null, canaryProblem: 'the canary record is unreadable by the instances' };
-  }
-  const live = new Map(input.fleet.instances.map((instance) => [instance.instanceId, instance]));
-  const members = new CanaryMembers(record.id).see(record, stored.modRevision, live, []);
-  return {
-    canary: {
-      id: record.id,
-      match: formatSelector(record.match),
-      baseRevision: record.baseRevision,
-      modRevision: stored.modRevision,
-      createdAt: record.createdAt,
-      ...(record.aborted
-        ? { aborted: { ...record.aborted, error: shownError(record.aborted.error)! } }
-        : {}),
-      members: members.map(({ instance, state }) => ({
-        instanceId: instance.instanceId,
-        state,
-        ...((state === 'rejected' || state === 'vetoed') && instance.error
-          ? { error: shownError(instance.error) }
-          : {}),
-      })),
-      diff: input.canaryDiff,
-    },
-  };
-}
-
-function trialsOf(instances: readonly InstanceStatus[]): DashboardSnapshot['trials'] {
-  const trials = new Map<string, DashboardSnapshot['trials'][number]>();
-  for (const { instanceId, trial } of instances) {
-    if (!trial) continue;
-    const entry = trials.get(trial.id) ?? { id: trial.id, answers: [] };
-    entry.answers.push({
-      instanceId,
-      state: trial.state,
-      ...(trial.error ? { error: shownError(trial.error) } : {}),
-    });
-    trials.set(trial.id, entry);
-  }
-  return [...trials.values()];
-}

@@ -6,12 +6,13 @@ import {
   WAIT,
 } from '../../support/dashboard-page.js';
 import { waitFor } from '../../support/wait-for.js';
+import { trialsPrefix } from '../../../lib/sources/etcd/fleet/trial-record.js';
 
-const missing = pageTestsMissing('the dashboard page tests (canary, history, actions)');
+const missing = pageTestsMissing('the dashboard page tests (canary, trials, history, actions)');
 
 // The page in a real headless Chromium, against the built CLI and a real etcd member: the
-// canary box, the key's history, and the buttons with and without the token.
-describe('config-reloader dashboard in a browser: canary, history and actions', () => {
+// canary and trial boxes, the key's history, and the buttons with and without the token.
+describe('config-reloader dashboard in a browser: canary, trials, history and actions', () => {
   it('has an etcd and a browser to run against when CI runs', () => {
     if (process.env.CI === 'true') expect(missing).toBeUndefined();
   });
@@ -38,6 +39,72 @@ describe('config-reloader dashboard in a browser: canary, history and actions', 
       ]);
       expect(await page.locator('#canary-members tr[data-instance="bot-1"]').count()).toBe(1);
       await screenshot(page, 'canary');
+    });
+
+    it('shows a member that vanished during the canary as gone in its box', async () => {
+      await suite.member('bot-1');
+      const leaving = await suite.member('bot-2');
+      await suite.putCanary({ id: 'c-10' });
+      await harness.open();
+      const { page } = harness;
+      const members = page.locator('#canary-members tbody tr');
+      await members.nth(1).waitFor(WAIT);
+      expect(await members.evaluateAll((rows) => rows.map((tr) => tr.dataset.state))).toEqual([
+        'behind',
+        'behind',
+      ]);
+      await leaving.vanish();
+      await page
+        .locator('#canary-members tr[data-instance="bot-2"][data-state="gone"]')
+        .waitFor(WAIT);
+      await page
+        .locator('#banner-list li[data-instance="bot-2"][data-why="disconnected"]')
+        .waitFor(WAIT);
+      expect(
+        await page.locator('#canary-members tr[data-instance="bot-1"]').getAttribute('data-state'),
+      ).toBe('behind');
+    });
+
+    it('lists every instance a trial asks before any answers, then each answer live', async () => {
+      const revision = await suite.keyRevision();
+      const first = await suite.member('bot-1');
+      const second = await suite.member('bot-2');
+      await harness.open();
+      const { page } = harness;
+      // Created while the page is open, as `publish --dry-run --wait` would.
+      await suite.client
+        .put(`${trialsPrefix(suite.key)}t-1`)
+        .value(JSON.stringify({ id: 't-1', candidate: '{}' }));
+      const trial = page.locator('#trial-list [data-trial="t-1"]');
+      await trial.locator('li').nth(1).waitFor(WAIT);
+      expect(await trial.locator('li').allTextContents()).toEqual([
+        'bot-1: no answer yet',
+        'bot-2: no answer yet',
+      ]);
+      expect(await trial.locator('.trial-summary').textContent()).toBe(
+        'for 100%: 2 asked, 2 no answer yet',
+      );
+      await first.report({ state: 'applied', revision, trial: { id: 't-1', state: 'accepted' } });
+      const markup = '<img src=x onerror="window.ran=1">';
+      await second.report({
+        state: 'applied',
+        revision,
+        trial: {
+          id: 't-1',
+          state: 'rejected',
+          error: { code: 'CONFIG_VALIDATION', message: `risk.stopLoss ${markup}` },
+        },
+      });
+      await trial.locator('li[data-instance="bot-2"][data-state="rejected"]').waitFor(WAIT);
+      expect(await trial.locator('li').allTextContents()).toEqual([
+        'bot-1: accepted',
+        `bot-2: rejected (CONFIG_VALIDATION: risk.stopLoss ${markup})`,
+      ]);
+      expect(await trial.locator('.trial-summary').textContent()).toBe(
+        'for 100%: 2 asked, 1 accepted, 1 rejected',
+      );
+      expect(await page.evaluate(() => (globalThis as { ran?: number }).ran)).toBeUndefined();
+      await screenshot(page, 'trial');
     });
 
     it('aborts the canary from the page once confirmed, with the pasted token', async () => {

@@ -47,7 +47,14 @@ class Store {
       if (status) byKey.set(key, status);
     }
     const instances = [...byKey.values()].sort((a, b) => a.instanceId.localeCompare(b.instanceId));
-    return { key: KEY, publishedRevision: '5', instances, revision: `${this.revision}`, byKey };
+    return {
+      key: KEY,
+      publishedRevision: '5',
+      instances,
+      revision: `${this.revision}`,
+      byKey,
+      trials: [],
+    };
   }
 }
 

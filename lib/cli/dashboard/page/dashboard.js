@@ -78,16 +78,35 @@ function renderCanary(snapshot) {
   );
 }
 
+const ANSWER_WORDS = { accepted: 'accepted', rejected: 'rejected', unanswered: 'no answer yet' };
+
+/** A trial's line of counts: "for 50%: 3 asked, 1 accepted, 1 rejected, 1 no answer yet". */
+function trialSummary(trial) {
+  const counts = Object.keys(ANSWER_WORDS)
+    .map((state) => [state, trial.answers.filter((answer) => answer.state === state).length])
+    .filter(([, count]) => count > 0)
+    .map(([state, count]) => `${count} ${ANSWER_WORDS[state]}`);
+  const whom = trial.match === null ? '' : `for ${trial.match}: `;
+  return `${whom}${trial.answers.length} asked${counts.length ? `, ${counts.join(', ')}` : ''}`;
+}
+
 function renderTrials(snapshot) {
   byId('trials').hidden = snapshot.trials.length === 0;
   byId('trial-list').replaceChildren(
     ...snapshot.trials.map((trial) => {
       const box = element('div', null, { 'data-trial': trial.id });
       box.append(element('h3', `trial ${trial.id}`));
+      box.append(element('p', trialSummary(trial), { class: 'trial-summary' }));
+      if (trial.unreadable) {
+        box.append(element('p', `unreadable: ${trial.unreadable}`, { class: 'bad' }));
+      }
       const list = element('ul');
       for (const answer of trial.answers) {
         const why = answer.error ? ` (${errorText(answer.error)})` : '';
-        list.append(element('li', `${answer.instanceId}: ${answer.state}${why}`));
+        const line = `${answer.instanceId}: ${ANSWER_WORDS[answer.state] ?? answer.state}${why}`;
+        list.append(
+          element('li', line, { 'data-instance': answer.instanceId, 'data-state': answer.state }),
+        );
       }
       box.append(list);
       return box;
