@@ -1,9 +1,8 @@
 import type { ConfigChange } from '../../change/config.diff.js';
 import { validatedText } from '../check/pipeline.loader.js';
 import type { ConfigKeyValue } from '../../sources/etcd/config-key.reader.js';
-import type { StoredCanary } from '../../sources/etcd/fleet/canary.store.js';
 import type { FleetChange } from '../../sources/etcd/fleet/fleet-changes.watcher.js';
-import type { FleetStatus, StoredTrial } from '../../sources/etcd/fleet/fleet-status.reader.js';
+import type { FleetView } from '../../sources/etcd/fleet/fleet-view.reader.js';
 import type { InstanceStatus } from '../../sources/etcd/fleet/instance-status.js';
 import { redactedChanges } from '../check/diff.format.js';
 import type { EtcdConnection } from '../etcd/etcd.connection.js';
@@ -43,10 +42,9 @@ export class FleetFeed {
   private json: string | undefined;
   private readonly records = new FleetRecords();
   /** What the last whole read found besides the records. */
-  private keyParts: Pick<FleetStatus, 'key' | 'publishedRevision' | 'revision'> & {
-    canary: StoredCanary | undefined;
+  private keyParts: Pick<FleetView, 'key' | 'publishedRevision' | 'revision' | 'trials'> & {
+    canary: FleetView['canary'];
     canaryDiff: ConfigChange[];
-    trials: StoredTrial[];
   } = {
     key: '',
     publishedRevision: undefined,
@@ -157,22 +155,21 @@ export class FleetFeed {
     }
   }
 
-  private async read(): Promise<FleetStatus> {
+  private async read(): Promise<FleetView> {
     this.records.readStarted();
-    let fleet, base, canary;
+    let fleet;
     try {
-      fleet = await this.etcd.readKeyedFleet();
-      ({ base, canary } = await this.etcd.canary.read());
+      fleet = await this.etcd.readFleetView();
     } catch (error) {
       this.records.readFailed();
       throw error;
     }
+    const { key, publishedRevision, revision, trials, base, canary } = fleet;
     if (!this.snapshot) await this.history.backfill(base);
     this.history.note(base);
     const canaryDiff = await this.canaryDiff(base, canary);
     // No await from here on: a snapshot made meanwhile would mix this read with the last one.
     this.records.replace(fleet);
-    const { key, publishedRevision, revision, trials } = fleet;
     this.keyParts = { key, publishedRevision, revision, canary, canaryDiff, trials };
     this.build();
     return fleet;
@@ -214,7 +211,7 @@ export class FleetFeed {
   /** The candidate against the base, redacted; parsed again only when either changed. */
   private async canaryDiff(
     base: ConfigKeyValue | undefined,
-    canary: StoredCanary | undefined,
+    canary: FleetView['canary'],
   ): Promise<ConfigChange[]> {
     if (!canary?.record) return [];
     const at = `${base?.modRevision ?? '-'}:${canary.modRevision}`;

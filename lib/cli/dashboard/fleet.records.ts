@@ -1,5 +1,5 @@
 import type { FleetChange } from '../../sources/etcd/fleet/fleet-changes.watcher.js';
-import type { KeyedFleetStatus } from '../../sources/etcd/fleet/fleet-status.reader.js';
+import type { FleetView } from '../../sources/etcd/fleet/fleet-view.reader.js';
 import type { InstanceStatus } from '../../sources/etcd/fleet/instance-status.js';
 import { sortedByInstanceId } from '../../sources/fleet/instance-order.js';
 
@@ -29,7 +29,7 @@ export class FleetRecords {
   }
 
   /** Replaces every record with what a whole read found, plus what changed after it. */
-  replace(fleet: KeyedFleetStatus): void {
+  replace(fleet: Pick<FleetView, 'byKey' | 'revision'>): void {
     const since = this.duringRead ?? [];
     this.duringRead = undefined;
     this.byKey.clear();

@@ -1,5 +1,6 @@
 import type { ConfigChange } from '../../change/config.diff.js';
-import type { FleetStatus, StoredTrial } from '../../sources/etcd/fleet/fleet-status.reader.js';
+import type { FleetStatus } from '../../sources/etcd/fleet/fleet-status.reader.js';
+import type { StoredTrial } from '../../sources/etcd/fleet/fleet-view.reader.js';
 import type { InstanceStatus } from '../../sources/etcd/fleet/instance-status.js';
 import type { RolloutStanding } from '../../sources/etcd/fleet/rollout-progress.js';
 import type { StoredCanary } from '../../sources/etcd/fleet/canary.store.js';

@@ -1,5 +1,5 @@
 import { maskSecretsInText } from '../../change/secret-redaction.js';
-import type { StoredTrial } from '../../sources/etcd/fleet/fleet-status.reader.js';
+import type { StoredTrial } from '../../sources/etcd/fleet/fleet-view.reader.js';
 import type { InstanceStatus } from '../../sources/etcd/fleet/instance-status.js';
 import { selectorMatches } from '../../sources/fleet/selector.js';
 import { formatSelector } from '../shared/selector.flag.js';

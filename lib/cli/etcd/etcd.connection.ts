@@ -1,10 +1,8 @@
 import { ConfigSourceUnavailableError, describeError } from '../../config-reloader.errors.js';
 import type { CasGuard, CasPutResult } from '../../sources/etcd/cas-put.js';
 import type { ConfigKeyValue, PastConfigKey } from '../../sources/etcd/config-key.reader.js';
-import type {
-  FleetStatus,
-  KeyedFleetStatus,
-} from '../../sources/etcd/fleet/fleet-status.reader.js';
+import type { FleetStatus } from '../../sources/etcd/fleet/fleet-status.reader.js';
+import type { FleetView } from '../../sources/etcd/fleet/fleet-view.reader.js';
 import type { InstanceStatus } from '../../sources/etcd/fleet/instance-status.js';
 import type { OverlayRecord } from '../../sources/etcd/fleet/overlay-record.js';
 import type { StoredOverlay } from '../../sources/etcd/fleet/overlay-record.store.js';
@@ -39,8 +37,11 @@ export interface EtcdConnection {
     guard?: CasGuard,
   ): Promise<CasPutResult>;
   readFleet(): Promise<FleetStatus>;
-  /** The same read, with each record's etcd key (for a copy kept up to date by the watch). */
-  readKeyedFleet(): Promise<KeyedFleetStatus>;
+  /**
+   * The fleet with each record's etcd key (for a copy kept up to date by the watch), the key's
+   * value, its canary and the trials, as one transaction found them: what the dashboard shows.
+   */
+  readFleetView(): Promise<FleetView>;
   waitForRollout(
     revision: string,
     timeoutMs: number,
@@ -93,6 +94,7 @@ async function loadEtcdModules() {
       compact,
       cas,
       fleet,
+      fleetView,
       progress,
       rollout,
       trial,
@@ -107,6 +109,7 @@ async function loadEtcdModules() {
       import('../../sources/etcd/compact-revision.js'),
       import('../../sources/etcd/cas-put.js'),
       import('../../sources/etcd/fleet/fleet-status.reader.js'),
+      import('../../sources/etcd/fleet/fleet-view.reader.js'),
       import('../../sources/etcd/fleet/rollout-progress.js'),
       import('../../sources/etcd/fleet/rollout.watcher.js'),
       import('../../sources/etcd/fleet/trial.watcher.js'),
@@ -122,6 +125,7 @@ async function loadEtcdModules() {
       ...compact,
       ...cas,
       ...fleet,
+      ...fleetView,
       ...progress,
       ...rollout,
       ...trial,
@@ -192,8 +196,7 @@ export async function openEtcdConnection(flags: EtcdFlags): Promise<EtcdConnecti
         'status',
       ),
     readFleet: () => step('reading the fleet status', () => etcd.readFleetStatus(client, key)),
-    readKeyedFleet: () =>
-      step('reading the fleet status', () => etcd.readKeyedFleetStatus(client, key)),
+    readFleetView: () => step('reading the fleet', () => etcd.readFleetView(client, key)),
     waitForRollout: async (revision, timeoutMs, onProgress) => {
       try {
         return await etcd.waitForRollout(client, key, revision, {

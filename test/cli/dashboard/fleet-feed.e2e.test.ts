@@ -51,10 +51,10 @@ describe("the dashboard's fleet feed", () => {
           .commit();
       await report(['bot-1', 'bot-2', 'bot-3', 'bot-4'], 'staged');
       const etcd = await openEtcdConnection({ etcd: cluster.hosts, key: KEY, dialTimeout: 3000 });
-      const { readFleet, readKeyedFleet } = etcd;
+      const { readFleet, readFleetView } = etcd;
       let wholeReads = 0;
       etcd.readFleet = () => (wholeReads++, readFleet());
-      etcd.readKeyedFleet = () => (wholeReads++, readKeyedFleet());
+      etcd.readFleetView = () => (wholeReads++, readFleetView());
       const feed = new FleetFeed(etcd, { secretKeys: [], actions: false });
       try {
         await feed.start();

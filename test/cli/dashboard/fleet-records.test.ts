@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FleetRecords } from '../../../lib/cli/dashboard/fleet.records.js';
-import type { KeyedFleetStatus } from '../../../lib/sources/etcd/fleet/fleet-status.reader.js';
+import type { FleetView } from '../../../lib/sources/etcd/fleet/fleet-view.reader.js';
 import {
   instanceStatusKey,
   parseInstanceStatus,
@@ -40,7 +40,7 @@ class Store {
     };
   }
 
-  read(): KeyedFleetStatus {
+  read(): FleetView {
     const byKey = new Map<string, InstanceStatus>();
     for (const [key, text] of [...this.texts].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const status = parseInstanceStatus(text);
@@ -53,6 +53,8 @@ class Store {
       instances,
       revision: `${this.revision}`,
       byKey,
+      base: undefined,
+      canary: undefined,
       trials: [],
     };
   }

@@ -4,7 +4,7 @@ import {
   type GoneInstance,
   type SnapshotInput,
 } from '../../../lib/cli/dashboard/fleet.snapshot.js';
-import type { StoredTrial } from '../../../lib/sources/etcd/fleet/fleet-status.reader.js';
+import type { StoredTrial } from '../../../lib/sources/etcd/fleet/fleet-view.reader.js';
 import type { InstanceStatus } from '../../../lib/sources/etcd/fleet/instance-status.js';
 import { rolloutStanding } from '../../../lib/sources/etcd/fleet/rollout-progress.js';
 import { bucketOf } from '../../../lib/sources/fleet/selector.js';
