@@ -53,7 +53,7 @@ export class PlayedMember {
 
   /**
    * Writes its record: what it made of the document at `revision` (of `canary`, if given), and
-   * its answer to a trial, if given.
+   * its answer to a trial, if given; from this machine unless `host` names another.
    */
   async report({
     state,
@@ -61,16 +61,18 @@ export class PlayedMember {
     canary,
     error,
     trial,
+    host = hostname(),
   }: {
     state: InstanceStatus['state'];
     revision: string;
     canary?: string;
     error?: { code: string; message: string };
     trial?: TrialStatus;
+    host?: string;
   }): Promise<void> {
     const record: InstanceStatus = {
       instanceId: this.id,
-      hostname: hostname(),
+      hostname: host,
       pid: process.pid,
       name: 'default',
       labels: this.labels,

@@ -172,6 +172,30 @@ describe('config-reloader dashboard over HTTP', () => {
       expect(await suite.canary()).toBeDefined();
     });
 
+    it('refuses an action whose body is not one small JSON object, the token notwithstanding', async () => {
+      await suite.putCanary({ id: 'c-1' });
+      await start('--allow-actions');
+      const send = (contentType: string, body: string) =>
+        fetch(new URL('/actions/abort', dashboard!.url), {
+          method: 'POST',
+          headers: {
+            'content-type': contentType,
+            origin: new URL(dashboard!.url).origin,
+            'x-dashboard-token': dashboard!.token,
+          },
+          body,
+        });
+      // A form post is what another site's page can send without asking: never an action.
+      expect((await send('application/x-www-form-urlencoded', 'a=1')).status).toBe(415);
+      expect((await send('text/plain', '{}')).status).toBe(415);
+      expect((await send('application/json', 'not json')).status).toBe(400);
+      expect((await send('application/json', '[1]')).status).toBe(400);
+      expect(
+        (await send('application/json', JSON.stringify({ to: 'x'.repeat(5000) }))).status,
+      ).toBe(400);
+      expect(await suite.canary()).toBeDefined();
+    });
+
     it('aborts the canary with the token from its own origin, and says what it did', async () => {
       await suite.putCanary({ id: 'c-1' });
       await start('--allow-actions');

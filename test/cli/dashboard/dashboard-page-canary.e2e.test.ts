@@ -126,6 +126,60 @@ describe('config-reloader dashboard in a browser: canary, trials, history and ac
       await page.locator('#canary').waitFor({ ...WAIT, state: 'hidden' });
     });
 
+    it('sends nothing when the confirmation is dismissed', async () => {
+      await suite.putCanary({ id: 'c-11' });
+      await harness.open('--allow-actions');
+      const { page } = harness;
+      const actionRequests: string[] = [];
+      page.on('request', (request) => {
+        if (request.url().includes('/actions/')) actionRequests.push(request.url());
+      });
+      const dismissed = new Promise<void>((resolve) =>
+        page.once('dialog', (dialog) => void dialog.dismiss().then(resolve)),
+      );
+      await page.locator('#token').fill(harness.dashboard.token);
+      await page.locator('#abort').click();
+      await dismissed;
+      // One more round trip through the page: the click's handler has run to its end by then.
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+      expect(actionRequests).toEqual([]);
+      expect(await page.locator('#action-result').textContent()).toBe('');
+      expect(await suite.canary()).toBeDefined();
+    });
+
+    it('shows markup in a config value as text in both diffs, never run', async () => {
+      const markup = '<img src=x onerror="globalThis.__pwned=1">';
+      const first = await suite.keyRevision();
+      await suite.client
+        .put(suite.key)
+        .value(
+          JSON.stringify({ risk: { stopLoss: 0.02, note: markup }, exchange: { apiKey: 'k-1' } }),
+        );
+      await suite.putCanary({
+        id: 'c-12',
+        candidate: JSON.stringify({
+          risk: { stopLoss: 0.02, note: `${markup}!` },
+          exchange: { apiKey: 'k-1' },
+        }),
+      });
+      await harness.open();
+      const { page } = harness;
+      await page.locator('#canary-diff li').first().waitFor(WAIT);
+      expect(await page.locator('#canary-diff li').allTextContents()).toEqual([
+        `~ risk.note: ${JSON.stringify(markup)} -> ${JSON.stringify(`${markup}!`)}`,
+      ]);
+      await page.locator('#diff-from').selectOption(first);
+      await page.locator('#show-diff').click();
+      await page.locator('#history-diff li').first().waitFor(WAIT);
+      expect(await page.locator('#history-diff li').allTextContents()).toEqual([
+        `+ risk.note: ${JSON.stringify(markup)}`,
+      ]);
+      expect(await page.locator('img').count()).toBe(0);
+      expect(
+        await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned),
+      ).toBeUndefined();
+    });
+
     it('refuses an action from the page without the token', async () => {
       await suite.putCanary({ id: 'c-9' });
       await harness.open('--allow-actions');
