@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { join, relative } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -23,6 +23,24 @@ async function sourceFiles(dir: string): Promise<string[]> {
 function packageOf(specifier: string): string {
   const parts = specifier.split('/');
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+}
+
+let packing: Promise<string[]> | undefined;
+
+/** The paths `npm pack` would put in the tarball, from a fresh build; packed once per file. */
+function packedPaths(): Promise<string[]> {
+  packing ??= (async () => {
+    await buildOnce();
+    // --dry-run lists what npm would pack; --ignore-scripts keeps prepare from building again.
+    const { stdout } = await promisify(execFile)(
+      'npm',
+      ['pack', '--dry-run', '--json', '--ignore-scripts'],
+      { cwd: root },
+    );
+    const [pack] = JSON.parse(stdout) as [{ files: { path: string }[] }];
+    return pack.files.map((file) => file.path);
+  })();
+  return packing;
 }
 
 describe('packaging', () => {
@@ -190,16 +208,22 @@ Module._resolveFilename = function (request, ...rest) {
   });
 
   it('ships the alert rules in the tarball, without their promtool unit tests', async () => {
-    // --dry-run lists what npm would pack; --ignore-scripts keeps prepare from building.
-    const { stdout } = await promisify(execFile)(
-      'npm',
-      ['pack', '--dry-run', '--json', '--ignore-scripts'],
-      { cwd: root },
-    );
-    const [pack] = JSON.parse(stdout) as [{ files: { path: string }[] }];
-    const monitoring = pack.files
-      .map((file) => file.path)
-      .filter((path) => path.startsWith('monitoring/'));
+    const monitoring = (await packedPaths()).filter((path) => path.startsWith('monitoring/'));
     expect(monitoring).toEqual(['monitoring/config-reloader.rules.yml']);
-  }, 60_000);
+  }, 300_000);
+
+  it("ships every file of the dashboard's page, which the build copies rather than compiles", async () => {
+    // From the source folder, so that a page file added later is checked as well.
+    const page = join(root, 'lib', 'cli', 'dashboard', 'page');
+    const expected = (await readdir(page, { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(page, join(entry.parentPath, entry.name)).split(sep).join('/'))
+      .map((file) => `dist/cli/dashboard/page/${file}`)
+      .sort();
+    expect(expected).toContain('dist/cli/dashboard/page/index.html');
+    const packed = (await packedPaths())
+      .filter((path) => path.startsWith('dist/cli/dashboard/page/'))
+      .sort();
+    expect(packed).toEqual(expected);
+  }, 300_000);
 });

@@ -2,7 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TerminusModule } from '@nestjs/terminus';
 import { ConfigReloaderModule } from 'nestjs-config-reloader';
+import { prometheusMetrics } from 'nestjs-config-reloader/prometheus';
 import { ConfigReloaderHealthIndicator } from 'nestjs-config-reloader/terminus';
+import { Registry } from 'prom-client';
 import { GreetingConfig } from './greeting.config';
 import { GreetingService } from './greeting.service';
 import { HealthController } from './health.controller';
@@ -10,6 +12,8 @@ import { HealthController } from './health.controller';
 @Module({})
 export class AppModule {
   static forConfig(configPath: string): DynamicModule {
+    // Its own registry rather than prom-client's global one: each app (and test) counts apart.
+    const registry = new Registry();
     return {
       module: AppModule,
       imports: [
@@ -19,10 +23,15 @@ export class AppModule {
           configPath,
           dto: GreetingConfig,
           debounceMs: 50,
+          metrics: prometheusMetrics({ registry }),
         }),
       ],
       controllers: [HealthController],
-      providers: [GreetingService, ConfigReloaderHealthIndicator],
+      providers: [
+        GreetingService,
+        ConfigReloaderHealthIndicator,
+        { provide: Registry, useValue: registry },
+      ],
     };
   }
 }

@@ -3,15 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Test, TestingModule } from '@nestjs/testing';
+import { metrics } from '@opentelemetry/api';
 import {
   CONFIG_RELOADED,
   CONFIG_RELOAD_FAILED,
   ConfigReloadError,
   ConfigReloaderService,
   ConfigValidationError,
+  type ConfigMetrics,
   type ConfigReloadedEvent,
   type ConfigReloadFailedEvent,
 } from 'nestjs-config-reloader';
+import { openTelemetryMetrics } from 'nestjs-config-reloader/opentelemetry';
+import { Registry } from 'prom-client';
 import { AppModule } from '../src/app.module';
 import { GreetingConfig } from '../src/greeting.config';
 import { GreetingService } from '../src/greeting.service';
@@ -39,6 +43,8 @@ describe('nestjs-config-reloader in a Nest 11 CommonJS app under Jest', () => {
   let app: TestingModule;
   let events: EventEmitter2;
   const greet = () => app.get(GreetingService).greet('Ada');
+  // The app's registry as Prometheus would scrape it.
+  const scrape = () => app.get(Registry).metrics();
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'consumer-nest11-'));
@@ -71,6 +77,9 @@ describe('nestjs-config-reloader in a Nest 11 CommonJS app under Jest', () => {
       expect.objectContaining({ path: 'repeat' }),
     ]);
     expect(greet()).toBe('Hello, Ada!');
+    expect(await scrape()).toContain(
+      'config_reloader_reloads_total{name="default",source="file",result="rejected"} 1',
+    );
     // terminus 11 has no 'degraded' state: the check passes, and the details say degraded.
     const health = await app.get(HealthController).check();
     expect(health.status).toBe('ok');
@@ -83,7 +92,17 @@ describe('nestjs-config-reloader in a Nest 11 CommonJS app under Jest', () => {
     const event = await reloaded;
     expect([...event.changes].sort()).toEqual(['greeting', 'repeat']);
     expect(greet()).toBe('Hi, Ada! Hi, Ada!');
+    expect(await scrape()).toContain(
+      'config_reloader_reloads_total{name="default",source="file",result="applied"} 1',
+    );
     const health = await app.get(HealthController).check();
     expect(health.details.config).toMatchObject({ status: 'up', consecutiveErrors: 0 });
   }, 30_000);
+
+  it("builds the OpenTelemetry adapter from its entry point, on the app's own @opentelemetry/api", () => {
+    const adapter: ConfigMetrics = openTelemetryMetrics({
+      meterProvider: metrics.getMeterProvider(),
+    });
+    expect(adapter.attach).toEqual(expect.any(Function));
+  });
 });

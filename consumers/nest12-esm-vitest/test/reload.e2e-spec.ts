@@ -5,16 +5,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Test, type TestingModule } from '@nestjs/testing';
+import { metrics } from '@opentelemetry/api';
 import {
   CONFIG_RELOADED,
   CONFIG_RELOAD_FAILED,
   ConfigReloadError,
   ConfigReloaderService,
   ConfigValidationError,
+  type ConfigMetrics,
   type ConfigReloadedEvent,
   type ConfigReloadFailedEvent,
 } from 'nestjs-config-reloader';
+import { openTelemetryMetrics } from 'nestjs-config-reloader/opentelemetry';
+import { prometheusMetrics } from 'nestjs-config-reloader/prometheus';
 import { ConfigReloaderHealthIndicator } from 'nestjs-config-reloader/terminus';
+import { Registry } from 'prom-client';
 import { AppModule } from '../src/app.module.js';
 import { GreetingConfig } from '../src/greeting.config.js';
 import { GreetingService } from '../src/greeting.service.js';
@@ -42,6 +47,8 @@ describe('nestjs-config-reloader in a Nest 12 ES module app under Vitest', () =>
   let app: TestingModule;
   let events: EventEmitter2;
   const greet = () => app.get(GreetingService).greet('Ada');
+  // The app's registry as Prometheus would scrape it.
+  const scrape = () => app.get(Registry).metrics();
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'consumer-nest12-'));
@@ -75,6 +82,12 @@ describe('nestjs-config-reloader in a Nest 12 ES module app under Vitest', () =>
     expect(required['ConfigReloadError']).toBe(ConfigReloadError);
     expect(required['ConfigValidationError']).toBe(ConfigValidationError);
     expect(requiredTerminus.ConfigReloaderHealthIndicator).toBe(ConfigReloaderHealthIndicator);
+    const requiredMetrics = {
+      ...createRequire(import.meta.url)('nestjs-config-reloader/prometheus'),
+      ...createRequire(import.meta.url)('nestjs-config-reloader/opentelemetry'),
+    } as Record<string, unknown>;
+    expect(requiredMetrics['prometheusMetrics']).toBe(prometheusMetrics);
+    expect(requiredMetrics['openTelemetryMetrics']).toBe(openTelemetryMetrics);
   });
 
   it('refuses an edit the DTO rejects, and keeps the last good config', async () => {
@@ -88,6 +101,9 @@ describe('nestjs-config-reloader in a Nest 12 ES module app under Vitest', () =>
       expect.objectContaining({ path: 'repeat' }),
     ]);
     expect(greet()).toBe('Hello, Ada!');
+    expect(await scrape()).toContain(
+      'config_reloader_reloads_total{name="default",source="file",result="rejected"} 1',
+    );
     // terminus 12 reports the indicator degraded and the check passes, degraded overall.
     const health = await app.get(HealthController).check();
     expect(health.status).toBe('degraded');
@@ -100,8 +116,18 @@ describe('nestjs-config-reloader in a Nest 12 ES module app under Vitest', () =>
     const event = await reloaded;
     expect([...event.changes].sort()).toEqual(['greeting', 'repeat']);
     expect(greet()).toBe('Hi, Ada! Hi, Ada!');
+    expect(await scrape()).toContain(
+      'config_reloader_reloads_total{name="default",source="file",result="applied"} 1',
+    );
     const health = await app.get(HealthController).check();
     expect(health.status).toBe('ok');
     expect(health.details['config']).toMatchObject({ status: 'up', consecutiveErrors: 0 });
   }, 30_000);
+
+  it("builds the OpenTelemetry adapter from its entry point, on the app's own @opentelemetry/api", () => {
+    const adapter: ConfigMetrics = openTelemetryMetrics({
+      meterProvider: metrics.getMeterProvider(),
+    });
+    expect(adapter.attach).toEqual(expect.any(Function));
+  });
 });
