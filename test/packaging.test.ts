@@ -172,6 +172,7 @@ Module._resolveFilename = function (request, ...rest) {
   );
 
   it('loads the main entry point and the CLI without etcd3 installed', async () => {
+    await buildOnce(); // it loads dist/, also when run on its own
     const { spawnSync } = await import('node:child_process');
     const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
