@@ -26,8 +26,9 @@ const PER_TXN = 100;
 /**
  * The dashboard at fleet scale: `instances` status records written straight into etcd (as that
  * many instances would), the built CLI's `dashboard` serving them, Debian's Chromium reading the
- * page. First paint: a fresh page until its table holds every row. A put's new state: the key
- * put, then every record rewritten as applied at its revision, until the page counts them all.
+ * page. First paint: a fresh page until its table holds every row and the counts say so. A
+ * put's new state: the key put, then every record rewritten as applied at its revision, until
+ * the page counts them all.
  */
 export async function runDashboard(plan: Plan['dashboard']): Promise<DashboardResult> {
   checkCliBuilt();
@@ -113,16 +114,19 @@ interface PageDocument {
 }
 
 /**
- * Every row in the table, checked on each animation frame. A function, not a string: the page's
- * Content-Security-Policy forbids evaluating text as code.
+ * Every row in the table and every instance counted, checked on each animation frame. A
+ * function, not a string: the page's Content-Security-Policy forbids evaluating text as code.
  */
 function fleetShown(page: Page, instances: number, timeout: number) {
   return page.waitForFunction(
-    (n) => {
+    ([n, applied]) => {
       const { document } = globalThis as unknown as { document: PageDocument };
-      return document.querySelectorAll('#fleet tbody tr').length === n;
+      return (
+        document.querySelectorAll('#fleet tbody tr').length === n &&
+        document.querySelector('#counts [data-state="applied"]')?.textContent === applied
+      );
     },
-    instances,
+    [instances, `applied: ${instances}`] as const,
     { polling: 'raf', timeout },
   );
 }
