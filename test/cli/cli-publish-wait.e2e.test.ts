@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { instanceStatusKey } from '../../lib/sources/etcd/fleet/instance-status.js';
 import { ConfigDir } from '../support/config-dir.js';
-import { buildCli, startCli } from '../support/config-reloader-cli.js';
-import { EtcdCluster, skipWithoutEtcd } from '../support/etcd-cluster.js';
+import { etcdMemberAndCli, startCli } from '../support/config-reloader-cli.js';
+import { type EtcdCluster, skipWithoutEtcd } from '../support/etcd-cluster.js';
 import { SimulatedInstance, type Decision } from '../support/simulated-instance.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -38,7 +38,7 @@ describe('config-reloader publish --wait', () => {
     let file: string;
 
     beforeAll(async () => {
-      [cluster] = await Promise.all([EtcdCluster.start(1), buildCli()]);
+      cluster = await etcdMemberAndCli();
       client = new Etcd3({ hosts: cluster.hosts });
       dir = await ConfigDir.create({ risk: { stopLoss: 0.02 } });
       file = join(dir.dir, 'next.json');

@@ -3,8 +3,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigDir } from '../support/config-dir.js';
-import { buildCli, configReloader, root, startCli } from '../support/config-reloader-cli.js';
-import { EtcdCluster, skipWithoutEtcd } from '../support/etcd-cluster.js';
+import {
+  etcdMemberAndCli,
+  configReloader,
+  root,
+  startCli,
+} from '../support/config-reloader-cli.js';
+import { type EtcdCluster, skipWithoutEtcd } from '../support/etcd-cluster.js';
 import {
   sampleConfig,
   sampleSchema,
@@ -31,7 +36,7 @@ describe('config-reloader publish', () => {
     let etcdFlags: string[];
 
     beforeAll(async () => {
-      [cluster] = await Promise.all([EtcdCluster.start(1), buildCli()]);
+      cluster = await etcdMemberAndCli();
       client = new Etcd3({ hosts: cluster.hosts });
       sample = JSON.parse(await readFile(sampleConfig, 'utf8')) as TrendConfig;
       dir = await ConfigDir.create(sample, 'candidate.json');

@@ -2,8 +2,13 @@ import { Etcd3 } from 'etcd3';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildCli, configReloader, root, startCli } from '../support/config-reloader-cli.js';
-import { EtcdCluster, skipWithoutEtcd } from '../support/etcd-cluster.js';
+import {
+  etcdMemberAndCli,
+  configReloader,
+  root,
+  startCli,
+} from '../support/config-reloader-cli.js';
+import { type EtcdCluster, skipWithoutEtcd } from '../support/etcd-cluster.js';
 import {
   sampleConfig,
   sampleSchema,
@@ -31,7 +36,7 @@ describe('config-reloader rollback', () => {
     let etcdFlags: string[];
 
     beforeAll(async () => {
-      [cluster] = await Promise.all([EtcdCluster.start(1), buildCli()]);
+      cluster = await etcdMemberAndCli();
       client = new Etcd3({ hosts: cluster.hosts });
       sample = JSON.parse(await readFile(sampleConfig, 'utf8')) as TrendConfig;
     }, 60_000);

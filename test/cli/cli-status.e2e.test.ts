@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { etcdSource } from '../../lib/sources/etcd/index.js';
 import { instanceStatusKey } from '../../lib/sources/etcd/fleet/instance-status.js';
-import { buildCli, configReloader, root } from '../support/config-reloader-cli.js';
-import { EtcdCluster, skipWithoutEtcd } from '../support/etcd-cluster.js';
+import { etcdMemberAndCli, configReloader, root } from '../support/config-reloader-cli.js';
+import { type EtcdCluster, skipWithoutEtcd } from '../support/etcd-cluster.js';
 import { bootReloader, type ReloaderHarness } from '../support/reloader-app.js';
 import { SimulatedInstance, type Decision } from '../support/simulated-instance.js';
 import { nextValue, waitFor } from '../support/wait-for.js';
@@ -45,7 +45,7 @@ describe('config-reloader status', () => {
       configReloader('status', '--etcd', cluster.hosts.join(','), '--key', key, ...flags);
 
     beforeAll(async () => {
-      [cluster] = await Promise.all([EtcdCluster.start(1), buildCli()]);
+      cluster = await etcdMemberAndCli();
       client = new Etcd3({ hosts: cluster.hosts });
     }, 60_000);
 

@@ -8,8 +8,8 @@ import {
   type InstanceStatus,
   type TrialStatus,
 } from '../../lib/sources/etcd/fleet/instance-status.js';
-import { buildCli, configReloader, startCli } from './config-reloader-cli.js';
-import { EtcdCluster } from './etcd-cluster.js';
+import { etcdMemberAndCli, configReloader, startCli } from './config-reloader-cli.js';
+import { type EtcdCluster } from './etcd-cluster.js';
 import { waitFor } from './wait-for.js';
 
 /** The canary record as a test reads it back from etcd. */
@@ -108,7 +108,7 @@ export function canaryCliPerSuite(base: object) {
   let members: PlayedMember[] = [];
 
   beforeAll(async () => {
-    [cluster] = await Promise.all([EtcdCluster.start(1), buildCli()]);
+    cluster = await etcdMemberAndCli();
     client = new Etcd3({ hosts: cluster.hosts });
     dir = await mkdtemp(join(tmpdir(), 'canary-cli-'));
   }, 60_000);

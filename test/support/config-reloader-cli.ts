@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildOnce } from './build-once.js';
+import { EtcdCluster } from './etcd-cluster.js';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
 const cli = join(root, 'dist', 'cli', 'main.js');
@@ -67,4 +68,19 @@ export function startCli(
 /** Runs the built CLI to the end; never throws on a non-zero exit. */
 export function configReloader(...args: string[]): Promise<CliResult> {
   return startCli(args).result;
+}
+
+/**
+ * One etcd member and the built CLI, made side by side. When either fails the other is not left
+ * behind: a member started while the build failed would otherwise outlive the suite (the suite's
+ * afterAll never learns of it).
+ */
+export async function etcdMemberAndCli(): Promise<EtcdCluster> {
+  const [cluster, built] = await Promise.allSettled([EtcdCluster.start(1), buildCli()]);
+  if (cluster.status === 'rejected') throw cluster.reason;
+  if (built.status === 'rejected') {
+    await cluster.value.stop();
+    throw built.reason;
+  }
+  return cluster.value;
 }

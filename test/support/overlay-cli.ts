@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { buildCli, configReloader } from './config-reloader-cli.js';
-import { EtcdCluster } from './etcd-cluster.js';
+import { etcdMemberAndCli, configReloader } from './config-reloader-cli.js';
+import { type EtcdCluster } from './etcd-cluster.js';
 
 /**
  * What the `overlay` command tests share: one etcd member and the built CLI for the suite, a
@@ -19,7 +19,7 @@ export function overlayCliPerSuite(base: object) {
   let key: string;
 
   beforeAll(async () => {
-    [cluster] = await Promise.all([EtcdCluster.start(1), buildCli()]);
+    cluster = await etcdMemberAndCli();
     client = new Etcd3({ hosts: cluster.hosts });
     dir = await mkdtemp(join(tmpdir(), 'overlay-cli-'));
   }, 60_000);

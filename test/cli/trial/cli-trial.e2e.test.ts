@@ -10,8 +10,8 @@ import {
   type EtcdSourceOptions,
 } from '../../../lib/sources/etcd/index.js';
 import { ConfigDir } from '../../support/config-dir.js';
-import { buildCli, startCli } from '../../support/config-reloader-cli.js';
-import { EtcdCluster, skipWithoutEtcd } from '../../support/etcd-cluster.js';
+import { etcdMemberAndCli, startCli } from '../../support/config-reloader-cli.js';
+import { type EtcdCluster, skipWithoutEtcd } from '../../support/etcd-cluster.js';
 import { bootReloader, type ReloaderHarness } from '../../support/reloader-app.js';
 import { SimulatedInstance } from '../../support/simulated-instance.js';
 import { BASE, Bot, BotV2 } from '../../support/trial-bots.js';
@@ -40,7 +40,7 @@ describe('config-reloader publish --dry-run --wait (a trial)', () => {
     let key: string;
 
     beforeAll(async () => {
-      [cluster] = await Promise.all([EtcdCluster.start(1), buildCli()]);
+      cluster = await etcdMemberAndCli();
       client = new Etcd3({ hosts: cluster.hosts });
       dir = await ConfigDir.create(BASE);
     }, 60_000);
