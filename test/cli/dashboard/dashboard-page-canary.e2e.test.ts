@@ -148,7 +148,8 @@ describe('config-reloader dashboard in a browser: canary, trials, history and ac
     });
 
     it('shows markup in a config value as text in both diffs, never run', async () => {
-      const markup = '<img src=x onerror="globalThis.__pwned=1">';
+      // No quotes: JSON.stringify in the diff line would escape them and break the handler.
+      const markup = '<img src=x onerror=globalThis.__pwned=1>';
       const first = await suite.keyRevision();
       await suite.client
         .put(suite.key)

@@ -45,27 +45,27 @@ describe('config-reloader dashboard in a browser: the fleet', () => {
 
     it('names who is behind or staged, counts each revision, and shows labels and host as text', async () => {
       const older = await suite.keyRevision();
-      const behind = await suite.member('bot-1');
+      await suite.member('bot-1');
+      const marked = await suite.member('bot-2', { note: MARKUP });
+      await marked.report({ state: 'applied', revision: older, host: MARKUP });
       await suite.client.put(suite.key).value('{"risk":{"stopLoss":0.03}}');
       const published = await suite.keyRevision();
-      const applied = await suite.member('bot-2', { note: MARKUP });
-      await applied.report({ state: 'applied', revision: published, host: MARKUP });
       const staged = await suite.member('bot-3');
       await staged.report({ state: 'staged', revision: published });
-      await behind.report({ state: 'applied', revision: older });
       await harness.open();
       const { page } = harness;
       await page.locator('#banner-list li[data-why="staged"]').waitFor(WAIT);
       expect(await page.locator('#banner-list li').allTextContents()).toEqual([
         `bot-1 (behind): on revision ${older}, behind the published ${published}`,
+        `bot-2 (behind): on revision ${older}, behind the published ${published}`,
         `bot-3 (staged): holds revision ${published} staged, not applied yet`,
       ]);
-      // Newest revision first, with how many instances run each.
+      // Newest revision first, though more instances run the older one.
       expect(await page.locator('#revisions tbody td').allTextContents()).toEqual([
         published,
-        '2',
-        older,
         '1',
+        older,
+        '2',
       ]);
       const row = await rowOf(page, 'bot-2');
       expect(row).toMatchObject({
