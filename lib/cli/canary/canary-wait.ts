@@ -31,8 +31,9 @@ export interface CanaryWait {
 /**
  * Follows the canary `id` from its creation: waits until there is a live member and every live
  * member applied it (members that start meanwhile join), then bakes for `bakeMs`. Any member that
- * rejects or vetoes it, vanishes, or marks it aborted ends the wait at once, during the bake too. Prints each member
- * as its state changes. Ctrl+C or SIGTERM ends it early; the canary is left as it is.
+ * rejects or vetoes it, vanishes, or marks it aborted ends the wait at once, during the bake too.
+ * Prints each member as its state changes. Ctrl+C or SIGTERM ends it early; the canary is left
+ * as it is.
  */
 export async function waitForCanary(
   output: CliOutput,

@@ -29,13 +29,14 @@ export class FleetRecords {
   }
 
   /** Replaces every record with what a whole read found, plus what changed after it. */
-  replace(fleet: Pick<FleetView, 'byKey' | 'revision'>): void {
+  replace(fleet: Pick<FleetView, 'byKey' | 'instances' | 'revision'>): void {
     const since = this.duringRead ?? [];
     this.duringRead = undefined;
     this.byKey.clear();
     for (const [key, status] of fleet.byKey) this.byKey.set(key, status);
     this.readRevision = BigInt(fleet.revision);
-    this.sorted = undefined;
+    // The read sorted them already: the changes below keep that order or sort again.
+    this.sorted = [...fleet.instances];
     for (const change of since) this.apply(change);
   }
 

@@ -5,38 +5,26 @@
 // one Text node whose data is set (as textContent would, without replacing the node each time).
 import { errorText, formatAge } from './dom.js';
 
-const FIELDS = [
-  'instance',
-  'host',
-  'labels',
-  'app',
-  'version',
-  'revision',
-  'variant',
-  'state',
-  'error',
-  'age',
+/** Each column: its field name (the header's order) and the text of an instance's cell. */
+const COLUMNS = [
+  ['instance', (instance) => instance.instanceId],
+  ['host', (instance) => instance.hostname],
+  ['labels', (instance) => instance.labels || '-'],
+  ['app', (instance) => instance.appVersion ?? '-'],
+  ['version', (instance) => String(instance.version)],
+  ['revision', (instance) => instance.revision],
+  ['variant', (instance) => instance.variant],
+  ['state', (instance) => instance.state],
+  ['error', (instance) => errorText(instance.error)],
+  ['age', (instance) => formatAge(instance.ageMs)],
 ];
-const AGE = FIELDS.indexOf('age');
-
-const textsOf = (instance) => [
-  instance.instanceId,
-  instance.hostname,
-  instance.labels || '-',
-  instance.appVersion ?? '-',
-  String(instance.version),
-  instance.revision,
-  instance.variant,
-  instance.state,
-  errorText(instance.error),
-  formatAge(instance.ageMs),
-];
+const AGE = COLUMNS.findIndex(([field]) => field === 'age');
 
 /** One row with its cells, `role`s kept: the CSS lays rows out as grids, not table rows. */
 function templateRow() {
   const tr = document.createElement('tr');
   tr.setAttribute('role', 'row');
-  for (const field of FIELDS) {
+  for (const [field] of COLUMNS) {
     const td = document.createElement('td');
     td.dataset.field = field;
     td.setAttribute('role', 'cell');
@@ -105,7 +93,7 @@ export class FleetRows {
 }
 
 function update(row, instance) {
-  textsOf(instance).forEach((text, index) => write(row, index, text));
+  COLUMNS.forEach(([, textOf], index) => write(row, index, textOf(instance)));
   row.ageMs = instance.ageMs;
   if (row.state !== instance.state) {
     row.state = instance.state;
